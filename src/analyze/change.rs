@@ -1,0 +1,343 @@
+//! What a statement changes, in terms rules and lock analysis care about. Built once from the
+//! parse tree by `classify`; nothing downstream reads the tree again.
+
+/// A column's type as written, normalised (`pg_catalog.` dropped, `int4` for `integer`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TypeName {
+    pub name: String,
+    /// Type modifiers: `varchar(100)` → `[100]`, `numeric(10,2)` → `[10, 2]`.
+    pub modifiers: Vec<i64>,
+    pub array: bool,
+}
+
+impl std::fmt::Display for TypeName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.name)?;
+        if !self.modifiers.is_empty() {
+            let mods: Vec<String> = self.modifiers.iter().map(i64::to_string).collect();
+            write!(f, "({})", mods.join(","))?;
+        }
+        if self.array {
+            write!(f, "[]")?;
+        }
+        Ok(())
+    }
+}
+
+/// How a default expression behaves when `ADD COLUMN` fills existing rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Volatility {
+    /// Constants and stable functions such as `now()`: evaluated once (PostgreSQL 11+).
+    NonVolatile,
+    /// `random()`, `gen_random_uuid()`, `clock_timestamp()`, `nextval()`: one value per row.
+    Volatile,
+    /// A function rollsafe does not know.
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefaultExpr {
+    pub volatility: Volatility,
+    /// The function that decided the volatility, for messages.
+    pub function: Option<String>,
+    /// `DEFAULT NULL` changes nothing.
+    pub is_null: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Generated {
+    No,
+    Stored,
+    Virtual,
+    /// `GENERATED ... AS IDENTITY` (or `serial`): fills every existing row.
+    Identity,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnSpec {
+    pub name: String,
+    pub type_name: TypeName,
+    pub not_null: bool,
+    pub default: Option<DefaultExpr>,
+    pub generated: Generated,
+    /// Inline constraints other than NOT NULL / DEFAULT (PRIMARY KEY, UNIQUE, CHECK, REFERENCES).
+    pub constraints: Vec<ConstraintSpec>,
+}
+
+impl ColumnSpec {
+    /// `serial`, `bigserial`, `smallserial`: an implicit sequence default.
+    pub fn is_serial(&self) -> bool {
+        matches!(
+            self.type_name.name.as_str(),
+            "serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2"
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConstraintKind {
+    PrimaryKey,
+    Unique,
+    Check,
+    ForeignKey,
+    Exclusion,
+    NotNull,
+}
+
+impl ConstraintKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ConstraintKind::PrimaryKey => "PRIMARY KEY",
+            ConstraintKind::Unique => "UNIQUE",
+            ConstraintKind::Check => "CHECK",
+            ConstraintKind::ForeignKey => "FOREIGN KEY",
+            ConstraintKind::Exclusion => "EXCLUDE",
+            ConstraintKind::NotNull => "NOT NULL",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConstraintSpec {
+    pub kind: ConstraintKind,
+    pub name: Option<String>,
+    /// `NOT VALID`: existing rows are not checked now.
+    pub not_valid: bool,
+    /// `USING INDEX idx`: PRIMARY KEY / UNIQUE built from an existing index.
+    pub using_index: Option<String>,
+    /// The referenced table of a FOREIGN KEY.
+    pub references: Option<String>,
+    pub columns: Vec<String>,
+    /// For `CHECK (col IS NOT NULL)`: the column it proves non-null.
+    pub proves_not_null: Option<String>,
+}
+
+/// Kinds of schema objects, for CREATE / DROP / RENAME.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    Table,
+    Column,
+    Index,
+    View,
+    MaterializedView,
+    Sequence,
+    Type,
+    Domain,
+    Function,
+    Procedure,
+    Aggregate,
+    Trigger,
+    Schema,
+    Extension,
+    Constraint,
+    Policy,
+    Rule,
+    EnumValue,
+    ForeignTable,
+    Database,
+    Role,
+    Other,
+}
+
+impl ObjectKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjectKind::Table => "table",
+            ObjectKind::Column => "column",
+            ObjectKind::Index => "index",
+            ObjectKind::View => "view",
+            ObjectKind::MaterializedView => "materialized view",
+            ObjectKind::Sequence => "sequence",
+            ObjectKind::Type => "type",
+            ObjectKind::Domain => "domain",
+            ObjectKind::Function => "function",
+            ObjectKind::Procedure => "procedure",
+            ObjectKind::Aggregate => "aggregate",
+            ObjectKind::Trigger => "trigger",
+            ObjectKind::Schema => "schema",
+            ObjectKind::Extension => "extension",
+            ObjectKind::Constraint => "constraint",
+            ObjectKind::Policy => "policy",
+            ObjectKind::Rule => "rule",
+            ObjectKind::EnumValue => "enum value",
+            ObjectKind::ForeignTable => "foreign table",
+            ObjectKind::Database => "database",
+            ObjectKind::Role => "role",
+            ObjectKind::Other => "object",
+        }
+    }
+}
+
+/// One ALTER TABLE subcommand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableCmd {
+    AddColumn { column: ColumnSpec, if_not_exists: bool },
+    DropColumn { column: String, if_exists: bool },
+    AlterColumnType { column: String, type_name: TypeName, using: bool },
+    SetNotNull { column: String },
+    DropNotNull { column: String },
+    SetDefault { column: String },
+    DropDefault { column: String },
+    AddConstraint(ConstraintSpec),
+    ValidateConstraint { name: String },
+    DropConstraint { name: String, if_exists: bool },
+    SetLogged,
+    SetUnlogged,
+    SetTablespace,
+    SetAccessMethod,
+    AttachPartition { partition: String },
+    DetachPartition { partition: String, concurrently: bool },
+    EnableRowSecurity,
+    DisableRowSecurity,
+    AddIdentity { column: String },
+    DropIdentity { column: String },
+    DropExpression { column: String },
+    NoInherit,
+    /// SHARE UPDATE EXCLUSIVE maintenance settings: statistics, storage options, cluster on.
+    Maintenance(&'static str),
+    /// Triggers and rules enabled/disabled: SHARE ROW EXCLUSIVE.
+    TriggerState,
+    Other(&'static str),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxControl {
+    Begin,
+    Commit,
+    Rollback,
+    Savepoint,
+    Release,
+    RollbackTo,
+    PrepareTransaction,
+    CommitPrepared,
+    RollbackPrepared,
+}
+
+/// What one statement does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    CreateTable {
+        table: String,
+        if_not_exists: bool,
+        columns: Vec<ColumnSpec>,
+        constraints: Vec<ConstraintSpec>,
+        partition_of: Option<String>,
+        /// `CREATE TABLE ... AS SELECT` / `SELECT INTO`.
+        as_select: bool,
+    },
+    CreateIndex {
+        index: Option<String>,
+        table: String,
+        concurrently: bool,
+        unique: bool,
+        if_not_exists: bool,
+    },
+    /// Any other CREATE: views, functions, types, sequences, schemas, extensions, triggers ...
+    Create {
+        object: ObjectKind,
+        name: String,
+        /// The table a trigger, policy or rule is created on.
+        on_table: Option<String>,
+        if_not_exists: bool,
+        or_replace: bool,
+    },
+    Drop {
+        object: ObjectKind,
+        names: Vec<String>,
+        if_exists: bool,
+        cascade: bool,
+        concurrently: bool,
+        /// For triggers, policies and rules: the table they are on.
+        on_table: Option<String>,
+    },
+    Rename {
+        object: ObjectKind,
+        /// The table a column, constraint or trigger belongs to (or the renamed relation).
+        relation: Option<String>,
+        from: String,
+        to: String,
+    },
+    /// `ALTER TABLE ... SET SCHEMA` and friends.
+    SetSchema {
+        object: ObjectKind,
+        name: String,
+    },
+    AlterTable {
+        table: String,
+        cmd: TableCmd,
+    },
+    AddEnumValue {
+        type_name: String,
+        value: String,
+        if_not_exists: bool,
+    },
+    RenameEnumValue {
+        type_name: String,
+        from: String,
+        to: String,
+    },
+    Truncate {
+        tables: Vec<String>,
+    },
+    Insert {
+        table: String,
+        on_conflict: bool,
+    },
+    Update {
+        table: String,
+        has_where: bool,
+    },
+    Delete {
+        table: String,
+        has_where: bool,
+    },
+    Merge {
+        table: String,
+    },
+    Copy {
+        table: Option<String>,
+        from: bool,
+    },
+    Reindex {
+        target: String,
+        /// `REINDEX TABLE` (true) or `REINDEX INDEX` (false); SCHEMA/DATABASE/SYSTEM count as tables.
+        table: bool,
+        whole_database: bool,
+        concurrently: bool,
+    },
+    Vacuum {
+        tables: Vec<String>,
+        full: bool,
+        /// `ANALYZE` alone.
+        analyze_only: bool,
+    },
+    Cluster {
+        table: Option<String>,
+    },
+    RefreshMaterializedView {
+        name: String,
+        concurrently: bool,
+    },
+    Transaction(TxControl),
+    Set {
+        name: String,
+        value: String,
+        local: bool,
+    },
+    Reset {
+        name: String,
+    },
+    LockTable {
+        tables: Vec<String>,
+        mode: super::facts::LockLevel,
+    },
+    Grant {
+        revoke: bool,
+        tables: Vec<String>,
+    },
+    Comment,
+    /// `DO` and `CALL`: code rollsafe cannot see into.
+    Opaque,
+    /// Queries and other statements without schema effect.
+    Other,
+}

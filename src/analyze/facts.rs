@@ -1,0 +1,116 @@
+//! The statement model: what rollsafe knows about each statement. Rules read these facts and
+//! never look at the SQL again.
+
+use serde::Serialize;
+
+/// Where a statement sits in the expand/contract discipline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// SET, BEGIN/COMMIT, GRANT, COMMENT, ...: no schema compatibility impact.
+    Neutral,
+    /// Additive and backward compatible: CREATE, ADD COLUMN, ADD VALUE, ...
+    Expand,
+    /// Data changes: INSERT/UPDATE/DELETE, backfills.
+    Migrate,
+    /// Destructive or backward incompatible: DROP, TRUNCATE, RENAME, narrowing type change, ...
+    Contract,
+}
+
+impl Phase {
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Neutral => "neutral",
+            Phase::Expand => "expand",
+            Phase::Migrate => "migrate",
+            Phase::Contract => "contract",
+        }
+    }
+}
+
+/// PostgreSQL's eight table-level lock modes, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LockLevel {
+    AccessShare,
+    RowShare,
+    RowExclusive,
+    ShareUpdateExclusive,
+    Share,
+    ShareRowExclusive,
+    Exclusive,
+    AccessExclusive,
+}
+
+impl LockLevel {
+    /// The name PostgreSQL uses in its documentation and in `LOCK ... IN <mode> MODE`.
+    pub fn name(self) -> &'static str {
+        match self {
+            LockLevel::AccessShare => "ACCESS SHARE",
+            LockLevel::RowShare => "ROW SHARE",
+            LockLevel::RowExclusive => "ROW EXCLUSIVE",
+            LockLevel::ShareUpdateExclusive => "SHARE UPDATE EXCLUSIVE",
+            LockLevel::Share => "SHARE",
+            LockLevel::ShareRowExclusive => "SHARE ROW EXCLUSIVE",
+            LockLevel::Exclusive => "EXCLUSIVE",
+            LockLevel::AccessExclusive => "ACCESS EXCLUSIVE",
+        }
+    }
+
+    /// The name `pg_locks.mode` shows (e.g. `AccessExclusiveLock`).
+    pub fn pg_locks_name(self) -> &'static str {
+        match self {
+            LockLevel::AccessShare => "AccessShareLock",
+            LockLevel::RowShare => "RowShareLock",
+            LockLevel::RowExclusive => "RowExclusiveLock",
+            LockLevel::ShareUpdateExclusive => "ShareUpdateExclusiveLock",
+            LockLevel::Share => "ShareLock",
+            LockLevel::ShareRowExclusive => "ShareRowExclusiveLock",
+            LockLevel::Exclusive => "ExclusiveLock",
+            LockLevel::AccessExclusive => "AccessExclusiveLock",
+        }
+    }
+
+    pub fn from_pg_locks_name(name: &str) -> Option<LockLevel> {
+        LockLevel::ALL.into_iter().find(|l| l.pg_locks_name() == name)
+    }
+
+    /// Whether ordinary reads (`SELECT`) wait behind this lock.
+    pub fn blocks_reads(self) -> bool {
+        self == LockLevel::AccessExclusive
+    }
+
+    /// Whether ordinary writes (`INSERT`/`UPDATE`/`DELETE`) wait behind this lock.
+    pub fn blocks_writes(self) -> bool {
+        self >= LockLevel::Share
+    }
+
+    pub const ALL: [LockLevel; 8] = [
+        LockLevel::AccessShare,
+        LockLevel::RowShare,
+        LockLevel::RowExclusive,
+        LockLevel::ShareUpdateExclusive,
+        LockLevel::Share,
+        LockLevel::ShareRowExclusive,
+        LockLevel::Exclusive,
+        LockLevel::AccessExclusive,
+    ];
+}
+
+impl Serialize for LockLevel {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LockFact {
+    pub relation: String,
+    pub mode: LockLevel,
+}
+
+/// How long work under a lock takes: a rewrite copies the whole table, a scan reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableWork {
+    pub relation: String,
+    pub reason: String,
+}

@@ -1,0 +1,143 @@
+//! Analysis: facts for every statement. `classify` reads the parse tree once; everything else
+//! works on [`Change`]s. Per-file facts are computed in parallel; the schema replay that needs
+//! migration order runs afterwards as a cheap sequential pass.
+
+pub mod change;
+pub mod classify;
+pub mod facts;
+pub mod locks;
+pub mod phase;
+pub mod schema;
+
+pub use change::*;
+pub use facts::*;
+
+use crate::parse::{ParsedMigration, StatementBody, SyntaxError};
+use crate::source::{LineCol, SourceFile, Span};
+
+/// Everything rollsafe knows about one statement.
+#[derive(Debug, Clone)]
+pub struct StatementFacts {
+    pub span: Span,
+    pub start: LineCol,
+    pub end: LineCol,
+    /// `CREATE INDEX`, `ALTER TABLE`, `psql \set`, ...
+    pub kind: String,
+    /// False when rollsafe does not know this kind of statement.
+    pub known: bool,
+    pub syntax_error: Option<SyntaxError>,
+    pub phase: Phase,
+    /// Can destroy data that a down migration cannot bring back.
+    pub destructive: bool,
+    pub changes: Vec<Change>,
+    /// Strongest lock per relation, in the order first taken.
+    pub locks: Vec<LockFact>,
+    /// Relations rewritten (every row copied) while locked.
+    pub rewrites: Vec<TableWork>,
+    /// Relations fully scanned while locked.
+    pub scans: Vec<TableWork>,
+    pub idempotent: bool,
+    /// False when PostgreSQL refuses to run it inside a transaction block.
+    pub transactional: bool,
+    pub non_transactional_reason: Option<&'static str>,
+    /// Relations this statement touches that were created earlier in the same change (so
+    /// nobody else can be blocked by their locks).
+    pub new_relations: Vec<String>,
+    /// Indices into the migration's markers that cover this statement.
+    pub markers: Vec<usize>,
+}
+
+impl StatementFacts {
+    pub fn is_psql_meta(&self) -> bool {
+        self.kind.starts_with("psql ")
+    }
+
+    /// Whether `relation` was created earlier in this change.
+    pub fn is_new(&self, relation: &str) -> bool {
+        self.new_relations.iter().any(|r| r == relation)
+    }
+
+    /// The strongest lock this statement takes on a relation that existed before the change.
+    pub fn strongest_lock_on_existing(&self) -> Option<&LockFact> {
+        self.locks
+            .iter()
+            .filter(|l| !self.is_new(&l.relation))
+            .max_by_key(|l| l.mode)
+    }
+}
+
+/// Facts for one statement, without the schema (that comes in the replay).
+pub fn statement_facts(
+    source: &SourceFile,
+    span: Span,
+    body: &StatementBody,
+    markers: Vec<usize>,
+    pg_version: u32,
+) -> StatementFacts {
+    let mut facts = StatementFacts {
+        span,
+        start: source.line_col(span.start),
+        end: source.line_col(span.end),
+        kind: String::new(),
+        known: true,
+        syntax_error: None,
+        phase: Phase::Neutral,
+        destructive: false,
+        changes: Vec::new(),
+        locks: Vec::new(),
+        rewrites: Vec::new(),
+        scans: Vec::new(),
+        idempotent: true,
+        transactional: true,
+        non_transactional_reason: None,
+        new_relations: Vec::new(),
+        markers,
+    };
+    match body {
+        StatementBody::SyntaxError(e) => {
+            facts.kind = "syntax error".into();
+            facts.known = false;
+            facts.syntax_error = Some(e.clone());
+        }
+        StatementBody::PsqlMeta(text) => {
+            let command = text.split_whitespace().next().unwrap_or("\\");
+            facts.kind = format!("psql {command}");
+        }
+        StatementBody::Sql(node) => {
+            let c = classify::classify(node);
+            facts.kind = c.kind;
+            facts.known = c.known;
+            facts.changes = c.changes;
+            refresh_derived(&mut facts, pg_version);
+        }
+    }
+    facts
+}
+
+/// Recompute phase, destructiveness, idempotency and transactionality from `changes`.
+pub fn refresh_derived(facts: &mut StatementFacts, pg_version: u32) {
+    facts.phase = Phase::Neutral;
+    facts.destructive = false;
+    facts.idempotent = true;
+    facts.transactional = true;
+    facts.non_transactional_reason = None;
+    for change in &facts.changes {
+        let (p, d) = phase::change_phase(change);
+        facts.phase = facts.phase.max(p);
+        facts.destructive |= d;
+        facts.idempotent &= phase::change_idempotent(change);
+        if let Some(reason) = phase::non_transactional_reason(change, pg_version) {
+            facts.transactional = false;
+            facts.non_transactional_reason = Some(reason);
+        }
+    }
+}
+
+/// Facts for every statement of one migration unit.
+pub fn migration_facts(source: &SourceFile, parsed: &ParsedMigration, pg_version: u32) -> Vec<StatementFacts> {
+    parsed
+        .statements
+        .iter()
+        .map(|s| statement_facts(source, s.span, &s.body, s.markers.clone(), pg_version))
+        .collect()
+}

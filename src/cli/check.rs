@@ -1,0 +1,188 @@
+//! `rollsafe check`.
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{EXIT_CLEAN, EXIT_FINDINGS, FailOn, Failure, write_stdout};
+use crate::config::{Config, SUPPORTED_PG_VERSIONS};
+use crate::discover::{self, Layout};
+use crate::lint::{self, Options};
+use crate::parse::markers::Date;
+use crate::report::{self, Format};
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// Files or directories to lint (default: `migrations` from rollsafe.toml). `-` reads
+    /// standard input (with --stdin-filename).
+    pub paths: Vec<PathBuf>,
+    /// Output format (default: human on a terminal, compact otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Fail (exit 1) on findings at or above this level.
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: FailOn,
+    /// Config file (default: the nearest rollsafe.toml walking up from the working directory).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// PostgreSQL major version the migrations run on (11-18; overrides the config).
+    #[arg(long)]
+    pub pg_version: Option<u32>,
+    /// Force a layout instead of detecting it.
+    #[arg(long, value_enum)]
+    pub layout: Option<LayoutArg>,
+    /// Only lint files matching this glob (repeatable; adds to the config's).
+    #[arg(long)]
+    pub include: Vec<String>,
+    /// Skip files matching this glob (repeatable; adds to the config's).
+    #[arg(long)]
+    pub exclude: Vec<String>,
+    /// Treat this date as today (YYYY-MM-DD) for `after=` compatibility windows.
+    #[arg(long)]
+    pub today: Option<String>,
+    /// Lint standard input as if it were this file (use `-` as the path).
+    #[arg(long)]
+    pub stdin_filename: Option<PathBuf>,
+    /// Write the output to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Hide approved and allowed findings in human and compact output.
+    #[arg(long)]
+    pub hide_suppressed: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum LayoutArg {
+    GolangMigrate,
+    Sqlx,
+    Diesel,
+    Flyway,
+    Prisma,
+    Goose,
+    Dbmate,
+    Sqitch,
+    Liquibase,
+    Plain,
+}
+
+impl From<LayoutArg> for Layout {
+    fn from(l: LayoutArg) -> Layout {
+        match l {
+            LayoutArg::GolangMigrate => Layout::GolangMigrate,
+            LayoutArg::Sqlx => Layout::Sqlx,
+            LayoutArg::Diesel => Layout::Diesel,
+            LayoutArg::Flyway => Layout::Flyway,
+            LayoutArg::Prisma => Layout::Prisma,
+            LayoutArg::Goose => Layout::Goose,
+            LayoutArg::Dbmate => Layout::Dbmate,
+            LayoutArg::Sqitch => Layout::Sqitch,
+            LayoutArg::Liquibase => Layout::Liquibase,
+            LayoutArg::Plain => Layout::Plain,
+        }
+    }
+}
+
+pub fn load_config(explicit: Option<&PathBuf>) -> Result<Config, Failure> {
+    let path = match explicit {
+        Some(p) => Some(p.clone()),
+        None => {
+            let cwd = std::env::current_dir().map_err(|e| Failure(format!("cannot read the working directory: {e}")))?;
+            Config::find(&cwd)
+        }
+    };
+    match path {
+        Some(p) => Ok(Config::load(&p)?),
+        None => Ok(Config::default()),
+    }
+}
+
+pub fn run(args: CheckArgs) -> Result<u8, Failure> {
+    let mut config = load_config(args.config.as_ref())?;
+    if let Some(v) = args.pg_version {
+        if !SUPPORTED_PG_VERSIONS.contains(&v) {
+            return Err(Failure(format!("--pg-version {v} is not supported (supported: 11 to 18)")));
+        }
+        config.pg_version = v;
+    }
+    if let Some(l) = args.layout {
+        config.layout = Some(l.into());
+    }
+    for glob in args.include.iter().chain(&args.exclude) {
+        globset::Glob::new(glob).map_err(|e| Failure(format!("bad glob `{glob}`: {e}")))?;
+    }
+    config.include.extend(args.include.iter().cloned());
+    config.exclude.extend(args.exclude.iter().cloned());
+    let today = match &args.today {
+        Some(s) => Date::parse(s).ok_or_else(|| Failure(format!("--today {s} is not a date (YYYY-MM-DD)")))?,
+        None => Date::today(),
+    };
+
+    let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let set = if reads_stdin {
+        if args.paths.len() > 1 {
+            return Err(Failure("`-` (standard input) cannot be combined with other paths".into()));
+        }
+        let name = args
+            .stdin_filename
+            .clone()
+            .ok_or_else(|| Failure("reading standard input (`-`) needs --stdin-filename PATH".into()))?;
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
+        match String::from_utf8(bytes) {
+            Ok(text) => discover::from_text(name, text, &config),
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                discover::MigrationSet {
+                    units: Vec::new(),
+                    problems: vec![discover::InputProblem {
+                        path: name,
+                        message: format!("not valid UTF-8 at byte {offset}"),
+                        offset: Some(offset),
+                    }],
+                }
+            }
+        }
+    } else {
+        let paths = if args.paths.is_empty() {
+            let base = config.base_dir().map(PathBuf::from).unwrap_or_default();
+            let dirs: Vec<PathBuf> = config.migrations.iter().map(|d| base.join(d)).collect();
+            if dirs.is_empty() {
+                return Err(Failure(
+                    "no paths given and no `migrations` directories in rollsafe.toml (try `rollsafe check db/migrations`)".into(),
+                ));
+            }
+            dirs
+        } else {
+            args.paths.clone()
+        };
+        discover::discover(&paths, &config)
+    };
+
+    let options = Options {
+        today,
+        pg_version: config.pg_version,
+        changed_files: None,
+    };
+    let report = lint::lint(set, &config, &options);
+
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let format = args
+        .format
+        .unwrap_or(if to_terminal { Format::Human } else { Format::Compact });
+    let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let show_suppressed = !args.hide_suppressed;
+    let rendered = match format {
+        Format::Human => report::human::render(&report, color, show_suppressed),
+        Format::Compact => report::compact::render(&report, show_suppressed),
+        Format::Json => report::json::render(&report),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, rendered).map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?,
+        None => write_stdout(&rendered)?,
+    }
+    let failing = args.fail_on.severity().map_or(0, |level| report.count_at_least(level));
+    Ok(if failing > 0 { EXIT_FINDINGS } else { EXIT_CLEAN })
+}

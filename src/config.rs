@@ -1,0 +1,213 @@
+//! `rollsafe.toml`: found by walking up from the working directory, or named with `--config`.
+//! Unknown keys are errors that name the key and the file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::discover::Layout;
+
+pub const FILE_NAME: &str = "rollsafe.toml";
+pub const DEFAULT_PG_VERSION: u32 = 16;
+pub const SUPPORTED_PG_VERSIONS: std::ops::RangeInclusive<u32> = 11..=18;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A rule's configured level: a severity, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLevel {
+    Off,
+    Info,
+    Warning,
+    Error,
+}
+
+/// A field a contract marker must carry; `ticket-or-reason` accepts either.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RequiredField {
+    ApprovedBy,
+    Ticket,
+    Reason,
+    After,
+    TicketOrReason,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ContractConfig {
+    #[serde(default = "default_required")]
+    pub required: Vec<RequiredField>,
+    /// When non-empty, every name in `approved-by` must be one of these.
+    #[serde(default)]
+    pub approvers: Vec<String>,
+}
+
+fn default_required() -> Vec<RequiredField> {
+    vec![RequiredField::ApprovedBy, RequiredField::TicketOrReason]
+}
+
+impl Default for ContractConfig {
+    fn default() -> Self {
+        ContractConfig {
+            required: default_required(),
+            approvers: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    #[serde(default = "default_pg_version")]
+    pub pg_version: u32,
+    /// Directories linted when `check` gets no paths.
+    #[serde(default)]
+    pub migrations: Vec<PathBuf>,
+    /// Force one layout instead of detecting it per directory.
+    #[serde(default)]
+    pub layout: Option<Layout>,
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Whether plain files run inside a transaction (the tool applying them is unknown).
+    #[serde(default)]
+    pub plain_in_transaction: bool,
+    #[serde(default)]
+    pub rules: BTreeMap<String, RuleLevel>,
+    #[serde(default)]
+    pub contract: ContractConfig,
+    /// Where the config was read from; paths in it are relative to its folder.
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
+}
+
+fn default_pg_version() -> u32 {
+    DEFAULT_PG_VERSION
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            pg_version: DEFAULT_PG_VERSION,
+            migrations: Vec::new(),
+            layout: None,
+            include: Vec::new(),
+            exclude: Vec::new(),
+            plain_in_transaction: false,
+            rules: BTreeMap::new(),
+            contract: ContractConfig::default(),
+            path: None,
+        }
+    }
+}
+
+impl Config {
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mut config: Config = toml::from_str(text).map_err(|e| {
+            // toml's message already names the unknown key and its line.
+            invalid(e.to_string().trim_end().replace('\n', "\n  "))
+        })?;
+        if !SUPPORTED_PG_VERSIONS.contains(&config.pg_version) {
+            return Err(invalid(format!(
+                "pg-version = {} is not supported (supported: 11 to 18)",
+                config.pg_version
+            )));
+        }
+        for (code, _) in config.rules.iter() {
+            if crate::rules::Code::parse(code).is_none() {
+                return Err(invalid(format!(
+                    "[rules] names `{code}`, which is not a rollsafe rule code (see `rollsafe rules`)"
+                )));
+            }
+        }
+        for glob in config.include.iter().chain(&config.exclude) {
+            globset::Glob::new(glob).map_err(|e| invalid(format!("bad glob `{glob}`: {e}")))?;
+        }
+        config.path = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// The nearest `rollsafe.toml` in `start` or one of its parents.
+    pub fn find(start: &Path) -> Option<PathBuf> {
+        start
+            .ancestors()
+            .map(|dir| dir.join(FILE_NAME))
+            .find(|p| p.is_file())
+    }
+
+    /// The folder that relative paths in the config are resolved against.
+    pub fn base_dir(&self) -> Option<&Path> {
+        self.path.as_deref().and_then(Path::parent)
+    }
+}
+
+pub const INIT_TEMPLATE: &str = include_str!("init_template.toml");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_the_key_and_file() {
+        let err = Config::parse("pg-verison = 15\n", Path::new("x/rollsafe.toml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("x/rollsafe.toml"), "{msg}");
+        assert!(msg.contains("pg-verison"), "{msg}");
+    }
+
+    #[test]
+    fn rejects_unsupported_version_and_unknown_rule() {
+        assert!(Config::parse("pg-version = 10", Path::new("r.toml")).is_err());
+        let err = Config::parse("[rules]\nRS999 = \"off\"", Path::new("r.toml")).unwrap_err();
+        assert!(err.to_string().contains("RS999"));
+    }
+
+    #[test]
+    fn init_template_is_a_valid_config() {
+        let c = Config::parse(INIT_TEMPLATE, Path::new("rollsafe.toml")).unwrap();
+        assert_eq!(c.pg_version, 16);
+    }
+}

@@ -1,0 +1,1 @@
+//! Layout detection, ordering, pairing and per-tool transaction semantics.

@@ -1,0 +1,124 @@
+//! Discovery: from the paths on the command line to an ordered set of migration units.
+//!
+//! A *unit* is what a migration tool applies in one go: a whole file for most layouts, or one
+//! section (up or down) of a two-section file (goose, dbmate, Liquibase changesets). Units keep
+//! byte ranges into their file, so every line number reported later is the file's real one.
+
+pub mod layout;
+pub mod walk;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::source::{SourceFile, Span};
+
+/// The migration tool a directory belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Layout {
+    GolangMigrate,
+    Sqlx,
+    Diesel,
+    Flyway,
+    Prisma,
+    Goose,
+    Dbmate,
+    Sqitch,
+    Liquibase,
+    Plain,
+}
+
+impl Layout {
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::GolangMigrate => "golang-migrate",
+            Layout::Sqlx => "sqlx",
+            Layout::Diesel => "diesel",
+            Layout::Flyway => "flyway",
+            Layout::Prisma => "prisma",
+            Layout::Goose => "goose",
+            Layout::Dbmate => "dbmate",
+            Layout::Sqitch => "sqitch",
+            Layout::Liquibase => "liquibase",
+            Layout::Plain => "plain",
+        }
+    }
+    pub const ALL: [Layout; 10] = [
+        Layout::GolangMigrate,
+        Layout::Sqlx,
+        Layout::Diesel,
+        Layout::Flyway,
+        Layout::Prisma,
+        Layout::Goose,
+        Layout::Dbmate,
+        Layout::Sqitch,
+        Layout::Liquibase,
+        Layout::Plain,
+    ];
+}
+
+/// Which way a unit moves the schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    /// Forward migration (also Flyway `V`, sqitch `deploy`, plain files).
+    Up,
+    /// Reverting migration (also Flyway `U` undo, sqitch `revert`, Liquibase `--rollback`).
+    Down,
+    /// Re-applied whenever it changes (Flyway `R__`).
+    Repeatable,
+    /// Checks only, never changes the schema (sqitch `verify`).
+    Verify,
+}
+
+impl Direction {
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+            Direction::Repeatable => "repeatable",
+            Direction::Verify => "verify",
+        }
+    }
+}
+
+/// Whether the migration tool runs the unit inside a transaction it opens itself, and why we
+/// believe so (shown in diagnostics, so a user can check or override it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Transaction {
+    pub wrapped: bool,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Migration {
+    pub source: Arc<SourceFile>,
+    /// The bytes of `source` that belong to this unit.
+    pub range: Span,
+    pub layout: Layout,
+    pub direction: Direction,
+    /// The tool's version key (as written), used for ordering and duplicate checks.
+    pub version: Option<String>,
+    /// Human name: file stem, diesel directory, changeset id, ...
+    pub name: String,
+    pub transaction: Transaction,
+    /// Index (into `MigrationSet::units`) of the paired down/up unit, if any.
+    pub pair: Option<usize>,
+}
+
+/// A file that could not become a migration unit (unreadable, not UTF-8, a NUL byte, a
+/// directory named like a file, ...). It is reported as `E002` and the run goes on.
+#[derive(Debug, Clone)]
+pub struct InputProblem {
+    pub path: PathBuf,
+    pub message: String,
+    /// Byte offset of the problem within the file, when it has one (invalid UTF-8, NUL).
+    pub offset: Option<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct MigrationSet {
+    /// Units in application order: per directory, in the tool's own version order.
+    pub units: Vec<Migration>,
+    pub problems: Vec<InputProblem>,
+}

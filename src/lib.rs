@@ -1,0 +1,14 @@
+//! rollsafe: a static linter for SQL schema migrations.
+//!
+//! The pipeline flows one way: `discover` → `parse` → `analyze` → `rules` → `report`; `cli`
+//! wires it to the command line.
+
+pub mod analyze;
+pub mod cli;
+pub mod config;
+pub mod discover;
+pub mod lint;
+pub mod parse;
+pub mod report;
+pub mod rules;
+pub mod source;

@@ -1,0 +1,208 @@
+//! Parsing: split a migration unit into statements, parse each with PostgreSQL's own parser
+//! (pg_query), and read the rollsafe markers written in its comments.
+
+pub mod markers;
+pub mod split;
+
+use crate::discover::Migration;
+use crate::source::Span;
+pub use markers::{Marker, MarkerKind};
+use split::Chunk;
+
+/// A syntax error as PostgreSQL reports it, at an absolute byte offset in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub message: String,
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum StatementBody {
+    Sql(Box<pg_query::NodeEnum>),
+    /// A psql meta-command (`\set`, `\i`, `\connect`, ...): understood, not SQL.
+    PsqlMeta(String),
+    SyntaxError(SyntaxError),
+}
+
+#[derive(Debug, Clone)]
+pub struct ParsedStatement {
+    pub span: Span,
+    pub body: StatementBody,
+    /// Indices into `ParsedMigration::markers` of the statement-scoped markers right before it.
+    pub markers: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ParsedMigration {
+    pub statements: Vec<ParsedStatement>,
+    pub markers: Vec<Marker>,
+}
+
+impl ParsedMigration {
+    /// Markers with `scope=file`.
+    pub fn file_markers(&self) -> impl Iterator<Item = &Marker> {
+        self.markers.iter().filter(|m| m.file_scope)
+    }
+}
+
+pub fn parse_migration(migration: &Migration) -> ParsedMigration {
+    let text = &migration.source.text;
+    let split = split::split(text, migration.range);
+    let mut markers: Vec<Marker> = split
+        .comments
+        .iter()
+        .filter_map(|c| markers::parse_marker(text, c.span))
+        .collect();
+
+    let mut statements = Vec::with_capacity(split.chunks.len());
+    for chunk in &split.chunks {
+        match *chunk {
+            Chunk::Sql(span) => statements.extend(parse_sql(text, span)),
+            Chunk::Meta(span) => statements.push(ParsedStatement {
+                span,
+                body: StatementBody::PsqlMeta(text[span.start..span.end].to_string()),
+                markers: Vec::new(),
+            }),
+            Chunk::CopyData(_) => {}
+        }
+    }
+
+    // A statement-scoped marker covers the first statement that starts after it.
+    let mut next = 0;
+    for (i, marker) in markers.iter_mut().enumerate() {
+        if marker.file_scope {
+            continue;
+        }
+        while next < statements.len() && statements[next].span.start < marker.span.end {
+            next += 1;
+        }
+        if let Some(stmt) = statements.get_mut(next) {
+            stmt.markers.push(i);
+            marker.covers = Some(next);
+        }
+    }
+    ParsedMigration {
+        statements,
+        markers,
+    }
+}
+
+fn parse_sql(text: &str, span: Span) -> Vec<ParsedStatement> {
+    let sql = &text[span.start..span.end];
+    match pg_query::parse(sql, pg_query::ParserOptions::DEFAULT) {
+        Ok(result) => {
+            let mut out = Vec::new();
+            for raw in result.protobuf.stmts {
+                let start = span.start + (raw.stmt_location.max(0) as usize).min(sql.len());
+                let end = if raw.stmt_len > 0 {
+                    (start + raw.stmt_len as usize).min(span.end)
+                } else {
+                    span.end
+                };
+                let body = match raw.stmt.and_then(|n| n.node) {
+                    Some(node) => StatementBody::Sql(Box::new(node)),
+                    None => StatementBody::SyntaxError(SyntaxError {
+                        message: "empty statement".into(),
+                        offset: start,
+                    }),
+                };
+                out.push(ParsedStatement {
+                    span: Span::new(start, end),
+                    body,
+                    markers: Vec::new(),
+                });
+            }
+            out
+        }
+        Err(err) => {
+            let (message, offset) = error_position(sql).unwrap_or_else(|| (err.to_string(), 0));
+            vec![ParsedStatement {
+                span,
+                body: StatementBody::SyntaxError(SyntaxError {
+                    message,
+                    offset: span.start + offset,
+                }),
+                markers: Vec::new(),
+            }]
+        }
+    }
+}
+
+/// The pg_query crate drops the parser's cursor position; libpg_query's C API has it. This is
+/// only called on the error path, so the second parse costs nothing on valid input.
+fn error_position(sql: &str) -> Option<(String, usize)> {
+    use std::ffi::{CStr, CString, c_char, c_int};
+
+    #[repr(C)]
+    struct PgQueryError {
+        message: *mut c_char,
+        funcname: *mut c_char,
+        filename: *mut c_char,
+        lineno: c_int,
+        cursorpos: c_int,
+        context: *mut c_char,
+    }
+    #[repr(C)]
+    struct PgQueryParseResult {
+        parse_tree: *mut c_char,
+        stderr_buffer: *mut c_char,
+        error: *mut PgQueryError,
+    }
+    unsafe extern "C" {
+        fn pg_query_parse(input: *const c_char) -> PgQueryParseResult;
+        fn pg_query_free_parse_result(result: PgQueryParseResult);
+    }
+
+    let input = CString::new(sql).ok()?;
+    // SAFETY: libpg_query's documented API: the input is a NUL-terminated string, the result is
+    // read before it is freed, and freed exactly once.
+    unsafe {
+        let result = pg_query_parse(input.as_ptr());
+        let out = if result.error.is_null() {
+            None
+        } else {
+            let error = &*result.error;
+            let message = CStr::from_ptr(error.message).to_string_lossy().into_owned();
+            // cursorpos counts characters from 1; 0 means "no position".
+            let chars = (error.cursorpos.max(1) - 1) as usize;
+            let offset = sql.char_indices().nth(chars).map_or(sql.len(), |(i, _)| i);
+            Some((message, offset))
+        };
+        pg_query_free_parse_result(result);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body_kinds(sql: &str) -> Vec<String> {
+        parse_sql(sql, Span::new(0, sql.len()))
+            .into_iter()
+            .map(|s| match s.body {
+                StatementBody::Sql(_) => "sql".to_string(),
+                StatementBody::PsqlMeta(_) => "meta".to_string(),
+                StatementBody::SyntaxError(e) => format!("error@{}:{}", e.offset, e.message),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn syntax_error_has_the_parser_position() {
+        let sql = "SELECT 1 FROMM t";
+        assert_eq!(body_kinds(sql), vec!["error@14:syntax error at or near \"t\""]);
+        let sql = "CREATE TABLE é (a int,, b int)";
+        let kinds = body_kinds(sql);
+        // The offset is in bytes even though the parser counts characters.
+        assert_eq!(kinds, vec![format!("error@{}:syntax error at or near \",\"", sql.find(",,").unwrap() + 1)]);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let sql = format!("SELECT {}1{}", "(".repeat(10_000), ")".repeat(10_000));
+        let kinds = body_kinds(&sql);
+        assert_eq!(kinds.len(), 1);
+        assert!(kinds[0].starts_with("error@"), "{kinds:?}");
+    }
+}

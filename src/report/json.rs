@@ -1,0 +1,176 @@
+//! The JSON output: a public, versioned interface (documented in the README). Every statement
+//! appears, not only those with findings.
+
+use serde::Serialize;
+
+use crate::analyze::{LockFact, Phase, TableWork};
+use crate::lint::{Finding, Report, SuppressionKind};
+
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+pub struct Output<'a> {
+    pub version: u32,
+    pub files: Vec<File<'a>>,
+    pub summary: Summary,
+}
+
+#[derive(Serialize)]
+pub struct File<'a> {
+    pub path: String,
+    pub layout: Option<&'static str>,
+    pub direction: Option<&'static str>,
+    pub version: Option<&'a str>,
+    pub in_transaction: Option<bool>,
+    pub statements: Vec<Statement<'a>>,
+    pub diagnostics: Vec<JsonDiagnostic>,
+}
+
+#[derive(Serialize)]
+pub struct Statement<'a> {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub kind: &'a str,
+    pub phase: Phase,
+    pub destructive: bool,
+    pub locks: &'a [LockFact],
+    pub rewrites: &'a [TableWork],
+    pub scans: &'a [TableWork],
+    pub idempotent: bool,
+    pub transactional: bool,
+}
+
+#[derive(Serialize)]
+pub struct JsonDiagnostic {
+    pub code: &'static str,
+    pub severity: &'static str,
+    pub message: String,
+    pub help: Option<String>,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub suppressed: bool,
+    pub suppression: Option<&'static str>,
+    pub justification: Option<String>,
+}
+
+#[derive(Serialize, Default)]
+pub struct Summary {
+    pub files: usize,
+    pub statements: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub suppressed: usize,
+}
+
+fn diagnostic(f: &Finding) -> JsonDiagnostic {
+    JsonDiagnostic {
+        code: f.code().as_str(),
+        severity: f.severity.name(),
+        message: f.diagnostic.message.clone(),
+        help: f.diagnostic.help.clone(),
+        line: f.start.line,
+        column: f.start.column,
+        end_line: f.end.line,
+        end_column: f.end.column,
+        suppressed: f.is_suppressed(),
+        suppression: f.suppression.as_ref().map(|s| match s.kind {
+            SuppressionKind::Contract => "contract",
+            SuppressionKind::Allow => "allow",
+            SuppressionKind::BreakGlass => "break-glass",
+        }),
+        justification: f.suppression.as_ref().map(|s| s.justification.clone()),
+    }
+}
+
+pub fn build(report: &Report) -> Output<'_> {
+    let mut summary = Summary::default();
+    let mut files = Vec::new();
+    for p in &report.problems {
+        summary.files += 1;
+        count(&mut summary, p.severity, false);
+        files.push(File {
+            path: p.problem.path.to_string_lossy().replace('\\', "/"),
+            layout: None,
+            direction: None,
+            version: None,
+            in_transaction: None,
+            statements: Vec::new(),
+            diagnostics: vec![JsonDiagnostic {
+                code: "E002",
+                severity: p.severity.name(),
+                message: p.finding_message.clone(),
+                help: None,
+                line: 1,
+                column: 1,
+                end_line: 1,
+                end_column: 1,
+                suppressed: false,
+                suppression: None,
+                justification: None,
+            }],
+        });
+    }
+    for unit in &report.units {
+        summary.files += 1;
+        summary.statements += unit.statements.len();
+        for f in &unit.findings {
+            count(&mut summary, f.severity, f.is_suppressed());
+        }
+        let m = &unit.migration;
+        files.push(File {
+            path: m.source.display_path(),
+            layout: Some(m.layout.name()),
+            direction: Some(m.direction.name()),
+            version: m.version.as_deref(),
+            in_transaction: Some(m.transaction.wrapped),
+            statements: unit
+                .statements
+                .iter()
+                .map(|s| Statement {
+                    line: s.start.line,
+                    column: s.start.column,
+                    end_line: s.end.line,
+                    end_column: s.end.column,
+                    kind: &s.kind,
+                    phase: s.phase,
+                    destructive: s.destructive,
+                    locks: &s.locks,
+                    rewrites: &s.rewrites,
+                    scans: &s.scans,
+                    idempotent: s.idempotent,
+                    transactional: s.transactional,
+                })
+                .collect(),
+            diagnostics: unit.findings.iter().map(diagnostic).collect(),
+        });
+    }
+    Output {
+        version: VERSION,
+        files,
+        summary,
+    }
+}
+
+fn count(summary: &mut Summary, severity: crate::config::Severity, suppressed: bool) {
+    use crate::config::Severity::*;
+    if suppressed {
+        summary.suppressed += 1;
+        return;
+    }
+    match severity {
+        Error => summary.errors += 1,
+        Warning => summary.warnings += 1,
+        Info => summary.infos += 1,
+    }
+}
+
+pub fn render(report: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(&build(report)).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}

@@ -1,0 +1,25 @@
+use super::{Code, Context, Diagnostic, Family, Rule};
+use crate::config::Severity;
+use crate::source::Span;
+
+pub const RULE: Rule = Rule {
+    code: Code::E001,
+    name: "syntax-error",
+    family: Family::Input,
+    severity: Severity::Error,
+    doc: include_str!("../../rules/E001.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for (i, s) in ctx.statements.iter().enumerate() {
+        if let Some(e) = &s.syntax_error {
+            let end = (e.offset + 1).min(s.span.end.max(e.offset));
+            out.push(Diagnostic {
+                span: Span::new(e.offset, end),
+                ..Diagnostic::at_statement(Code::E001, i, s, format!("PostgreSQL cannot parse this statement: {}", e.message))
+            }
+            .help("Fix the SQL; the other statements of the file are still checked."));
+        }
+    }
+}

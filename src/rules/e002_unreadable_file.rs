@@ -1,0 +1,12 @@
+use super::{Code, Family, Rule};
+use crate::config::Severity;
+
+/// Emitted by the pipeline for files discovery could not read (see `discover::InputProblem`).
+pub const RULE: Rule = Rule {
+    code: Code::E002,
+    name: "unreadable-file",
+    family: Family::Input,
+    severity: Severity::Error,
+    doc: include_str!("../../rules/E002.md"),
+    check: Rule::no_check,
+};

@@ -1,0 +1,49 @@
+use super::{Code, Context, Diagnostic, Family, Rule};
+use crate::config::Severity;
+use crate::parse::MarkerKind;
+
+pub const RULE: Rule = Rule {
+    code: Code::E003,
+    name: "invalid-marker",
+    family: Family::Input,
+    severity: Severity::Error,
+    doc: include_str!("../../rules/E003.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for m in ctx.markers {
+        for p in &m.problems {
+            out.push(
+                Diagnostic::new(Code::E003, p.span, format!("invalid rollsafe marker: {}", p.message))
+                    .help("A marker with a typo approves and silences nothing; fix it."),
+            );
+        }
+        if m.kind != Some(MarkerKind::Allow) {
+            continue;
+        }
+        for (code, span) in &m.codes {
+            match Code::parse(code.trim_end_matches(',')) {
+                None => out.push(
+                    Diagnostic::new(Code::E003, *span, format!("`{code}` is not a rollsafe rule code"))
+                        .help("`rollsafe rules` lists every code."),
+                ),
+                Some(Code::RS001 | Code::RS003 | Code::RS004) => out.push(
+                    Diagnostic::new(
+                        Code::E003,
+                        *span,
+                        format!("{code} cannot be allowed: destructive changes are approved with a contract marker"),
+                    )
+                    .help("Write `-- rollsafe:contract approved-by=NAME ticket=ID` before the statement."),
+                ),
+                Some(_) => {}
+            }
+        }
+        if m.get("reason").is_none() {
+            out.push(
+                Diagnostic::new(Code::E003, m.span, "`rollsafe:allow` needs a reason=\"...\"")
+                    .help("Say why the finding does not apply, e.g. reason=\"table holds 40 rows\"."),
+            );
+        }
+    }
+}

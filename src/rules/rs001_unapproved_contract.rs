@@ -1,0 +1,70 @@
+use super::contract::{self, Approval};
+use super::{Code, Context, Diagnostic, Family, Rule};
+use crate::analyze::{Change, Phase, StatementFacts};
+use crate::config::Severity;
+use crate::discover::Direction;
+
+pub const RULE: Rule = Rule {
+    code: Code::RS001,
+    name: "unapproved-contract-change",
+    family: Family::Contract,
+    severity: Severity::Error,
+    doc: include_str!("../../rules/RS001.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    // A down migration undoes its own up: dropping what the up created is its job.
+    if matches!(ctx.unit.direction, Direction::Down | Direction::Verify) {
+        return;
+    }
+    for (i, s) in ctx.statements.iter().enumerate() {
+        if s.phase != Phase::Contract || touches_only_new(s) {
+            continue;
+        }
+        let mut contracts = ctx.markers_for(i).filter(|m| contract::is_contract(m)).peekable();
+        // An incomplete or not-yet-due approval is reported by RS004 / RS003 instead.
+        if contracts.peek().is_some()
+            && contracts.all(|m| approval_blocks(contract::approval(m, &ctx.config.contract, ctx.today)))
+        {
+            continue;
+        }
+        let what = describe(s);
+        out.push(
+            Diagnostic::at_statement(
+                Code::RS001,
+                i,
+                s,
+                format!("{what} without an approved contract marker"),
+            )
+            .help(
+                "Ship the expand step and the code that stops using it first; then approve this statement with \
+                 `-- rollsafe:contract approved-by=NAME ticket=ID after=YYYY-MM-DD` on the line before it.",
+            ),
+        );
+    }
+}
+
+fn approval_blocks(a: Approval) -> bool {
+    !matches!(a, Approval::Approved)
+}
+
+/// Dropping or renaming something created earlier in the same change breaks no deployed code.
+fn touches_only_new(s: &StatementFacts) -> bool {
+    !s.locks.is_empty() && s.locks.iter().all(|l| s.is_new(&l.relation))
+}
+
+fn describe(s: &StatementFacts) -> String {
+    let verb = if s.destructive { "destructive" } else { "backward-incompatible" };
+    let detail = s.changes.iter().find_map(|c| match c {
+        Change::Drop { object, names, .. } => Some(format!("drops {} {}", object.name(), names.join(", "))),
+        Change::Rename { object, from, to, .. } => Some(format!("renames {} {from} to {to}", object.name())),
+        Change::Truncate { tables } => Some(format!("truncates {}", tables.join(", "))),
+        Change::AlterTable { table, cmd } => Some(format!("{} on {table}", crate::report::describe_cmd(cmd))),
+        _ => None,
+    });
+    match detail {
+        Some(d) => format!("{verb} change ({d})"),
+        None => format!("{verb} {}", s.kind),
+    }
+}

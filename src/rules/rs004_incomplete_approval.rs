@@ -1,0 +1,48 @@
+use super::contract::{self, Approval};
+use super::{Code, Context, Diagnostic, Family, Rule};
+use crate::config::Severity;
+use crate::parse::MarkerKind;
+
+pub const RULE: Rule = Rule {
+    code: Code::RS004,
+    name: "incomplete-approval",
+    family: Family::Contract,
+    severity: Severity::Error,
+    doc: include_str!("../../rules/RS004.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for m in ctx.markers {
+        let problems = match m.kind {
+            Some(MarkerKind::Contract) => match contract::approval(m, &ctx.config.contract, ctx.today) {
+                Approval::Incomplete(p) => p
+                    .into_iter()
+                    .filter(|p| !p.contains("see E003"))
+                    .collect(),
+                _ => Vec::new(),
+            },
+            Some(MarkerKind::BreakGlass) => {
+                let mut p = Vec::new();
+                if m.approvers().is_empty() {
+                    p.push("missing approved-by=".to_string());
+                }
+                if m.get("reason").is_none() && m.get("incident").is_none() {
+                    p.push("missing incident= or reason=".to_string());
+                }
+                p
+            }
+            _ => Vec::new(),
+        };
+        if !problems.is_empty() {
+            out.push(
+                Diagnostic::new(
+                    Code::RS004,
+                    m.span,
+                    format!("this approval does not count: {}", problems.join("; ")),
+                )
+                .help("Required fields are set in rollsafe.toml under [contract] (default: approved-by and ticket or reason)."),
+            );
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Source text and positions: byte spans and 1-based line/column (columns in characters).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A half-open byte range into a [`SourceFile`]'s text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+}
+
+/// A 1-based line and column; the column counts characters, not bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// One file's text, shared by every migration unit cut from it.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as shown to the user (relative to the working directory when possible).
+    pub path: PathBuf,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, text: String) -> Arc<Self> {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Arc::new(SourceFile {
+            path,
+            text,
+            line_starts,
+        })
+    }
+
+    /// Line and column of a byte offset. Offsets inside a multi-byte character are clamped
+    /// to the character's start.
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.text.len());
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line];
+        let mut end = offset;
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        LineCol {
+            line: line + 1,
+            column: self.text[start..end].chars().count() + 1,
+        }
+    }
+
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+
+    pub fn display_path(&self) -> String {
+        self.path.to_string_lossy().replace('\\', "/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let f = SourceFile::new("a.sql".into(), "-- é\nSELECT 'ü', 1;\n".into());
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        let pos = f.text.find(", 1").unwrap();
+        assert_eq!(f.line_col(pos), LineCol { line: 2, column: 11 });
+        assert_eq!(f.line_col(f.text.len()), LineCol { line: 3, column: 1 });
+    }
+}
