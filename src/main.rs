@@ -1,3 +1,3 @@
-fn main() {
-    std::process::exit(rollsafe::cli::main());
+fn main() -> std::process::ExitCode {
+    rollsafe::cli::main()
 }

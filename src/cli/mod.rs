@@ -28,7 +28,11 @@ enum Command {
     /// Lint migration files or directories.
     Check(check::CheckArgs),
     /// List every rule: code, name, default severity.
-    Rules,
+    Rules {
+        /// Print a Markdown table (the README's rule table is this output).
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Print a rule's documentation.
     Explain {
         /// A rule code such as RS001.
@@ -83,7 +87,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => check::run(args),
-        Command::Rules => rules_list(),
+        Command::Rules { markdown } => rules_list(markdown),
         Command::Explain { code } => explain(&code),
         Command::Init { force } => init(force),
     };
@@ -96,7 +100,11 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn rules_list() -> Result<u8, Failure> {
+fn rules_list(markdown: bool) -> Result<u8, Failure> {
+    if markdown {
+        write_stdout(&rules_markdown())?;
+        return Ok(EXIT_CLEAN);
+    }
     let mut out = String::new();
     for code in Code::ALL {
         let rule = code.rule();
@@ -110,6 +118,21 @@ fn rules_list() -> Result<u8, Failure> {
     }
     write_stdout(&out)?;
     Ok(EXIT_CLEAN)
+}
+
+/// The rule catalog as a Markdown table, generated from the rule docs.
+pub fn rules_markdown() -> String {
+    let mut out = String::from("| code | name | default | what it flags |\n| --- | --- | --- | --- |\n");
+    for code in Code::ALL {
+        let rule = code.rule();
+        out.push_str(&format!(
+            "| [{code}](rules/{code}.md) | {} | {} | {} |\n",
+            rule.name,
+            rule.severity.name(),
+            rule.summary()
+        ));
+    }
+    out
 }
 
 fn explain(code: &str) -> Result<u8, Failure> {

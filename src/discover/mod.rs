@@ -5,7 +5,15 @@
 //! byte ranges into their file, so every line number reported later is the file's real one.
 
 pub mod layout;
+mod names;
+mod scan;
+mod sections;
 pub mod walk;
+
+#[cfg(test)]
+mod tests;
+
+pub use layout::{discover, from_text};
 
 use std::path::PathBuf;
 use std::sync::Arc;

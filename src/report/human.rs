@@ -78,7 +78,8 @@ fn diagnostic(f: &Finding) -> MietteDiagnostic {
     let span_len = d.span.len().max(1);
     let mut diag = MietteDiagnostic::new(message)
         .with_code(d.code.as_str())
-        .with_severity(severity(f.severity))
+        // An accepted finding is shown, but as advice: it does not fail the run.
+        .with_severity(if f.is_suppressed() { miette::Severity::Advice } else { severity(f.severity) })
         .with_label(LabeledSpan::new_primary_with_span(
             Some(d.code.rule().summary().to_string()),
             (d.span.start, span_len),

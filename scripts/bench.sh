@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Throughput benchmark: lints a generated corpus of migration files with the release binary and
+# reports files/s, MB/s and peak memory; then the wall time of one file (the pre-commit case).
+# Usage: scripts/bench.sh [FILES] (default 6000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+files="${1:-6000}"
+corpus="target/bench-corpus-$files"
+[ -d "$corpus" ] || python3 scripts/gen_corpus.py "$corpus" "$files"
+cargo build --release --quiet --bin rollsafe
+bin=target/release/rollsafe
+bytes=$(du -sb "$corpus" | cut -f1)
+count=$(find "$corpus" -name '*.sql' | wc -l)
+"$bin" check --format json --fail-on never "$corpus" >/dev/null # warm the page cache
+best=""
+for _ in 1 2 3; do
+  start=$(date +%s.%N)
+  /usr/bin/time -f '%M' -o target/bench-rss.txt "$bin" check --format json --fail-on never "$corpus" >/dev/null
+  end=$(date +%s.%N)
+  t=$(echo "$end - $start" | bc -l)
+  if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; rss=$(cat target/bench-rss.txt); fi
+done
+one=$(find "$corpus" -name '*.up.sql' | head -1)
+single_best=""
+for _ in $(seq 10); do
+  s=$(date +%s.%N); "$bin" check --format compact --fail-on never "$one" >/dev/null; e=$(date +%s.%N)
+  t=$(echo "($e - $s) * 1000" | bc -l)
+  if [ -z "$single_best" ] || [ "$(echo "$t < $single_best" | bc -l)" = 1 ]; then single_best=$t; fi
+done
+printf 'corpus: %d files, %.1f MB\n' "$count" "$(echo "$bytes / 1000000" | bc -l)"
+printf 'whole corpus (best of 3): %.3f s = %.0f files/s, %.1f MB/s, peak RSS %.1f MB\n' \
+  "$best" "$(echo "$count / $best" | bc -l)" "$(echo "$bytes / 1000000 / $best" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+printf 'one file (best of 10): %.1f ms\n' "$single_best"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what building and testing rollsafe needs on a fresh Debian/Ubuntu machine, and only
+# what is missing: libclang (pg_query generates its bindings with it) and the PostgreSQL server
+# (the lock/rewrite facts are checked against a real one). Safe to run again.
+set -euo pipefail
+
+need=()
+ls /usr/lib/llvm-*/lib/libclang.so* >/dev/null 2>&1 || ls /usr/lib/*/libclang*.so* >/dev/null 2>&1 || need+=(libclang-dev)
+command -v clang >/dev/null 2>&1 || true
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  need+=(postgresql)
+fi
+command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
+command -v git >/dev/null 2>&1 || need+=(git)
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
