@@ -4,6 +4,7 @@
 //! wires it to the command line.
 
 pub mod analyze;
+pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod discover;

@@ -86,6 +86,17 @@ impl Report {
 }
 
 pub fn lint(set: MigrationSet, config: &Config, options: &Options) -> Report {
+    lint_with_changes(set, config, options, None)
+}
+
+/// [`lint`], with what changed since a git revision (`check --diff-base`) for the rules that look
+/// across migrations (RS401, RS402). `changes.units` is in the order of `set.units`.
+pub fn lint_with_changes(
+    set: MigrationSet,
+    config: &Config,
+    options: &Options,
+    changes: Option<&crate::changes::Changes>,
+) -> Report {
     let pg = options.pg_version;
     // Parse and per-statement facts: independent per unit, in parallel.
     let mut units: Vec<UnitReport> = set
@@ -104,8 +115,9 @@ pub fn lint(set: MigrationSet, config: &Config, options: &Options) -> Report {
         .collect();
 
     replay(&mut units, options);
+    let across = crate::changes::check_set(&units, config, changes);
 
-    units.par_iter_mut().for_each(|unit| {
+    units.par_iter_mut().zip(across).for_each(|(unit, across)| {
         let ctx = Context {
             unit: &unit.migration,
             statements: &unit.statements,
@@ -114,7 +126,8 @@ pub fn lint(set: MigrationSet, config: &Config, options: &Options) -> Report {
             today: options.today,
             pg_version: pg,
         };
-        let diagnostics = rules::check(&ctx);
+        let mut diagnostics = rules::check(&ctx);
+        diagnostics.extend(across);
         let mut findings: Vec<Finding> = diagnostics
             .into_iter()
             .filter_map(|d| finding(d, &ctx))
@@ -141,7 +154,8 @@ pub fn lint(set: MigrationSet, config: &Config, options: &Options) -> Report {
 /// Sequential schema replay in migration order: lock facts that depend on the schema, which
 /// relations are new in this change, and widening type changes.
 fn replay(units: &mut [UnitReport], options: &Options) {
-    let mut schema = Schema::default();
+    // Each group (migration folder) is its own database history.
+    let mut schemas: std::collections::HashMap<PathBuf, Schema> = std::collections::HashMap::new();
     let changed: Vec<bool> = units
         .iter()
         .map(|u| {
@@ -154,8 +168,9 @@ fn replay(units: &mut [UnitReport], options: &Options) {
     for (index, unit) in units.iter_mut().enumerate() {
         // Down units are checked against the schema their up left, without changing it.
         let applies = matches!(unit.migration.direction, Direction::Up | Direction::Repeatable);
-        let mut scratch = if applies { None } else { Some(schema.clone()) };
-        let schema = scratch.as_mut().unwrap_or(&mut schema);
+        let group_schema = schemas.entry(unit.migration.group.clone()).or_default();
+        let mut scratch = if applies { None } else { Some(group_schema.clone()) };
+        let schema = scratch.as_mut().unwrap_or(group_schema);
         let is_new = |u: usize| u == index || (changed[index] && changed.get(u).copied().unwrap_or(false));
         for facts in &mut unit.statements {
             let analysis = locks::analyze(&facts.changes, schema, options.pg_version);

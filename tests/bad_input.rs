@@ -89,7 +89,7 @@ fn every_kind_of_bad_input_is_a_diagnostic_and_the_rest_is_linted() {
     assert!(c.contains(&"E001".to_string()) && c.contains(&"RS001".to_string()), "{c:?}");
     assert_eq!(f["diagnostics"][0]["line"], 2);
 
-    assert_eq!(codes(file_entry(&json, "11_good.sql")), vec!["RS001"]);
+    assert!(codes(file_entry(&json, "11_good.sql")).contains(&"RS001".to_string()));
     // The directory named x.sql is not a file and produces nothing.
     assert!(
         !json["files"].as_array().expect("files").iter().any(|f| f["path"].as_str().unwrap_or("").ends_with("08_dir.sql")),

@@ -1024,9 +1024,7 @@ fn create_label(node: &NodeEnum) -> String {
     let base = name.trim_end_matches("Stmt").trim_start_matches("Create");
     let mut out = String::from("CREATE");
     for (i, ch) in base.char_indices() {
-        if ch.is_ascii_uppercase() && i > 0 {
-            out.push(' ');
-        } else if i == 0 {
+        if i == 0 || ch.is_ascii_uppercase() {
             out.push(' ');
         }
         out.push(ch.to_ascii_uppercase());

@@ -8,6 +8,8 @@ pub mod facts;
 pub mod locks;
 pub mod phase;
 pub mod schema;
+#[cfg(test)]
+mod tests;
 
 pub use change::*;
 pub use facts::*;

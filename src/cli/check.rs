@@ -8,9 +8,10 @@ use clap::Args;
 use super::{EXIT_CLEAN, EXIT_FINDINGS, FailOn, Failure, write_stdout};
 use crate::config::{Config, SUPPORTED_PG_VERSIONS};
 use crate::discover::{self, Layout};
+use crate::changes::{self, Changes, DiffBase, UnitChange};
 use crate::lint::{self, Options};
 use crate::parse::markers::Date;
-use crate::report::{self, Format};
+use crate::report::{self, Format, RenderOptions};
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -47,9 +48,40 @@ pub struct CheckArgs {
     /// Write the output to this file instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// Hide approved and allowed findings in human and compact output.
+    /// Hide approved and allowed findings in human, compact and github output.
     #[arg(long)]
     pub hide_suppressed: bool,
+    /// Also write the report in another format to a file, from the same run (repeatable):
+    /// `--also sarif=rollsafe.sarif --also markdown=summary.md`.
+    #[arg(long, value_name = "FORMAT=FILE", value_parser = parse_also)]
+    pub also: Vec<(Format, PathBuf)>,
+    /// Lint only migrations added or changed since this git revision (compared with the merge
+    /// base of REF and HEAD, including uncommitted and untracked files). Every migration is still
+    /// read for the schema replay; edits to migrations that existed there are RS401, new
+    /// migrations that sort before existing ones RS402.
+    #[arg(long, value_name = "REF")]
+    pub diff_base: Option<String>,
+    /// Base URL of the rule docs linked from SARIF (`helpUri`) and Markdown: a rule's doc is
+    /// URL/CODE.md.
+    #[arg(long, value_name = "URL", default_value = report::DEFAULT_RULES_URL)]
+    pub rules_url: String,
+    /// SARIF run category (`automationDetails.id`), to tell apart several rollsafe runs uploaded
+    /// for one commit.
+    #[arg(long, value_name = "NAME")]
+    pub sarif_category: Option<String>,
+}
+
+fn parse_also(s: &str) -> Result<(Format, PathBuf), String> {
+    let (format, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not FORMAT=FILE (e.g. sarif=rollsafe.sarif)"))?;
+    let format = Format::parse(format.trim()).ok_or_else(|| {
+        format!("unknown format `{format}` (expected human, compact, json, sarif, github or markdown)")
+    })?;
+    if path.is_empty() {
+        return Err(format!("`{s}` names no file"));
+    }
+    Ok((format, PathBuf::from(path)))
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -119,6 +151,11 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
     };
 
     let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if reads_stdin && args.diff_base.is_some() {
+        return Err(Failure("--diff-base cannot be combined with standard input (`-`)".into()));
+    }
+    // The repository --diff-base asks git about: the one holding the first path.
+    let mut git_dir = None;
     let set = if reads_stdin {
         if args.paths.len() > 1 {
             return Err(Failure("`-` (standard input) cannot be combined with other paths".into()));
@@ -158,27 +195,56 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         } else {
             args.paths.clone()
         };
+        git_dir = paths.first().map(|p| if p.is_dir() { p.clone() } else { p.parent().map(PathBuf::from).unwrap_or_default() });
         discover::discover(&paths, &config)
     };
 
+    let changes = match &args.diff_base {
+        Some(reference) => {
+            let base = match git_dir.filter(|d| !d.as_os_str().is_empty() && d.is_dir()) {
+                Some(dir) => DiffBase::load_in(&dir, reference),
+                None => DiffBase::load(reference),
+            }
+            .map_err(Failure)?;
+            Some(Changes::new(base, &set.units, &config))
+        }
+        None => None,
+    };
     let options = Options {
         today,
         pg_version: config.pg_version,
-        changed_files: None,
+        changed_files: changes.as_ref().map(|c| c.added_files(&set.units)),
     };
-    let report = lint::lint(set, &config, &options);
+    let mut report = lint::lint_with_changes(set, &config, &options, changes.as_ref());
+    if let Some(changes) = &changes {
+        // Every migration was replayed; only the changed ones are reported.
+        let mut index = 0;
+        report.units.retain(|_| {
+            let keep = changes.status(index) != UnitChange::Unchanged;
+            index += 1;
+            keep
+        });
+        report.problems.retain(|p| changes.file_changed(&p.problem.path));
+    }
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let format = args
         .format
         .unwrap_or(if to_terminal { Format::Human } else { Format::Compact });
-    let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let show_suppressed = !args.hide_suppressed;
-    let rendered = match format {
-        Format::Human => report::human::render(&report, color, show_suppressed),
-        Format::Compact => report::compact::render(&report, show_suppressed),
-        Format::Json => report::json::render(&report),
+    let render_options = RenderOptions {
+        color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        show_suppressed: !args.hide_suppressed,
+        root: changes
+            .as_ref()
+            .map_or_else(changes::repository_root, |c| c.base.toplevel.clone()),
+        rules_url: args.rules_url.clone(),
+        sarif_category: args.sarif_category.clone(),
     };
+    for (format, path) in &args.also {
+        let rendered = report::render(*format, &report, &RenderOptions { color: false, ..render_options.clone() });
+        std::fs::write(path, rendered).map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
+    }
+    let rendered = report::render(format, &report, &render_options);
     match &args.output {
         Some(path) => std::fs::write(path, rendered).map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?,
         None => write_stdout(&rendered)?,

@@ -26,7 +26,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Lint migration files or directories.
-    Check(check::CheckArgs),
+    Check(Box<check::CheckArgs>),
     /// List every rule: code, name, default severity.
     Rules {
         /// Print a Markdown table (the README's rule table is this output).
@@ -86,7 +86,7 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Check(args) => check::run(args),
+        Command::Check(args) => check::run(*args),
         Command::Rules { markdown } => rules_list(markdown),
         Command::Explain { code } => explain(&code),
         Command::Init { force } => init(force),

@@ -89,13 +89,19 @@ struct Fs {
 
 impl Fs {
     fn new() -> Self {
-        Fs { listings: HashMap::new() }
+        Fs {
+            listings: HashMap::new(),
+        }
     }
 
     fn names(&mut self, dir: &Path) -> &[String] {
         self.listings.entry(dir.to_path_buf()).or_insert_with(|| {
             let mut names: Vec<String> = std::fs::read_dir(dir)
-                .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok())
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
                 .unwrap_or_default();
             names.sort();
             names
@@ -103,7 +109,9 @@ impl Fs {
     }
 
     fn has(&mut self, dir: &Path, name: &str) -> bool {
-        self.names(dir).binary_search_by(|n| n.as_str().cmp(name)).is_ok()
+        self.names(dir)
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .is_ok()
     }
 }
 
@@ -116,11 +124,17 @@ fn dir_or_dot(dir: Option<&Path>) -> PathBuf {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Read a small side file; a failure becomes an input problem.
-fn read_side_file(fs_path: &Path, ctx: &PathContext, problems: &mut Vec<InputProblem>) -> Option<String> {
+fn read_side_file(
+    fs_path: &Path,
+    ctx: &PathContext,
+    problems: &mut Vec<InputProblem>,
+) -> Option<String> {
     match std::fs::read(fs_path) {
         Ok(bytes) => match walk::decode(bytes) {
             Ok(text) => Some(text),
@@ -145,7 +159,11 @@ fn read_side_file(fs_path: &Path, ctx: &PathContext, problems: &mut Vec<InputPro
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -154,9 +172,19 @@ fn line_of(text: &str, offset: usize) -> usize {
 #[derive(Debug, Clone)]
 enum Place {
     Flat,
-    Diesel { dir_name: String, version: String, up: bool },
-    Prisma { dir_name: String, version: String },
-    Sqitch { direction: Direction, script: String },
+    Diesel {
+        dir_name: String,
+        version: String,
+        up: bool,
+    },
+    Prisma {
+        dir_name: String,
+        version: String,
+    },
+    Sqitch {
+        direction: Direction,
+        script: String,
+    },
 }
 
 struct Item {
@@ -191,8 +219,16 @@ fn place(fs_path: &Path, forced: Option<Layout>, fs: &mut Fs) -> (Place, PathBuf
                 continue;
             };
             let rel = rel.to_string_lossy().replace('\\', "/");
-            let script = names::strip_suffix_ci(&rel, ".sql").unwrap_or(&rel).to_string();
-            return (Place::Sqitch { direction: kind, script }, project);
+            let script = names::strip_suffix_ci(&rel, ".sql")
+                .unwrap_or(&rel)
+                .to_string();
+            return (
+                Place::Sqitch {
+                    direction: kind,
+                    script,
+                },
+                project,
+            );
         }
     }
 
@@ -268,15 +304,16 @@ fn plain_transaction(config: &Config) -> Transaction {
 }
 
 fn plain_draft(item: &Item, config: &Config, tool: Option<Layout>) -> Draft {
-    let stem = names::strip_suffix_ci(&item.file_name, ".sql").unwrap_or(&item.file_name).to_string();
+    let stem = names::strip_suffix_ci(&item.file_name, ".sql")
+        .unwrap_or(&item.file_name)
+        .to_string();
     let mut transaction = plain_transaction(config);
     let rank = match tool {
         Some(tool) => {
             transaction.reason = format!(
-                "{} will not apply this file: its name does not follow {}'s naming, so it is linted as a plain file ({})",
-                tool.name(),
-                tool.name(),
-                transaction.reason
+                "{tool} will not apply this file: it does not follow {tool}'s file naming or markers, so it is linted as a plain file ({})",
+                transaction.reason,
+                tool = tool.name(),
             );
             2
         }
@@ -363,7 +400,9 @@ fn dbmate_transaction(transaction: bool, marker: &str) -> Transaction {
     if transaction {
         tx(
             true,
-            format!("dbmate runs each section in a transaction unless its `-- {marker}` line has `transaction:false`"),
+            format!(
+                "dbmate runs each section in a transaction unless its `-- {marker}` line has `transaction:false`"
+            ),
         )
     } else {
         tx(
@@ -397,7 +436,12 @@ fn liquibase_transaction(run_in_transaction: bool) -> Transaction {
 }
 
 /// `executeInTransaction` from a Flyway script configuration file (`V1__x.sql.conf`).
-fn flyway_conf(item: &Item, fs: &mut Fs, ctx: &PathContext, problems: &mut Vec<InputProblem>) -> Option<(String, bool)> {
+fn flyway_conf(
+    item: &Item,
+    fs: &mut Fs,
+    ctx: &PathContext,
+    problems: &mut Vec<InputProblem>,
+) -> Option<(String, bool)> {
     let conf_name = format!("{}.conf", item.file_name);
     let dir = dir_or_dot(item.fs_path.parent());
     if !fs.has(&dir, &conf_name) {
@@ -421,12 +465,16 @@ fn flyway_transaction(item: &Item, conf: Option<(String, bool)>, pg_version: u32
         return if execute_in_transaction {
             tx(
                 true,
-                format!("`{conf_name}` sets `executeInTransaction=true`, so Flyway runs this migration in a transaction"),
+                format!(
+                    "`{conf_name}` sets `executeInTransaction=true`, so Flyway runs this migration in a transaction"
+                ),
             )
         } else {
             tx(
                 false,
-                format!("`{conf_name}` sets `executeInTransaction=false`, so Flyway runs this migration outside a transaction, one statement at a time"),
+                format!(
+                    "`{conf_name}` sets `executeInTransaction=false`, so Flyway runs this migration outside a transaction, one statement at a time"
+                ),
             )
         };
     }
@@ -470,7 +518,8 @@ enum Signal {
 }
 
 fn has_goose_up(text: &str) -> bool {
-    text.lines().any(|l| sections::goose_annotation(l).as_deref() == Some("up"))
+    text.lines()
+        .any(|l| sections::goose_annotation(l).as_deref() == Some("up"))
 }
 
 fn has_dbmate_up(text: &str) -> bool {
@@ -513,13 +562,16 @@ fn signal(item: &Item, forced: Option<Layout>) -> Signal {
 /// plain files; empty when it is not.
 fn sqlx_hint(items: &[(&Item, Signal)], group: &Path, ctx: &PathContext, fs: &mut Fs) -> String {
     let no_tx_file = items.iter().any(|(item, sig)| {
-        matches!(sig, Signal::UpDown(_) | Signal::Numbered(..)) && item.source.text.starts_with("-- no-transaction")
+        matches!(sig, Signal::UpDown(_) | Signal::Numbered(..))
+            && item.source.text.starts_with("-- no-transaction")
     });
     if no_tx_file {
         return "layout detected as sqlx: a migration starts with `-- no-transaction`".to_string();
     }
     let abs = ctx.absolute(group);
-    let dirs: Vec<PathBuf> = std::iter::once(group.to_path_buf()).chain(abs.parent().map(Path::to_path_buf)).collect();
+    let dirs: Vec<PathBuf> = std::iter::once(group.to_path_buf())
+        .chain(abs.parent().map(Path::to_path_buf))
+        .collect();
     let mut rust = false;
     let mut go = false;
     for dir in &dirs {
@@ -538,9 +590,18 @@ struct FlatEnv<'a> {
     ctx: &'a PathContext,
 }
 
-fn flat_drafts(items: &[&Item], group: &Path, env: &FlatEnv, fs: &mut Fs, problems: &mut Vec<InputProblem>) -> Vec<Draft> {
+fn flat_drafts(
+    items: &[&Item],
+    group: &Path,
+    env: &FlatEnv,
+    fs: &mut Fs,
+    problems: &mut Vec<InputProblem>,
+) -> Vec<Draft> {
     let forced = env.config.layout;
-    let signals: Vec<(&Item, Signal)> = items.iter().map(|item| (*item, signal(item, forced))).collect();
+    let signals: Vec<(&Item, Signal)> = items
+        .iter()
+        .map(|item| (*item, signal(item, forced)))
+        .collect();
     let hint = if matches!(forced, Some(Layout::GolangMigrate)) {
         String::new()
     } else if matches!(forced, Some(Layout::Sqlx)) {
@@ -561,7 +622,8 @@ fn flat_drafts(items: &[&Item], group: &Path, env: &FlatEnv, fs: &mut Fs, proble
             Signal::Numbered(..) | Signal::Other => None,
         }
     };
-    // The folder's tool, for files that follow none: the forced layout, or the most common one.
+    // The folder's tool, for files that follow none: the forced layout, or the most common one
+    // when at least half of the folder's files follow it.
     let dominant = forced.filter(|l| *l != Layout::Plain).or_else(|| {
         let mut counts: BTreeMap<Layout, usize> = BTreeMap::new();
         for (_, sig) in &signals {
@@ -569,17 +631,24 @@ fn flat_drafts(items: &[&Item], group: &Path, env: &FlatEnv, fs: &mut Fs, proble
                 *counts.entry(l).or_default() += 1;
             }
         }
-        counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(l, _)| l)
+        counts
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+            .filter(|(_, count)| count * 2 >= signals.len())
+            .map(|(l, _)| l)
     });
 
     let mut out = Vec::new();
     for (item, sig) in &signals {
         let source = &item.source;
         let text = &source.text;
-        let stem = names::strip_suffix_ci(&item.file_name, ".sql").unwrap_or(&item.file_name).to_string();
+        let stem = names::strip_suffix_ci(&item.file_name, ".sql")
+            .unwrap_or(&item.file_name)
+            .to_string();
         match (tool_of(sig), sig) {
             (Some(layout @ (Layout::GolangMigrate | Layout::Sqlx)), Signal::UpDown(n)) => {
-                let key = VersionKey::numeric([n.version.as_str()]).unwrap_or(VersionKey::Lex(n.version.clone()));
+                let key = VersionKey::numeric([n.version.as_str()])
+                    .unwrap_or(VersionKey::Lex(n.version.clone()));
                 let transaction = if layout == Layout::Sqlx {
                     sqlx_transaction(text, if forced.is_some() { "" } else { &hint })
                 } else {
@@ -599,7 +668,8 @@ fn flat_drafts(items: &[&Item], group: &Path, env: &FlatEnv, fs: &mut Fs, proble
                 });
             }
             (Some(Layout::Sqlx), Signal::Numbered(version, stem)) => {
-                let key = VersionKey::numeric([version.as_str()]).unwrap_or(VersionKey::Lex(version.clone()));
+                let key = VersionKey::numeric([version.as_str()])
+                    .unwrap_or(VersionKey::Lex(version.clone()));
                 out.push(Draft {
                     source: source.clone(),
                     range: whole(source),
@@ -617,11 +687,20 @@ fn flat_drafts(items: &[&Item], group: &Path, env: &FlatEnv, fs: &mut Fs, proble
                 let conf = flyway_conf(item, fs, env.ctx, problems);
                 let transaction = flyway_transaction(item, conf, env.config.pg_version);
                 let draft = match f {
-                    FlywayName::Versioned { version, key, undo, stem } => Draft {
+                    FlywayName::Versioned {
+                        version,
+                        key,
+                        undo,
+                        stem,
+                    } => Draft {
                         source: source.clone(),
                         range: whole(source),
                         layout: Layout::Flyway,
-                        direction: if *undo { Direction::Down } else { Direction::Up },
+                        direction: if *undo {
+                            Direction::Down
+                        } else {
+                            Direction::Up
+                        },
                         version: Some(version.clone()),
                         name: stem.clone(),
                         transaction,
@@ -698,9 +777,17 @@ fn flat_drafts(items: &[&Item], group: &Path, env: &FlatEnv, fs: &mut Fs, proble
                         pair_key: pair_key.clone(),
                     })
                 };
-                push(d.up.span, Direction::Up, dbmate_transaction(d.up.transaction, "migrate:up"));
+                push(
+                    d.up.span,
+                    Direction::Up,
+                    dbmate_transaction(d.up.transaction, "migrate:up"),
+                );
                 if let Some(down) = d.down {
-                    push(down.span, Direction::Down, dbmate_transaction(down.transaction, "migrate:down"));
+                    push(
+                        down.span,
+                        Direction::Down,
+                        dbmate_transaction(down.transaction, "migrate:down"),
+                    );
                 }
             }
             (Some(Layout::Liquibase), Signal::Liquibase) => {
@@ -746,7 +833,12 @@ struct Group {
     items: Vec<Item>,
 }
 
-pub(crate) fn assemble(loaded: Vec<Loaded>, config: &Config, ctx: &PathContext, problems: &mut Vec<InputProblem>) -> Vec<Migration> {
+pub(crate) fn assemble(
+    loaded: Vec<Loaded>,
+    config: &Config,
+    ctx: &PathContext,
+    problems: &mut Vec<InputProblem>,
+) -> Vec<Migration> {
     let forced = config.layout;
     let mut fs = Fs::new();
     let mut groups: BTreeMap<PathBuf, Group> = BTreeMap::new();
@@ -781,8 +873,13 @@ pub(crate) fn assemble(loaded: Vec<Loaded>, config: &Config, ctx: &PathContext, 
             match &item.place {
                 Place::Flat => flat.push(item),
                 Place::Sqitch { .. } => sqitch.push(item),
-                Place::Diesel { dir_name, version, up } => {
-                    let run_in_transaction = diesel_run_in_transaction(item, &mut fs, ctx, problems);
+                Place::Diesel {
+                    dir_name,
+                    version,
+                    up,
+                } => {
+                    let run_in_transaction =
+                        diesel_run_in_transaction(item, &mut fs, ctx, problems);
                     out.push(Draft {
                         source: item.source.clone(),
                         range: whole(&item.source),
@@ -811,7 +908,13 @@ pub(crate) fn assemble(loaded: Vec<Loaded>, config: &Config, ctx: &PathContext, 
             }
         }
         if !sqitch.is_empty() {
-            out.extend(sqitch_drafts(&sqitch, &group.fs_path, config, ctx, problems));
+            out.extend(sqitch_drafts(
+                &sqitch,
+                &group.fs_path,
+                config,
+                ctx,
+                problems,
+            ));
         }
         if !flat.is_empty() {
             out.extend(flat_drafts(&flat, &group.fs_path, &env, &mut fs, problems));
@@ -822,7 +925,12 @@ pub(crate) fn assemble(loaded: Vec<Loaded>, config: &Config, ctx: &PathContext, 
     order_and_pair(drafts)
 }
 
-fn diesel_run_in_transaction(item: &Item, fs: &mut Fs, ctx: &PathContext, problems: &mut Vec<InputProblem>) -> bool {
+fn diesel_run_in_transaction(
+    item: &Item,
+    fs: &mut Fs,
+    ctx: &PathContext,
+    problems: &mut Vec<InputProblem>,
+) -> bool {
     let dir = dir_or_dot(item.fs_path.parent());
     if !fs.has(&dir, "metadata.toml") {
         return true;
@@ -832,7 +940,10 @@ fn diesel_run_in_transaction(item: &Item, fs: &mut Fs, ctx: &PathContext, proble
         return true;
     };
     match toml::from_str::<toml::Table>(&text) {
-        Ok(table) => table.get("run_in_transaction").and_then(toml::Value::as_bool).unwrap_or(true),
+        Ok(table) => table
+            .get("run_in_transaction")
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(true),
         Err(e) => {
             problems.push(InputProblem {
                 path: ctx.display(&path),
@@ -844,12 +955,22 @@ fn diesel_run_in_transaction(item: &Item, fs: &mut Fs, ctx: &PathContext, proble
     }
 }
 
-fn sqitch_drafts(items: &[&Item], project: &Path, config: &Config, ctx: &PathContext, problems: &mut Vec<InputProblem>) -> Vec<Draft> {
-    let plan = read_side_file(&project.join("sqitch.plan"), ctx, problems).map(|t| sections::sqitch_plan(&t)).unwrap_or_default();
+fn sqitch_drafts(
+    items: &[&Item],
+    project: &Path,
+    config: &Config,
+    ctx: &PathContext,
+    problems: &mut Vec<InputProblem>,
+) -> Vec<Draft> {
+    let plan = read_side_file(&project.join("sqitch.plan"), ctx, problems)
+        .map(|t| sections::sqitch_plan(&t))
+        .unwrap_or_default();
     let mut by_script: HashMap<&str, (usize, &str)> = HashMap::new();
     for (index, change) in plan.iter().enumerate() {
         for script in &change.scripts {
-            by_script.entry(script.as_str()).or_insert((index, change.name.as_str()));
+            by_script
+                .entry(script.as_str())
+                .or_insert((index, change.name.as_str()));
         }
     }
     let mut out = Vec::new();
@@ -919,7 +1040,8 @@ fn order_and_pair(mut drafts: Vec<(String, Draft)>) -> Vec<Migration> {
 
     let mut units: Vec<Migration> = drafts
         .into_iter()
-        .map(|(_, d)| Migration {
+        .map(|(group, d)| Migration {
+            group: PathBuf::from(group),
             source: d.source,
             range: d.range,
             layout: d.layout,
@@ -945,7 +1067,10 @@ fn order_and_pair(mut drafts: Vec<(String, Draft)>) -> Vec<Migration> {
                 let mut free_downs: Vec<usize> = downs.to_vec();
                 let mut free_ups: Vec<usize> = Vec::new();
                 for &up in ups {
-                    match free_downs.iter().position(|&d| units[d].name == units[up].name) {
+                    match free_downs
+                        .iter()
+                        .position(|&d| units[d].name == units[up].name)
+                    {
                         Some(p) => {
                             let down = free_downs.remove(p);
                             units[up].pair = Some(down);

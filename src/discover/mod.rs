@@ -21,7 +21,9 @@ use std::sync::Arc;
 use crate::source::{SourceFile, Span};
 
 /// The migration tool a directory belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Layout {
     GolangMigrate,
@@ -100,6 +102,9 @@ pub struct Transaction {
 
 #[derive(Debug, Clone)]
 pub struct Migration {
+    /// The folder whose migrations form one sequence (one database history). The schema
+    /// replay runs per group.
+    pub group: PathBuf,
     pub source: Arc<SourceFile>,
     /// The bytes of `source` that belong to this unit.
     pub range: Span,

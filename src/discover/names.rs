@@ -10,7 +10,11 @@ pub(crate) struct NumPart(String);
 impl NumPart {
     fn new(digits: &str) -> Self {
         let trimmed = digits.trim_start_matches('0');
-        NumPart(if trimmed.is_empty() { "0".to_string() } else { trimmed.to_string() })
+        NumPart(if trimmed.is_empty() {
+            "0".to_string()
+        } else {
+            trimmed.to_string()
+        })
     }
     fn is_zero(&self) -> bool {
         self.0 == "0"
@@ -19,7 +23,10 @@ impl NumPart {
 
 impl Ord for NumPart {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.0.len().cmp(&other.0.len()).then_with(|| self.0.cmp(&other.0))
+        self.0
+            .len()
+            .cmp(&other.0.len())
+            .then_with(|| self.0.cmp(&other.0))
     }
 }
 
@@ -55,13 +62,21 @@ impl VersionKey {
         while out.len() > 1 && out.last().is_some_and(NumPart::is_zero) {
             out.pop();
         }
-        if out.is_empty() { None } else { Some(VersionKey::Num(out)) }
+        if out.is_empty() {
+            None
+        } else {
+            Some(VersionKey::Num(out))
+        }
     }
 
     /// The key as a string that is equal for equal versions (for pairing and duplicates).
     pub fn canonical(&self) -> String {
         match self {
-            VersionKey::Num(parts) => parts.iter().map(|p| p.0.as_str()).collect::<Vec<_>>().join("."),
+            VersionKey::Num(parts) => parts
+                .iter()
+                .map(|p| p.0.as_str())
+                .collect::<Vec<_>>()
+                .join("."),
             VersionKey::Lex(s) => s.clone(),
             VersionKey::Seq(s, i) => format!("{s}#{i}"),
         }
@@ -117,8 +132,16 @@ pub(crate) fn leading_digits(file_name: &str) -> Option<&str> {
 /// `R__<description>.sql`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum FlywayName {
-    Versioned { version: String, key: VersionKey, undo: bool, stem: String },
-    Repeatable { description: String, stem: String },
+    Versioned {
+        version: String,
+        key: VersionKey,
+        undo: bool,
+        stem: String,
+    },
+    Repeatable {
+        description: String,
+        stem: String,
+    },
 }
 
 pub(crate) fn parse_flyway(file_name: &str) -> Option<FlywayName> {
@@ -210,7 +233,11 @@ mod tests {
     fn up_down_names() {
         assert_eq!(
             parse_up_down("000002_add_orders.up.sql"),
-            Some(UpDownName { version: "000002".into(), stem: "000002_add_orders".into(), up: true })
+            Some(UpDownName {
+                version: "000002".into(),
+                stem: "000002_add_orders".into(),
+                up: true
+            })
         );
         assert_eq!(parse_up_down("2_x.down.sql").map(|n| n.up), Some(false));
         assert_eq!(parse_up_down("v2_x.up.sql"), None);
@@ -221,15 +248,23 @@ mod tests {
     #[test]
     fn flyway_names() {
         match parse_flyway("V1_2__add_users.sql") {
-            Some(FlywayName::Versioned { version, undo, key, .. }) => {
+            Some(FlywayName::Versioned {
+                version, undo, key, ..
+            }) => {
                 assert_eq!(version, "1_2");
                 assert!(!undo);
                 assert_eq!(key, num("1.2"));
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(parse_flyway("U3__undo.sql"), Some(FlywayName::Versioned { undo: true, .. })));
-        assert!(matches!(parse_flyway("R__views.sql"), Some(FlywayName::Repeatable { .. })));
+        assert!(matches!(
+            parse_flyway("U3__undo.sql"),
+            Some(FlywayName::Versioned { undo: true, .. })
+        ));
+        assert!(matches!(
+            parse_flyway("R__views.sql"),
+            Some(FlywayName::Repeatable { .. })
+        ));
         assert_eq!(parse_flyway("V__x.sql"), None);
         assert_eq!(parse_flyway("Vx__x.sql"), None);
         assert_eq!(parse_flyway("V1_x.sql"), None);
@@ -238,10 +273,19 @@ mod tests {
 
     #[test]
     fn directory_names() {
-        assert_eq!(parse_diesel_dir("2024-01-31-101500_create_users").as_deref(), Some("2024-01-31-101500"));
-        assert_eq!(parse_diesel_dir("00000000000000_diesel_initial_setup").as_deref(), Some("00000000000000"));
+        assert_eq!(
+            parse_diesel_dir("2024-01-31-101500_create_users").as_deref(),
+            Some("2024-01-31-101500")
+        );
+        assert_eq!(
+            parse_diesel_dir("00000000000000_diesel_initial_setup").as_deref(),
+            Some("00000000000000")
+        );
         assert_eq!(parse_diesel_dir("create_users"), None);
-        assert_eq!(parse_prisma_dir("20240131101500_init").as_deref(), Some("20240131101500"));
+        assert_eq!(
+            parse_prisma_dir("20240131101500_init").as_deref(),
+            Some("20240131101500")
+        );
         assert_eq!(parse_prisma_dir("init"), None);
     }
 }

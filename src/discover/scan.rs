@@ -12,12 +12,6 @@ pub(crate) struct Head {
     pub tokens: Vec<String>,
 }
 
-impl Head {
-    pub fn starts_with(&self, words: &[&str]) -> bool {
-        self.tokens.len() >= words.len() && self.tokens.iter().zip(words).all(|(t, w)| t == w)
-    }
-}
-
 fn is_ident_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
 }
@@ -59,11 +53,20 @@ fn dollar_tag_len(b: &[u8], i: usize, end: usize) -> Option<usize> {
     while j < end && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] >= 0x80) {
         j += 1;
     }
-    if j < end && b[j] == b'$' { Some(j + 1 - i) } else { None }
+    if j < end && b[j] == b'$' {
+        Some(j + 1 - i)
+    } else {
+        None
+    }
 }
 
 /// The heads of the statements in `text[start..end]`, each with at most `max_tokens` tokens.
-pub(crate) fn statement_heads(text: &str, start: usize, end: usize, max_tokens: usize) -> Vec<Head> {
+pub(crate) fn statement_heads(
+    text: &str,
+    start: usize,
+    end: usize,
+    max_tokens: usize,
+) -> Vec<Head> {
     let b = text.as_bytes();
     let end = end.min(b.len());
     let mut i = start.min(end);
@@ -188,7 +191,8 @@ pub(crate) fn flyway_non_transactional(head: &Head, pg_version: u32) -> Option<S
         }
         "REINDEX" => {
             let target = if at(1) == "VERBOSE" { at(2) } else { at(1) };
-            matches!(target, "SCHEMA" | "DATABASE" | "SYSTEM").then(|| shown(if at(1) == "VERBOSE" { 3 } else { 2 }))
+            matches!(target, "SCHEMA" | "DATABASE" | "SYSTEM")
+                .then(|| shown(if at(1) == "VERBOSE" { 3 } else { 2 }))
         }
         "VACUUM" => Some(shown(1)),
         "DISCARD" if at(1) == "ALL" => Some(shown(2)),
@@ -214,7 +218,11 @@ mod tests {
                    SELECT \"we;ird\" FROM t";
         assert_eq!(
             heads(sql),
-            vec!["CREATE INDEX CONCURRENTLY I", "INSERT INTO T VALUES", "SELECT \" FROM T"]
+            vec![
+                "CREATE INDEX CONCURRENTLY I",
+                "INSERT INTO T VALUES",
+                "SELECT \" FROM T"
+            ]
         );
     }
 
@@ -232,7 +240,10 @@ mod tests {
             let h = statement_heads(sql, 0, sql.len(), 12);
             flyway_non_transactional(&h[0], pg)
         };
-        assert_eq!(check("create index concurrently i on t(c)", 16).as_deref(), Some("CREATE INDEX CONCURRENTLY"));
+        assert_eq!(
+            check("create index concurrently i on t(c)", 16).as_deref(),
+            Some("CREATE INDEX CONCURRENTLY")
+        );
         assert!(check("CREATE UNIQUE INDEX CONCURRENTLY i ON t(c)", 16).is_some());
         assert!(check("DROP INDEX CONCURRENTLY i", 16).is_some());
         assert!(check("CREATE INDEX i ON t(c)", 16).is_none());

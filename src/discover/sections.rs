@@ -26,7 +26,11 @@ pub(crate) fn lines(text: &str) -> Vec<Line> {
             Some(p) => (start + p, start + p + 1),
             None => (b.len(), b.len()),
         };
-        let end = if end > start && b[end - 1] == b'\r' { end - 1 } else { end };
+        let end = if end > start && b[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
         out.push(Line { start, end, next });
         start = next;
     }
@@ -46,14 +50,19 @@ fn trimmed(text: &str, ls: &[Line], from: usize, to: usize, skip: impl Fn(&str) 
     match (first, last) {
         (Some(a), Some(b)) => Span::new(ls[a].start, ls[b].end),
         _ => {
-            let at = if from < ls.len() { ls[from].start } else { text.len() };
+            let at = if from < ls.len() {
+                ls[from].start
+            } else {
+                text.len()
+            };
             Span::new(at, at)
         }
     }
 }
 
 fn starts_with_ci(s: &str, prefix: &str) -> bool {
-    s.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    s.get(..prefix.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -71,7 +80,13 @@ pub(crate) fn goose_annotation(line: &str) -> Option<String> {
     if !after.is_empty() && !after.starts_with(char::is_whitespace) {
         return None;
     }
-    Some(after.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase())
+    Some(
+        after
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_ascii_lowercase(),
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,7 +114,9 @@ pub(crate) fn goose(text: &str) -> Option<GooseFile> {
         let at = directions.iter().position(|&(_, up)| up == is_up)?;
         let from = directions[at].0 + 1;
         let to = directions.get(at + 1).map_or(ls.len(), |&(i, _)| i);
-        Some(trimmed(text, &ls, from, to, |line| goose_annotation(line).is_some()))
+        Some(trimmed(text, &ls, from, to, |line| {
+            goose_annotation(line).is_some()
+        }))
     };
     Some(GooseFile {
         up: section(true)?,
@@ -153,8 +170,15 @@ pub(crate) fn dbmate(text: &str) -> Option<DbmateFile> {
     let up_at = (0..ls.len()).find(|&i| dbmate_marker(line(i), "migrate:up").is_some())?;
     let down_at = (up_at + 1..ls.len()).find(|&i| dbmate_marker(line(i), "migrate:down").is_some());
     let transaction = |i: usize| {
-        dbmate_marker(line(i), if i == up_at { "migrate:up" } else { "migrate:down" })
-            .is_none_or(|opts| !opts.iter().any(|(k, v)| k == "transaction" && v == "false"))
+        dbmate_marker(
+            line(i),
+            if i == up_at {
+                "migrate:up"
+            } else {
+                "migrate:down"
+            },
+        )
+        .is_none_or(|opts| !opts.iter().any(|(k, v)| k == "transaction" && v == "false"))
     };
     let up = DbmateSection {
         span: trimmed(text, &ls, up_at + 1, down_at.unwrap_or(ls.len()), |_| false),
@@ -249,9 +273,20 @@ fn is_liquibase_directive(line: &str) -> bool {
         return false;
     };
     let lower = c.to_ascii_lowercase();
-    ["comment:", "comment ", "comments:", "comments ", "preconditions", "precondition-", "validchecksum", "ignorelines:", "property ", "liquibase formatted"]
-        .iter()
-        .any(|p| lower.starts_with(p))
+    [
+        "comment:",
+        "comment ",
+        "comments:",
+        "comments ",
+        "preconditions",
+        "precondition-",
+        "validchecksum",
+        "ignorelines:",
+        "property ",
+        "liquibase formatted",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p))
 }
 
 /// Rollback text that is not SQL: an explicitly empty rollback, or a reference to another
@@ -283,7 +318,9 @@ pub(crate) fn liquibase(text: &str) -> Vec<Changeset> {
             continue;
         }
         if ignore_until_end {
-            if dash_comment(line).is_some_and(|c| c.to_ascii_lowercase().starts_with("ignorelines:end")) {
+            if dash_comment(line)
+                .is_some_and(|c| c.to_ascii_lowercase().starts_with("ignorelines:end"))
+            {
                 ignore_until_end = false;
             }
             continue;
@@ -299,7 +336,11 @@ pub(crate) fn liquibase(text: &str) -> Vec<Changeset> {
                     let body = text.get(from..to.max(from)).unwrap_or("");
                     let lead = body.len() - body.trim_start().len();
                     let span = Span::new(from + lead, from + body.trim_end().len());
-                    let span = if span.end < span.start { Span::new(span.start, span.start) } else { span };
+                    let span = if span.end < span.start {
+                        Span::new(span.start, span.start)
+                    } else {
+                        span
+                    };
                     if is_non_sql_rollback(&text[span.start..span.end]) {
                         set.rollbacks.push(Span::new(span.start, span.start));
                     } else {
@@ -311,7 +352,8 @@ pub(crate) fn liquibase(text: &str) -> Vec<Changeset> {
         }
         if let Some((author, id, attrs)) = changeset_header(line) {
             finish(&mut sets, sql_lines.take());
-            let run_in_transaction = !attribute(attrs, "runInTransaction").is_some_and(|v| v.eq_ignore_ascii_case("false"));
+            let run_in_transaction = !attribute(attrs, "runInTransaction")
+                .is_some_and(|v| v.eq_ignore_ascii_case("false"));
             sets.push(Changeset {
                 author,
                 id,
@@ -329,7 +371,11 @@ pub(crate) fn liquibase(text: &str) -> Vec<Changeset> {
                     let sql = &text[sql_start..l.end];
                     let lead = sql.len() - sql.trim_start().len();
                     let span = Span::new(sql_start + lead, sql_start + sql.trim_end().len());
-                    let span = if span.end < span.start { Span::new(span.start, span.start) } else { span };
+                    let span = if span.end < span.start {
+                        Span::new(span.start, span.start)
+                    } else {
+                        span
+                    };
                     if is_non_sql_rollback(sql) || span.is_empty() {
                         set.rollbacks.push(Span::new(span.start, span.start));
                     } else {
@@ -350,7 +396,11 @@ pub(crate) fn liquibase(text: &str) -> Vec<Changeset> {
         }
         let trimmed_line = line.trim();
         if starts_with_ci(trimmed_line, "/*")
-            && trimmed_line[2..].trim().to_ascii_lowercase().split_whitespace().eq(["liquibase", "rollback"])
+            && trimmed_line[2..]
+                .trim()
+                .to_ascii_lowercase()
+                .split_whitespace()
+                .eq(["liquibase", "rollback"])
         {
             block_start = Some(i);
             continue;
@@ -416,7 +466,10 @@ pub(crate) fn sqitch_plan(text: &str) -> Vec<PlanChange> {
         .iter()
         .enumerate()
         .map(|(i, name)| {
-            let next_instance = names[i + 1..].iter().position(|n| n == name).map(|p| i + 1 + p);
+            let next_instance = names[i + 1..]
+                .iter()
+                .position(|n| n == name)
+                .map(|p| i + 1 + p);
             let scripts = match next_instance {
                 None => vec![name.clone()],
                 Some(j) => tags
@@ -451,9 +504,21 @@ mod tests {
         assert_eq!(
             ls,
             vec![
-                Line { start: 0, end: 1, next: 3 },
-                Line { start: 3, end: 5, next: 6 },
-                Line { start: 6, end: 7, next: 7 }
+                Line {
+                    start: 0,
+                    end: 1,
+                    next: 3
+                },
+                Line {
+                    start: 3,
+                    end: 5,
+                    next: 6
+                },
+                Line {
+                    start: 6,
+                    end: 7,
+                    next: 7
+                }
             ]
         );
     }
@@ -477,7 +542,10 @@ mod tests {
 
     #[test]
     fn goose_annotations_are_case_insensitive_and_need_column_one() {
-        assert_eq!(goose_annotation("-- +goose NO TRANSACTION").as_deref(), Some("no transaction"));
+        assert_eq!(
+            goose_annotation("-- +goose NO TRANSACTION").as_deref(),
+            Some("no transaction")
+        );
         assert_eq!(goose_annotation("-- +goose up").as_deref(), Some("up"));
         assert_eq!(goose_annotation("  -- +goose Up"), None);
         assert_eq!(goose_annotation("-- +gooseUp"), None);
@@ -492,7 +560,10 @@ mod tests {
         let text = "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (c);\n\n\
                     -- migrate:down\nDROP INDEX i;\n";
         let d = dbmate(text).unwrap();
-        assert_eq!(slice(text, d.up.span), "CREATE INDEX CONCURRENTLY i ON t (c);");
+        assert_eq!(
+            slice(text, d.up.span),
+            "CREATE INDEX CONCURRENTLY i ON t (c);"
+        );
         assert!(!d.up.transaction);
         let down = d.down.unwrap();
         assert_eq!(slice(text, down.span), "DROP INDEX i;");
@@ -514,8 +585,14 @@ mod tests {
         assert!(is_liquibase(text));
         let sets = liquibase(text);
         assert_eq!(sets.len(), 3);
-        assert_eq!((sets[0].author.as_str(), sets[0].id.as_str()), ("alice", "1"));
-        assert_eq!(slice(text, sets[0].up.unwrap()), "CREATE TABLE users (id bigint);");
+        assert_eq!(
+            (sets[0].author.as_str(), sets[0].id.as_str()),
+            ("alice", "1")
+        );
+        assert_eq!(
+            slice(text, sets[0].up.unwrap()),
+            "CREATE TABLE users (id bigint);"
+        );
         assert_eq!(slice(text, sets[0].rollbacks[0]), "DROP TABLE users;");
         assert_eq!(line_of(text, sets[0].rollbacks[0].start), 6);
         assert!(sets[0].run_in_transaction);

@@ -3,7 +3,8 @@
 //!
 //! - A directory is walked recursively, following symbolic links; a symlink loop becomes an
 //!   [`InputProblem`] and the walk goes on. Only regular files whose name ends in `.sql` are
-//!   picked up; a directory named `x.sql` is skipped. `.git`, `.hg` and `.svn` are not entered.
+//!   picked up. A directory named like a file (`x.sql`) is skipped silently, as are `.git`, `.hg`
+//!   and `.svn`; a directory named on the command line is walked whatever its name.
 //! - A file named on the command line is linted whatever its name.
 //! - `include` globs restrict what a walk picks up; `exclude` globs drop files, including files
 //!   named on the command line (so a pre-commit hook honours them). Globs are relative to the
@@ -110,7 +111,8 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
         match component {
             Component::CurDir => {}
             Component::ParentDir => {
-                let last_is_normal = matches!(out.components().next_back(), Some(Component::Normal(_)));
+                let last_is_normal =
+                    matches!(out.components().next_back(), Some(Component::Normal(_)));
                 if last_is_normal {
                     out.pop();
                 } else {
@@ -140,7 +142,10 @@ struct Filter {
 
 impl Filter {
     fn new(config: &Config, problems: &mut Vec<InputProblem>) -> Self {
-        let config_path = config.path.clone().unwrap_or_else(|| PathBuf::from(crate::config::FILE_NAME));
+        let config_path = config
+            .path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(crate::config::FILE_NAME));
         let mut build = |globs: &[String]| -> Option<GlobSet> {
             if globs.is_empty() {
                 return None;
@@ -172,17 +177,23 @@ impl Filter {
     }
 
     fn excluded(&self, subject: &str) -> bool {
-        self.exclude.as_ref().is_some_and(|set| set.is_match(subject))
+        self.exclude
+            .as_ref()
+            .is_some_and(|set| set.is_match(subject))
     }
 
     fn included(&self, subject: &str) -> bool {
-        self.include.as_ref().is_none_or(|set| set.is_match(subject))
+        self.include
+            .as_ref()
+            .is_none_or(|set| set.is_match(subject))
     }
 }
 
 fn is_sql_name(name: &OsStr) -> bool {
     let name = name.to_string_lossy();
-    name.len() > 4 && name.is_char_boundary(name.len() - 4) && name[name.len() - 4..].eq_ignore_ascii_case(".sql")
+    name.len() > 4
+        && name.is_char_boundary(name.len() - 4)
+        && name[name.len() - 4..].eq_ignore_ascii_case(".sql")
 }
 
 fn problem(path: &Path, message: impl Into<String>) -> InputProblem {
@@ -252,21 +263,27 @@ fn walk_dir(
     found: &mut Vec<Candidate>,
     problems: &mut Vec<InputProblem>,
 ) {
-    let walker = WalkDir::new(root).follow_links(true).into_iter().filter_entry(|entry| {
-        if entry.depth() == 0 || !entry.file_type().is_dir() {
-            return true;
-        }
-        let name = entry.file_name().to_string_lossy();
-        if SKIPPED_DIRS.contains(&name.as_ref()) {
-            return false;
-        }
-        // A directory matched by an exclude glob is not entered at all.
-        !filter.excluded(&ctx.glob_subject(entry.path()))
-    });
+    let walker = WalkDir::new(root)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|entry| {
+            if entry.depth() == 0 || !entry.file_type().is_dir() {
+                return true;
+            }
+            let name = entry.file_name().to_string_lossy();
+            if SKIPPED_DIRS.contains(&name.as_ref()) || is_sql_name(entry.file_name()) {
+                return false;
+            }
+            // A directory matched by an exclude glob is not entered at all.
+            !filter.excluded(&ctx.glob_subject(entry.path()))
+        });
     for entry in walker {
         match entry {
             Err(err) => {
-                let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
+                let path = err
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| root.to_path_buf());
                 let display = ctx.display(&path);
                 if let Some(ancestor) = err.loop_ancestor() {
                     problems.push(problem(
@@ -278,11 +295,16 @@ fn walk_dir(
                     ));
                     continue;
                 }
-                let not_found = err.io_error().is_some_and(|e| e.kind() == io::ErrorKind::NotFound);
+                let not_found = err
+                    .io_error()
+                    .is_some_and(|e| e.kind() == io::ErrorKind::NotFound);
                 if not_found {
                     // A dangling symlink: only worth a word if it looks like a migration.
                     if path.file_name().is_some_and(is_sql_name) {
-                        problems.push(problem(&display, "broken symbolic link: its target does not exist"));
+                        problems.push(problem(
+                            &display,
+                            "broken symbolic link: its target does not exist",
+                        ));
                     }
                     continue;
                 }
@@ -313,7 +335,12 @@ fn walk_dir(
 /// offset of the first offending byte.
 pub(crate) fn decode(bytes: Vec<u8>) -> Result<String, (String, usize)> {
     let nul = bytes.iter().position(|&b| b == 0);
-    let nul_error = |n: usize| (format!("contains a NUL byte at byte {n}; is it a binary file?"), n);
+    let nul_error = |n: usize| {
+        (
+            format!("contains a NUL byte at byte {n}; is it a binary file?"),
+            n,
+        )
+    };
     match String::from_utf8(bytes) {
         Ok(text) => match nul {
             Some(n) => Err(nul_error(n)),
@@ -412,10 +439,22 @@ mod tests {
     fn display_is_relative_to_cwd_when_under_it() {
         let config = Config::default();
         let ctx = PathContext::with_cwd(&config, Some(PathBuf::from("/repo")));
-        assert_eq!(ctx.display(Path::new("./db/1.sql")), PathBuf::from("db/1.sql"));
-        assert_eq!(ctx.display(Path::new("/repo/db/1.sql")), PathBuf::from("db/1.sql"));
-        assert_eq!(ctx.display(Path::new("/elsewhere/1.sql")), PathBuf::from("/elsewhere/1.sql"));
-        assert_eq!(ctx.display(Path::new("../up/1.sql")), PathBuf::from("../up/1.sql"));
+        assert_eq!(
+            ctx.display(Path::new("./db/1.sql")),
+            PathBuf::from("db/1.sql")
+        );
+        assert_eq!(
+            ctx.display(Path::new("/repo/db/1.sql")),
+            PathBuf::from("db/1.sql")
+        );
+        assert_eq!(
+            ctx.display(Path::new("/elsewhere/1.sql")),
+            PathBuf::from("/elsewhere/1.sql")
+        );
+        assert_eq!(
+            ctx.display(Path::new("../up/1.sql")),
+            PathBuf::from("../up/1.sql")
+        );
     }
 
     #[test]

@@ -191,7 +191,7 @@ mod tests {
     #[test]
     fn syntax_error_has_the_parser_position() {
         let sql = "SELECT 1 FROMM t";
-        assert_eq!(body_kinds(sql), vec!["error@14:syntax error at or near \"t\""]);
+        assert_eq!(body_kinds(sql), vec!["error@15:syntax error at or near \"t\""]);
         let sql = "CREATE TABLE é (a int,, b int)";
         let kinds = body_kinds(sql);
         // The offset is in bytes even though the parser counts characters.

@@ -190,9 +190,7 @@ pub fn split(text: &str, range: Span) -> Split {
                     }
                 }
                 if first_word == "CREATE" || atomic_depth > 0 {
-                    if prev_word == "BEGIN" && word == "ATOMIC" {
-                        atomic_depth += 1;
-                    } else if atomic_depth > 0 && word == "CASE" {
+                    if (prev_word == "BEGIN" && word == "ATOMIC") || (atomic_depth > 0 && word == "CASE") {
                         atomic_depth += 1;
                     } else if atomic_depth > 0 && word == "END" {
                         atomic_depth -= 1;

@@ -1,17 +1,195 @@
-//! Output: human (miette), compact, JSON — and the exit code. Every format reads the same
-//! [`Report`](crate::lint::Report); none of them re-analyses anything.
+//! Output: human (miette), compact, JSON, SARIF, GitHub workflow commands, Markdown — and the
+//! exit code. Every format reads the same [`Report`](crate::lint::Report); none of them
+//! re-analyses anything.
 
 pub mod compact;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
+pub mod sarif;
+
+use std::path::{Path, PathBuf};
 
 use crate::analyze::TableCmd;
+use crate::lint::{Finding, Report, UnitReport};
+use crate::parse::{Marker, MarkerKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Human,
     Compact,
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers).
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// A Markdown summary (GitHub job summary, PR comment).
+    Markdown,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Compact => "compact",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Format> {
+        <Format as clap::ValueEnum>::from_str(s, true).ok()
+    }
+}
+
+/// Default base of the rule documentation links (`helpUri` in SARIF, links in Markdown).
+pub const DEFAULT_RULES_URL: &str = "https://github.com/rollsafe/rollsafe/blob/main/rules";
+
+/// What formats need beyond the report.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    pub color: bool,
+    pub show_suppressed: bool,
+    /// The folder SARIF URIs and GitHub annotation paths are relative to: the git top-level
+    /// folder, or the working directory outside git.
+    pub root: PathBuf,
+    /// Base URL of the rule docs: a rule's doc is `{rules_url}/{CODE}.md`.
+    pub rules_url: String,
+    /// SARIF `automationDetails.id` prefix (a run category); omitted when `None`.
+    pub sarif_category: Option<String>,
+}
+
+impl RenderOptions {
+    pub fn rule_url(&self, code: crate::rules::Code) -> String {
+        format!("{}/{}.md", self.rules_url.trim_end_matches('/'), code.as_str())
+    }
+}
+
+pub fn render(format: Format, report: &Report, options: &RenderOptions) -> String {
+    match format {
+        Format::Human => human::render(report, options.color, options.show_suppressed),
+        Format::Compact => compact::render(report, options.show_suppressed),
+        Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report, options),
+        Format::Github => github::render(report, options),
+        Format::Markdown => markdown::render(report, options),
+    }
+}
+
+/// `path` (as shown: relative to the working directory, or absolute) relative to `root`, with
+/// `/` separators; `None` when it lies outside `root`.
+pub fn root_relative(path: &Path, root: &Path) -> Option<String> {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(path)
+    };
+    let abs = crate::changes::canonical(&abs);
+    let rel = abs.strip_prefix(root).ok()?;
+    Some(rel.to_string_lossy().replace('\\', "/"))
+}
+
+/// The marker that grants a finding's suppression (for approvers, ticket, reason).
+pub fn suppression_marker<'a>(unit: &'a UnitReport, finding: &Finding) -> Option<&'a Marker> {
+    let suppression = finding.suppression.as_ref()?;
+    let kind = match suppression.kind {
+        crate::lint::SuppressionKind::Contract => MarkerKind::Contract,
+        crate::lint::SuppressionKind::Allow => MarkerKind::Allow,
+        crate::lint::SuppressionKind::BreakGlass => MarkerKind::BreakGlass,
+    };
+    let own: &[usize] = finding
+        .diagnostic
+        .statement
+        .and_then(|i| unit.statements.get(i))
+        .map_or(&[], |s| s.markers.as_slice());
+    let candidates = unit
+        .markers
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| m.kind == Some(kind) && (own.contains(i) || m.file_scope))
+        .map(|(_, m)| m);
+    // Prefer the marker whose justification is the one recorded.
+    let mut first = None;
+    for m in candidates {
+        if m.justification() == suppression.justification {
+            return Some(m);
+        }
+        first.get_or_insert(m);
+    }
+    first
+}
+
+/// The suppression kind as written in markers and JSON.
+pub fn suppression_kind_name(kind: crate::lint::SuppressionKind) -> &'static str {
+    match kind {
+        crate::lint::SuppressionKind::Contract => "contract",
+        crate::lint::SuppressionKind::Allow => "allow",
+        crate::lint::SuppressionKind::BreakGlass => "break-glass",
+    }
+}
+
+/// Counts over a report, for summary lines.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Totals {
+    pub files: usize,
+    pub units: usize,
+    pub statements: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+    pub suppressed: usize,
+}
+
+impl Totals {
+    pub fn of(report: &Report) -> Totals {
+        let mut t = Totals::default();
+        let mut files = std::collections::HashSet::new();
+        for p in &report.problems {
+            files.insert(p.problem.path.clone());
+            t.add(p.severity, false);
+        }
+        for unit in &report.units {
+            files.insert(unit.migration.source.path.clone());
+            t.units += 1;
+            t.statements += unit.statements.len();
+            for f in &unit.findings {
+                t.add(f.severity, f.is_suppressed());
+            }
+        }
+        t.files = files.len();
+        t
+    }
+
+    fn add(&mut self, severity: crate::config::Severity, suppressed: bool) {
+        use crate::config::Severity;
+        if suppressed {
+            self.suppressed += 1;
+            return;
+        }
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.notes += 1,
+        }
+    }
+
+    /// `2 errors, 1 warning, 0 notes, 3 suppressed`
+    pub fn findings_line(&self) -> String {
+        format!(
+            "{}, {}, {}, {} suppressed",
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning"),
+            plural(self.notes, "note"),
+            self.suppressed
+        )
+    }
+}
+
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
 /// Short description of an ALTER TABLE subcommand for messages.

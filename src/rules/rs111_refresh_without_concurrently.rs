@@ -1,0 +1,48 @@
+use super::{Code, Context, Diagnostic, Family, Rule};
+use crate::analyze::Change;
+use crate::config::Severity;
+use crate::discover::Direction;
+
+pub const RULE: Rule = Rule {
+    code: Code::RS111,
+    name: "refresh-without-concurrently",
+    family: Family::Lock,
+    severity: Severity::Warning,
+    doc: include_str!("../../rules/RS111.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    if ctx.unit.direction == Direction::Verify {
+        return;
+    }
+    for (i, s) in ctx.statements.iter().enumerate() {
+        for change in &s.changes {
+            let Change::RefreshMaterializedView {
+                name,
+                concurrently: false,
+            } = change
+            else {
+                continue;
+            };
+            if s.is_new(name) {
+                continue;
+            }
+            out.push(
+                Diagnostic::at_statement(
+                    Code::RS111,
+                    i,
+                    s,
+                    format!(
+                        "REFRESH MATERIALIZED VIEW {name} without CONCURRENTLY holds an ACCESS EXCLUSIVE lock on it \
+                         while the view's query runs: every read of {name} waits"
+                    ),
+                )
+                .help(format!(
+                    "Use `REFRESH MATERIALIZED VIEW CONCURRENTLY {name};` — it needs a unique index on the view \
+                     (`CREATE UNIQUE INDEX CONCURRENTLY ... ON {name} (...)`) and a view that is already populated."
+                )),
+            );
+        }
+    }
+}

@@ -1,0 +1,65 @@
+use super::{Code, Context, Diagnostic, Family, Rule};
+use crate::analyze::{Change, Generated, TableCmd};
+use crate::config::Severity;
+use crate::discover::Direction;
+
+pub const RULE: Rule = Rule {
+    code: Code::RS114,
+    name: "add-not-null-column-without-default",
+    family: Family::Lock,
+    severity: Severity::Error,
+    doc: include_str!("../../rules/RS114.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    if ctx.unit.direction == Direction::Verify {
+        return;
+    }
+    for (i, s) in ctx.statements.iter().enumerate() {
+        for change in &s.changes {
+            let Change::AlterTable {
+                table,
+                cmd: TableCmd::AddColumn { column, .. },
+            } = change
+            else {
+                continue;
+            };
+            let has_default = column.default.as_ref().is_some_and(|d| !d.is_null);
+            // Identity, generated and serial columns fill existing rows themselves.
+            if !column.not_null
+                || has_default
+                || column.generated != Generated::No
+                || column.is_serial()
+            {
+                continue;
+            }
+            if s.is_new(table) {
+                continue;
+            }
+            let name = &column.name;
+            let ty = &column.type_name;
+            let default_note = if ctx.pg_version >= 11 {
+                " (PostgreSQL 11+ stores a constant default without rewriting the table)"
+            } else {
+                " (before PostgreSQL 11 this rewrites the table, see RS109)"
+            };
+            out.push(
+                Diagnostic::at_statement(
+                    Code::RS114,
+                    i,
+                    s,
+                    format!(
+                        "ADD COLUMN {name} {ty} NOT NULL without a DEFAULT fails on {table} as soon as the table has \
+                         a row: existing rows would get NULL"
+                    ),
+                )
+                .help(format!(
+                    "Give it a constant default: `ALTER TABLE {table} ADD COLUMN {name} {ty} NOT NULL DEFAULT \
+                     ...;`{default_note}; or add it nullable, backfill it in batches, and make it NOT NULL the safe \
+                     way (RS107)."
+                )),
+            );
+        }
+    }
+}

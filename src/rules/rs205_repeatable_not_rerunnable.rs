@@ -1,0 +1,55 @@
+use super::{Code, Context, Diagnostic, Family, Rule};
+use crate::analyze::{Change, phase};
+use crate::config::Severity;
+use crate::discover::Direction;
+
+pub const RULE: Rule = Rule {
+    code: Code::RS205,
+    name: "repeatable-not-rerunnable",
+    family: Family::Idempotency,
+    severity: Severity::Warning,
+    doc: include_str!("../../rules/RS205.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    if ctx.unit.direction != Direction::Repeatable {
+        return;
+    }
+    for (i, s) in ctx.statements.iter().enumerate() {
+        if s.idempotent {
+            continue;
+        }
+        for change in &s.changes {
+            // Code rollsafe cannot see into is assumed to be written for re-runs.
+            if matches!(change, Change::Opaque) || phase::change_idempotent(change) {
+                continue;
+            }
+            let fix = super::rs201_create_without_if_not_exists::fix(change, s, ctx.pg_version)
+                .or_else(|| super::rs202_drop_without_if_exists::fix(change, s))
+                .or_else(|| super::rs203_add_column_without_if_not_exists::fix(change))
+                .or_else(|| super::rs204_insert_without_on_conflict::fix(change));
+            let (what, help) = match fix {
+                Some((what, fix)) => (what, format!("Use `{fix}`.")),
+                None => (
+                    s.kind.clone(),
+                    "Move it to a versioned migration, which runs once; keep only re-runnable statements \
+                     (CREATE OR REPLACE, IF [NOT] EXISTS, ON CONFLICT) in repeatable ones."
+                        .to_string(),
+                ),
+            };
+            out.push(
+                Diagnostic::at_statement(
+                    Code::RS205,
+                    i,
+                    s,
+                    format!(
+                        "{what} in a repeatable migration: it runs again every time the file changes, and fails \
+                         (or duplicates rows) on that second run"
+                    ),
+                )
+                .help(help),
+            );
+        }
+    }
+}

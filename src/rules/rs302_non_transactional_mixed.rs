@@ -1,0 +1,56 @@
+use super::rs301_non_transactional_in_transaction::{
+    Scope, flyway_non_transactional, one_query_string, scopes,
+};
+use super::{Code, Context, Diagnostic, Family, Rule};
+use crate::config::Severity;
+
+pub const RULE: Rule = Rule {
+    code: Code::RS302,
+    name: "non-transactional-mixed",
+    family: Family::Transaction,
+    severity: Severity::Error,
+    doc: include_str!("../../rules/RS302.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let scopes = scopes(ctx);
+    let flyway = flyway_non_transactional(ctx);
+    let others = |i: usize| {
+        ctx.statements
+            .iter()
+            .enumerate()
+            .filter(|(j, s)| *j != i && !s.is_psql_meta())
+            .count()
+    };
+    // The first non-transactional statement is enough: the fix (split the file) is the same.
+    let Some((i, s)) = ctx.statements.iter().enumerate().find(|(i, s)| {
+        !s.transactional
+            && (matches!(scopes[*i], Scope::Implicit(_))
+                || (flyway && scopes[*i] == Scope::None && others(*i) > 0))
+    }) else {
+        return;
+    };
+    let what = s
+        .non_transactional_reason
+        .unwrap_or("this statement cannot run inside a transaction block");
+    let message = if flyway {
+        format!(
+            "{what}: Flyway runs such a migration without a transaction and refuses one that also has {} other \
+             statement(s) (with `mixed = true` it runs them one by one, so a failure leaves the migration half-applied)",
+            others(i)
+        )
+    } else {
+        let how = one_query_string(ctx.unit.layout)
+            .unwrap_or("the tool sends the whole migration as one query string");
+        format!(
+            "{what}: {how}, which PostgreSQL runs as one implicit transaction when it holds more than one \
+             statement, so this migration fails here"
+        )
+    };
+    out.push(Diagnostic::at_statement(Code::RS302, i, s, message).help(format!(
+        "Move `{}` into a migration of its own, with no other statement in it (one non-transactional statement \
+         per migration); keep the other statements in a separate migration.",
+        s.kind
+    )));
+}

@@ -1,0 +1,59 @@
+//! RS401 needs the diff base (`check --diff-base REF`): it runs across units, from
+//! [`crate::changes::check_set`], not per unit.
+
+use super::{Code, Diagnostic, Family, Rule};
+use crate::changes::{SetContext, UnitChange};
+use crate::config::Severity;
+use crate::discover::Direction;
+use crate::source::Span;
+
+pub const RULE: Rule = Rule {
+    code: Code::RS401,
+    name: "edited-applied-migration",
+    family: Family::Rollback,
+    severity: Severity::Error,
+    doc: include_str!("../../rules/RS401.md"),
+    check: Rule::no_check,
+};
+
+pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
+    let Some(changes) = ctx.changes else { return };
+    for (index, unit) in ctx.units.iter().enumerate() {
+        let m = &unit.migration;
+        // Repeatable migrations (Flyway `R__`) are meant to be edited; a down migration has not
+        // run on the databases the up ran on.
+        if m.direction != Direction::Up {
+            continue;
+        }
+        let UnitChange::Modified { first_difference } = changes.status(index) else {
+            continue;
+        };
+        // Point at the statement holding the first changed byte (or the next one).
+        let hit = unit
+            .statements
+            .iter()
+            .position(|s| s.span.end > first_difference)
+            .or_else(|| unit.statements.len().checked_sub(1));
+        let (span, statement) = match hit {
+            Some(i) => (unit.statements[i].span, Some(i)),
+            None => (Span::new(first_difference, first_difference), None),
+        };
+        let line = m.source.line_col(first_difference).line;
+        let mut d = Diagnostic::new(
+            Code::RS401,
+            span,
+            format!(
+                "{} already existed at {} (merge base {}) and was edited (first change at line {line}): databases that \
+                 already applied it never run the new text, and tools that checksum applied migrations refuse to run",
+                m.name,
+                changes.base.reference,
+                changes.base.short_commit()
+            ),
+        )
+        .help("Revert the edit to this migration and put the change in a new migration with a later version.");
+        d.statement = statement;
+        if let Some(slot) = out.get_mut(index) {
+            slot.push(d);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! RS403 looks across units (from [`crate::changes::check_set`]); it needs no diff base.
+
+use std::collections::BTreeMap;
+
+use super::{Code, Diagnostic, Family, Rule};
+use crate::changes::{self, SetContext};
+use crate::config::Severity;
+
+pub const RULE: Rule = Rule {
+    code: Code::RS403,
+    name: "duplicate-version",
+    family: Family::Rollback,
+    severity: Severity::Error,
+    doc: include_str!("../../rules/RS403.md"),
+    check: Rule::no_check,
+};
+
+pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
+    // (layout, folder, version key) → units, in application order.
+    let mut groups: BTreeMap<_, Vec<usize>> = BTreeMap::new();
+    for (index, unit) in ctx.units.iter().enumerate() {
+        let m = &unit.migration;
+        if !changes::is_versioned_up(m) {
+            continue;
+        }
+        let (Some((layout, folder)), Some(version)) = (changes::migration_group(m), m.version.as_deref()) else {
+            continue;
+        };
+        groups
+            .entry((layout, folder, changes::version_key(version)))
+            .or_default()
+            .push(index);
+    }
+    for indices in groups.values().filter(|v| v.len() > 1) {
+        for &index in indices {
+            let Some(unit) = ctx.units.get(index) else { continue };
+            let others: Vec<String> = indices
+                .iter()
+                .filter(|&&i| i != index)
+                .filter_map(|&i| ctx.units.get(i))
+                .map(|u| u.migration.source.display_path())
+                .collect();
+            let (span, statement) = changes::unit_anchor(unit);
+            let mut d = Diagnostic::new(
+                Code::RS403,
+                span,
+                format!(
+                    "migration {} has version {}, like {}: the tool applies only one of them, or refuses to run",
+                    unit.migration.name,
+                    unit.migration.version.as_deref().unwrap_or("?"),
+                    others.join(", ")
+                ),
+            )
+            .help("Give each migration its own version: rename the newer one to a version after every existing one.");
+            d.statement = statement;
+            if let Some(slot) = out.get_mut(index) {
+                slot.push(d);
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! The command line on the example migrations and the catalog commands.
+
+use std::fs;
+
+use assert_cmd::Command;
+use rollsafe::rules::Code;
+
+fn rollsafe() -> Command {
+    Command::cargo_bin("rollsafe").expect("the rollsafe binary is built")
+}
+
+fn stdout_of(cmd: &mut Command) -> (Option<i32>, String) {
+    let out = cmd.output().expect("run rollsafe");
+    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn rules_lists_every_code_with_name_and_severity() {
+    let (code, out) = stdout_of(rollsafe().arg("rules"));
+    assert_eq!(code, Some(0));
+    for c in Code::ALL {
+        let rule = c.rule();
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(c.as_str()))
+            .unwrap_or_else(|| panic!("{c} missing from `rollsafe rules`"));
+        assert!(line.contains(rule.name) && line.contains(rule.severity.name()), "{line}");
+    }
+}
+
+#[test]
+fn every_rule_doc_has_the_required_sections() {
+    for c in Code::ALL {
+        let doc = c.rule().doc;
+        assert!(doc.starts_with(&format!("# {c}: ")), "{c}: the doc must start with `# {c}: summary`");
+        for section in ["## What it flags", "## Example", "## Instead:", "## PostgreSQL versions"] {
+            assert!(doc.contains(section), "{c}: missing `{section}`");
+        }
+        assert!(
+            doc.contains("## Why it is dangerous") || doc.contains("## Why it matters"),
+            "{c}: missing the why section"
+        );
+        let on_disk = fs::read_to_string(format!("{}/rules/{c}.md", env!("CARGO_MANIFEST_DIR"))).expect("doc file");
+        assert_eq!(on_disk, doc, "{c}: the embedded doc is rules/{c}.md");
+    }
+}
+
+#[test]
+fn explain_prints_the_embedded_doc() {
+    let (code, out) = stdout_of(rollsafe().args(["explain", "rs001"]));
+    assert_eq!(code, Some(0));
+    assert!(out.starts_with(Code::RS001.rule().doc));
+    assert!(out.contains("Default severity: error"));
+}
+
+#[test]
+fn readme_rule_table_is_generated_from_the_docs() {
+    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let start = readme.find("<!-- rules-table:start -->\n").expect("table start marker") + "<!-- rules-table:start -->\n".len();
+    let end = readme.find("<!-- rules-table:end -->").expect("table end marker");
+    assert_eq!(
+        &readme[start..end],
+        rollsafe::cli::rules_markdown(),
+        "README's rule table is stale: replace it with the output of `rollsafe rules --markdown`"
+    );
+}
+
+#[test]
+fn init_writes_a_config_that_check_accepts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, _) = stdout_of(rollsafe().arg("init").current_dir(dir.path()));
+    assert_eq!(code, Some(0));
+    assert!(dir.path().join("rollsafe.toml").is_file());
+    // A second init refuses to overwrite.
+    let (code, _) = stdout_of(rollsafe().arg("init").current_dir(dir.path()));
+    assert_eq!(code, Some(2));
+    fs::write(dir.path().join("001_a.sql"), "CREATE TABLE a (id int);\n").expect("write");
+    let (code, out) = stdout_of(rollsafe().args(["check", "--format", "compact", "001_a.sql"]).current_dir(dir.path()));
+    assert_eq!(code, Some(0), "{out}");
+}
+
+#[test]
+fn config_severity_override_and_off() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("001_a.sql"), "DROP TABLE a;\n").expect("write");
+    fs::write(dir.path().join("rollsafe.toml"), "[rules]\nRS001 = \"warning\"\n").expect("write");
+    let (code, out) = stdout_of(rollsafe().args(["check", "--format", "compact", "001_a.sql"]).current_dir(dir.path()));
+    assert_eq!(code, Some(0), "a warning does not fail the default --fail-on error: {out}");
+    assert!(out.contains("warning[RS001]"), "{out}");
+    let (code, _) = stdout_of(rollsafe().args(["check", "--fail-on", "warning", "001_a.sql"]).current_dir(dir.path()));
+    assert_eq!(code, Some(1));
+    fs::write(dir.path().join("rollsafe.toml"), "[rules]\nRS001 = \"off\"\n").expect("write");
+    let (_, out) = stdout_of(rollsafe().args(["check", "--format", "compact", "001_a.sql"]).current_dir(dir.path()));
+    assert!(!out.contains("RS001"), "{out}");
+}
+
+#[test]
+fn human_output_has_no_colour_when_not_a_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("001_a.sql"), "-- header\nDROP TABLE a;\n").expect("write");
+    let (code, out) = stdout_of(rollsafe().args(["check", "--format", "human", "001_a.sql"]).current_dir(dir.path()));
+    assert_eq!(code, Some(1));
+    assert!(!out.contains('\u{1b}'), "no ANSI escapes: {out}");
+    assert!(out.contains("RS001") && out.contains("DROP TABLE a;") && out.contains("001_a.sql:2:1"), "{out}");
+    assert!(out.contains("help:"), "{out}");
+}
+
+#[test]
+fn contract_markers_approve_and_stay_visible() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sql = "-- rollsafe:contract approved-by=alice ticket=DB-142 after=2026-01-15\n\
+               ALTER TABLE users DROP COLUMN nickname;\n";
+    fs::write(dir.path().join("001_a.sql"), sql).expect("write");
+    let run = |today: &str| {
+        stdout_of(
+            rollsafe()
+                .args(["check", "--format", "json", "--today", today, "001_a.sql"])
+                .current_dir(dir.path()),
+        )
+    };
+    let (code, out) = run("2026-02-01");
+    assert_eq!(code, Some(0), "approved and past the window: {out}");
+    let json: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let d = &json["files"][0]["diagnostics"][0];
+    assert_eq!(d["code"], "RS001");
+    assert_eq!(d["suppressed"], true);
+    assert_eq!(d["suppression"], "contract");
+    assert!(d["justification"].as_str().unwrap_or("").contains("approved-by=alice"), "{d}");
+
+    let (code, out) = run("2026-01-01");
+    assert_eq!(code, Some(1), "window still open: {out}");
+    assert!(out.contains("\"RS003\"") && !out.contains("\"RS001\""), "{out}");
+
+    let typo = sql.replace("approved-by", "aproved-by");
+    fs::write(dir.path().join("001_a.sql"), typo).expect("write");
+    let (code, out) = run("2026-02-01");
+    assert_eq!(code, Some(1), "a typo approves nothing: {out}");
+    assert!(out.contains("\"E003\"") && out.contains("\"RS004\""), "{out}");
+}
+
+#[test]
+fn stdin_is_linted_as_the_named_file() {
+    let (code, out) = stdout_of(
+        rollsafe()
+            .args(["check", "--format", "compact", "--stdin-filename", "db/migrations/001_x.up.sql", "-"])
+            .write_stdin("SELECT 1;\nDROP TABLE users;\n"),
+    );
+    assert_eq!(code, Some(1));
+    assert!(out.contains("db/migrations/001_x.up.sql:2:1: error[RS001]"), "{out}");
+}
+
+/// One snapshot per example layout: the compact findings, stable because `--today` is fixed.
+#[test]
+fn fixtures_snapshot_per_layout() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+    let mut layouts: Vec<String> = fs::read_dir(root)
+        .expect("fixtures/")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    layouts.sort();
+    assert!(layouts.len() >= 10, "one fixture tree per layout: {layouts:?}");
+    for layout in layouts {
+        let (code, out) = stdout_of(
+            rollsafe()
+                .args(["check", "--format", "compact", "--today", "2026-11-23"])
+                .arg(format!("fixtures/{layout}"))
+                .current_dir(env!("CARGO_MANIFEST_DIR")),
+        );
+        assert_eq!(code, Some(1), "{layout}: the examples contain an unapproved drop\n{out}");
+        assert!(out.contains("RS001"), "{layout}: {out}");
+        insta::assert_snapshot!(format!("fixture_{}", layout.replace('-', "_")), out);
+    }
+}
+
+#[test]
+fn fixture_json_lists_every_statement_with_its_facts() {
+    let (code, out) = stdout_of(
+        rollsafe()
+            .args(["check", "--format", "json", "--today", "2026-11-23", "fixtures/golang-migrate"])
+            .current_dir(env!("CARGO_MANIFEST_DIR")),
+    );
+    assert_eq!(code, Some(1));
+    let json: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(json["version"], 1);
+    let files = json["files"].as_array().expect("files");
+    let statements: usize = files.iter().map(|f| f["statements"].as_array().map_or(0, Vec::len)).sum();
+    assert_eq!(json["summary"]["statements"], statements);
+    // Every statement is present, findings or not, with the documented fields.
+    for f in files {
+        for s in f["statements"].as_array().expect("statements") {
+            for key in ["line", "column", "end_line", "end_column", "kind", "phase", "destructive", "locks", "rewrites", "idempotent", "transactional"] {
+                assert!(s.get(key).is_some(), "{key} missing in {s}");
+            }
+        }
+    }
+    insta::assert_json_snapshot!("fixture_golang_migrate_json", json);
+}

@@ -1,0 +1,21 @@
+-- unit: 001_golang layout=golang-migrate
+ALTER TABLE orders ADD COLUMN shipped_at timestamptz;
+CREATE INDEX CONCURRENTLY orders_shipped_idx ON orders (shipped_at);
+-- unit: 002_golang_alone layout=golang-migrate
+CREATE INDEX CONCURRENTLY orders_x ON orders (id);
+-- unit: 003_plain
+SET lock_timeout = '2s';
+CREATE INDEX CONCURRENTLY orders_y ON orders (id);
+-- unit: 004_flyway layout=flyway
+CREATE INDEX CONCURRENTLY orders_z ON orders (id);
+ALTER TABLE orders ADD COLUMN note text;
+-- unit: 005_dbmate_explicit layout=dbmate
+BEGIN;
+CREATE INDEX CONCURRENTLY orders_w ON orders (id);
+COMMIT;
+-- unit: 006_goose layout=goose
+SET lock_timeout = '2s';
+CREATE INDEX CONCURRENTLY orders_v ON orders (id);
+-- unit: 007_sqlx_wrapped layout=sqlx wrapped=true
+SELECT 1;
+CREATE INDEX CONCURRENTLY orders_u ON orders (id);
