@@ -303,20 +303,22 @@ pub fn check_set(units: &[UnitReport], config: &Config, changes: Option<&Changes
     out
 }
 
-/// The folder a migration tool reads a set of migrations from, with the layout: versions are
-/// ordered and must be unique within it. `None` for tools whose order is not in file names
-/// (sqitch's plan).
+/// The sequence a migration belongs to (discovery's group: one database history), with the
+/// layout. `None` for tools whose order is not in file names (sqitch's plan).
 pub fn migration_group(m: &Migration) -> Option<(Layout, PathBuf)> {
-    let path = &m.source.path;
-    let dir = match m.layout {
-        Layout::Sqitch => return None,
-        // Changeset ids are unique per changelog file.
-        Layout::Liquibase => path.clone(),
-        // One folder per migration: the set is the folder above.
-        Layout::Diesel | Layout::Prisma => path.parent().and_then(Path::parent)?.to_path_buf(),
-        _ => path.parent().map(Path::to_path_buf).unwrap_or_default(),
-    };
-    Some((m.layout, dir))
+    match m.layout {
+        Layout::Sqitch => None,
+        _ => Some((m.layout, m.group.clone())),
+    }
+}
+
+/// Where a version must be unique: the sequence, or for Liquibase the changelog file (a
+/// changeset is identified by id, author and file).
+pub fn version_scope(m: &Migration) -> Option<(Layout, PathBuf)> {
+    match m.layout {
+        Layout::Liquibase => Some((m.layout, m.source.path.clone())),
+        _ => migration_group(m),
+    }
 }
 
 /// A version as the tool compares it: numeric parts without leading zeros (`001` = `1`, Flyway's

@@ -168,9 +168,7 @@ fn replay(units: &mut [UnitReport], options: &Options) {
     for (index, unit) in units.iter_mut().enumerate() {
         // Down units are checked against the schema their up left, without changing it.
         let applies = matches!(unit.migration.direction, Direction::Up | Direction::Repeatable);
-        let group_schema = schemas.entry(unit.migration.group.clone()).or_default();
-        let mut scratch = if applies { None } else { Some(group_schema.clone()) };
-        let schema = scratch.as_mut().unwrap_or(group_schema);
+        let schema = schemas.entry(unit.migration.group.clone()).or_default();
         let is_new = |u: usize| u == index || (changed[index] && changed.get(u).copied().unwrap_or(false));
         for facts in &mut unit.statements {
             let analysis = locks::analyze(&facts.changes, schema, options.pg_version);
@@ -180,8 +178,12 @@ fn replay(units: &mut [UnitReport], options: &Options) {
             facts.rewrites = analysis.rewrites;
             facts.scans = analysis.scans;
             refine_phase(facts, schema, options.pg_version);
-            for change in &facts.changes {
-                schema.apply(change, index);
+            // Cloning the schema per down unit would make the replay quadratic; a down's own
+            // changes are not replayed, which only matters for downs that re-create objects.
+            if applies {
+                for change in &facts.changes {
+                    schema.apply(change, index);
+                }
             }
         }
     }

@@ -61,9 +61,12 @@ impl StatementFacts {
 
     /// The strongest lock this statement takes on a relation that existed before the change.
     pub fn strongest_lock_on_existing(&self) -> Option<&LockFact> {
+        // The first of equally strong locks: the statement's own table comes before the
+        // relations it locks as a side effect (partitions, referenced tables).
         self.locks
             .iter()
             .filter(|l| !self.is_new(&l.relation))
+            .rev()
             .max_by_key(|l| l.mode)
     }
 }

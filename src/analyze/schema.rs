@@ -16,10 +16,16 @@ pub struct Column {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Constraint {
+    /// As written, or the name PostgreSQL chooses for an unnamed PRIMARY KEY, UNIQUE, FOREIGN
+    /// KEY or column CHECK constraint (`users_pkey`, `orders_user_id_fkey`, ...).
     pub name: Option<String>,
     pub kind: ConstraintKind,
     pub validated: bool,
     pub proves_not_null: Option<String>,
+    /// The constrained columns (for a FOREIGN KEY: the referencing columns).
+    pub columns: Vec<String>,
+    /// The referenced table of a FOREIGN KEY (a [`key`]).
+    pub references: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,6 +34,8 @@ pub struct Table {
     pub constraints: Vec<Constraint>,
     /// The unit (index into the migration set) that created it.
     pub created_by: Option<usize>,
+    /// The partitioned table this table is a partition of (a [`key`]).
+    pub partition_of: Option<String>,
 }
 
 impl Table {
@@ -52,6 +60,11 @@ pub struct Schema {
     pub indexes: HashMap<String, (String, Option<usize>)>,
     /// Other relations (views, materialized views, sequences) → creating unit.
     pub others: HashMap<String, Option<usize>>,
+    /// Tables that have (or once had) partitions, and tables that are (or once were) referenced
+    /// by a foreign key. Supersets, kept so `partitions` and `referencing` can skip their scan of
+    /// every table in the common case: without them the replay is quadratic.
+    parents: std::collections::HashSet<String>,
+    referenced: std::collections::HashSet<String>,
 }
 
 /// Unqualified `public.x` and `x` name the same relation for our purposes.
@@ -78,13 +91,140 @@ impl Schema {
         self.indexes.get(key(index)).map(|(t, _)| t.as_str())
     }
 
+    /// Every partition of `table`, partitions of partitions included, sorted.
+    pub fn partitions(&self, table: &str) -> Vec<String> {
+        if !self.parents.contains(key(table)) {
+            return Vec::new();
+        }
+        let mut out: Vec<String> = Vec::new();
+        let mut todo = vec![key(table).to_string()];
+        while let Some(parent) = todo.pop() {
+            for (name, t) in &self.tables {
+                if t.partition_of.as_deref() == Some(parent.as_str())
+                    && !out.contains(name)
+                    && name != key(table)
+                {
+                    out.push(name.clone());
+                    todo.push(name.clone());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The partitioned table `table` is a partition of.
+    pub fn parent(&self, table: &str) -> Option<&str> {
+        self.table(table).and_then(|t| t.partition_of.as_deref())
+    }
+
+    /// A table's constraint by name (as written or as PostgreSQL named it).
+    pub fn constraint(&self, table: &str, name: &str) -> Option<&Constraint> {
+        self.table(table)?
+            .constraints
+            .iter()
+            .find(|c| c.name.as_deref() == Some(name))
+    }
+
+    /// Tables whose foreign keys reference `table` (other than `table` itself), sorted.
+    pub fn referencing(&self, table: &str) -> Vec<String> {
+        let k = key(table);
+        if !self.referenced.contains(k) {
+            return Vec::new();
+        }
+        let mut out: Vec<String> = self
+            .tables
+            .iter()
+            .filter(|(name, t)| {
+                name.as_str() != k
+                    && t.constraints.iter().any(|c| {
+                        c.kind == ConstraintKind::ForeignKey && c.references.as_deref() == Some(k)
+                    })
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The columns of `table`'s primary key.
+    pub fn primary_key(&self, table: &str) -> Vec<String> {
+        self.table(table)
+            .and_then(|t| {
+                t.constraints
+                    .iter()
+                    .find(|c| c.kind == ConstraintKind::PrimaryKey)
+            })
+            .map(|c| c.columns.clone())
+            .unwrap_or_default()
+    }
+
     /// Apply one change made by `unit`.
     pub fn apply(&mut self, change: &Change, unit: usize) {
+        self.note_links(change);
+        self.apply_change(change, unit);
+    }
+
+    /// Record partition parents and foreign-key targets for the fast paths above.
+    fn note_links(&mut self, change: &Change) {
+        let note_fk = |c: &ConstraintSpec, referenced: &mut std::collections::HashSet<String>| {
+            if let Some(r) = &c.references {
+                referenced.insert(key(r).to_string());
+            }
+        };
+        match change {
+            Change::CreateTable {
+                columns,
+                constraints,
+                partition_of,
+                ..
+            } => {
+                if let Some(p) = partition_of {
+                    self.parents.insert(key(p).to_string());
+                }
+                for c in columns.iter().flat_map(|c| &c.constraints).chain(constraints) {
+                    note_fk(c, &mut self.referenced);
+                }
+            }
+            Change::AlterTable { table, cmd } => match cmd {
+                TableCmd::AttachPartition { .. } => {
+                    self.parents.insert(key(table).to_string());
+                }
+                TableCmd::AddColumn { column, .. } => {
+                    for c in &column.constraints {
+                        note_fk(c, &mut self.referenced);
+                    }
+                }
+                TableCmd::AddConstraint(c) => note_fk(c, &mut self.referenced),
+                _ => {}
+            },
+            Change::Rename {
+                object: ObjectKind::Table,
+                from,
+                to,
+                ..
+            } => {
+                let new_key = match key(from).rsplit_once('.') {
+                    Some((schema, _)) => format!("{schema}.{to}"),
+                    None => to.clone(),
+                };
+                for set in [&mut self.parents, &mut self.referenced] {
+                    if set.contains(key(from)) {
+                        set.insert(new_key.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn apply_change(&mut self, change: &Change, unit: usize) {
         match change {
             Change::CreateTable {
                 table,
                 columns,
                 constraints,
+                partition_of,
                 ..
             } => {
                 let k = key(table).to_string();
@@ -93,6 +233,7 @@ impl Schema {
                 }
                 let mut t = Table {
                     created_by: Some(unit),
+                    partition_of: partition_of.as_deref().map(|p| key(p).to_string()),
                     ..Table::default()
                 };
                 for c in columns {
@@ -101,33 +242,47 @@ impl Schema {
                         type_name: c.type_name.clone(),
                         not_null: c.not_null,
                     });
-                    t.constraints.extend(c.constraints.iter().map(constraint));
+                    t.constraints
+                        .extend(c.constraints.iter().map(|s| constraint(&k, s)));
                 }
-                t.constraints.extend(constraints.iter().map(constraint));
+                t.constraints
+                    .extend(constraints.iter().map(|s| constraint(&k, s)));
                 self.tables.insert(k, t);
             }
-            Change::CreateIndex { index, table, .. } => {
-                if let Some(index) = index {
-                    self.indexes
-                        .entry(key(index).to_string())
-                        .or_insert((key(table).to_string(), Some(unit)));
-                }
+            Change::CreateIndex {
+                index: Some(index),
+                table,
+                ..
+            } => {
+                self.indexes
+                    .entry(key(index).to_string())
+                    .or_insert((key(table).to_string(), Some(unit)));
             }
-            Change::Create { object, name, .. }
-                if matches!(
-                    object,
-                    ObjectKind::View | ObjectKind::MaterializedView | ObjectKind::Sequence | ObjectKind::ForeignTable
-                ) =>
-            {
-                self.others.entry(key(name).to_string()).or_insert(Some(unit));
+            Change::Create {
+                object:
+                    ObjectKind::View
+                    | ObjectKind::MaterializedView
+                    | ObjectKind::Sequence
+                    | ObjectKind::ForeignTable,
+                name,
+                ..
+            } => {
+                self.others
+                    .entry(key(name).to_string())
+                    .or_insert(Some(unit));
             }
             Change::Drop { object, names, .. } => {
                 for n in names {
                     let k = key(n);
                     match object {
                         ObjectKind::Table => {
-                            self.tables.remove(k);
-                            self.indexes.retain(|_, (t, _)| t != k);
+                            // Dropping a partitioned table drops its partitions.
+                            let mut gone = self.partitions(k);
+                            gone.push(k.to_string());
+                            for g in &gone {
+                                self.tables.remove(g);
+                                self.indexes.retain(|_, (t, _)| t != g);
+                            }
                         }
                         ObjectKind::Index => {
                             self.indexes.remove(k);
@@ -145,24 +300,57 @@ impl Schema {
                 to,
             } => match object {
                 ObjectKind::Table => {
-                    if let Some(t) = self.tables.remove(key(from)) {
-                        let new_key = match key(from).rsplit_once('.') {
+                    let old = key(from).to_string();
+                    if let Some(t) = self.tables.remove(&old) {
+                        let new_key = match old.rsplit_once('.') {
                             Some((schema, _)) => format!("{schema}.{to}"),
                             None => to.clone(),
                         };
                         for (t_name, _) in self.indexes.values_mut() {
-                            if t_name == key(from) {
+                            if *t_name == old {
                                 *t_name = new_key.clone();
+                            }
+                        }
+                        for other in self.tables.values_mut() {
+                            if other.partition_of.as_deref() == Some(old.as_str()) {
+                                other.partition_of = Some(new_key.clone());
+                            }
+                            for c in &mut other.constraints {
+                                if c.references.as_deref() == Some(old.as_str()) {
+                                    c.references = Some(new_key.clone());
+                                }
                             }
                         }
                         self.tables.insert(new_key, t);
                     }
                 }
                 ObjectKind::Column => {
-                    if let Some(t) = relation.as_deref().and_then(|r| self.tables.get_mut(key(r)))
-                        && let Some(c) = t.column_mut(from)
+                    if let Some(t) = relation
+                        .as_deref()
+                        .and_then(|r| self.tables.get_mut(key(r)))
                     {
-                        c.name = to.clone();
+                        if let Some(c) = t.column_mut(from) {
+                            c.name = to.clone();
+                        }
+                        for c in &mut t.constraints {
+                            for col in &mut c.columns {
+                                if col == from {
+                                    *col = to.clone();
+                                }
+                            }
+                        }
+                    }
+                }
+                ObjectKind::Constraint => {
+                    if let Some(t) = relation
+                        .as_deref()
+                        .and_then(|r| self.tables.get_mut(key(r)))
+                        && let Some(c) = t
+                            .constraints
+                            .iter_mut()
+                            .find(|c| c.name.as_deref() == Some(from))
+                    {
+                        c.name = Some(to.clone());
                     }
                 }
                 ObjectKind::Index => {
@@ -172,23 +360,45 @@ impl Schema {
                 }
                 _ => {}
             },
+            Change::AlterTable {
+                table,
+                cmd: TableCmd::AttachPartition { partition },
+            } => {
+                if let Some(p) = self.tables.get_mut(key(partition)) {
+                    p.partition_of = Some(key(table).to_string());
+                }
+            }
+            Change::AlterTable {
+                cmd: TableCmd::DetachPartition { partition, .. },
+                ..
+            } => {
+                if let Some(p) = self.tables.get_mut(key(partition)) {
+                    p.partition_of = None;
+                }
+            }
             Change::AlterTable { table, cmd } => {
-                let Some(t) = self.tables.get_mut(key(table)) else {
+                let k = key(table).to_string();
+                let Some(t) = self.tables.get_mut(&k) else {
                     return;
                 };
                 match cmd {
-                    TableCmd::AddColumn { column, .. } => {
-                        if t.column(&column.name).is_none() {
-                            t.columns.push(Column {
-                                name: column.name.clone(),
-                                type_name: column.type_name.clone(),
-                                not_null: column.not_null,
-                            });
-                            t.constraints.extend(column.constraints.iter().map(constraint));
-                        }
+                    TableCmd::AddColumn { column, .. } if t.column(&column.name).is_none() => {
+                        t.columns.push(Column {
+                            name: column.name.clone(),
+                            type_name: column.type_name.clone(),
+                            not_null: column.not_null,
+                        });
+                        t.constraints
+                            .extend(column.constraints.iter().map(|s| constraint(&k, s)));
                     }
-                    TableCmd::DropColumn { column, .. } => t.columns.retain(|c| &c.name != column),
-                    TableCmd::AlterColumnType { column, type_name, .. } => {
+                    TableCmd::DropColumn { column, .. } => {
+                        t.columns.retain(|c| &c.name != column);
+                        // Indexes and constraints involving the column go with it.
+                        t.constraints.retain(|c| !c.columns.contains(column));
+                    }
+                    TableCmd::AlterColumnType {
+                        column, type_name, ..
+                    } => {
                         if let Some(c) = t.column_mut(column) {
                             c.type_name = type_name.clone();
                         }
@@ -203,7 +413,15 @@ impl Schema {
                             c.not_null = false;
                         }
                     }
-                    TableCmd::AddConstraint(spec) => t.constraints.push(constraint(spec)),
+                    TableCmd::AddConstraint(spec) => {
+                        t.constraints.push(constraint(&k, spec));
+                        // `USING INDEX idx` with a constraint name renames the index.
+                        if let (Some(index), Some(name)) = (&spec.using_index, &spec.name)
+                            && let Some(v) = self.indexes.remove(key(index))
+                        {
+                            self.indexes.insert(name.clone(), v);
+                        }
+                    }
                     TableCmd::ValidateConstraint { name } => {
                         for c in &mut t.constraints {
                             if c.name.as_deref() == Some(name) {
@@ -222,11 +440,64 @@ impl Schema {
     }
 }
 
-fn constraint(spec: &ConstraintSpec) -> Constraint {
+fn constraint(table: &str, spec: &ConstraintSpec) -> Constraint {
     Constraint {
-        name: spec.name.clone(),
+        name: spec
+            .name
+            .clone()
+            .or_else(|| default_constraint_name(table, spec)),
         kind: spec.kind,
         validated: !spec.not_valid,
         proves_not_null: spec.proves_not_null.clone(),
+        columns: spec.columns.clone(),
+        references: spec.references.as_deref().map(|r| key(r).to_string()),
     }
+}
+
+/// The name PostgreSQL gives an unnamed constraint: `users_pkey`, `users_email_key`,
+/// `orders_user_id_fkey`, `users_age_check` (a CHECK written on a column). `None` when it
+/// depends on more than rollsafe knows (a table CHECK names the first column its expression
+/// uses). A name already taken gets a number appended by PostgreSQL; that is not modelled.
+pub fn default_constraint_name(table: &str, spec: &ConstraintSpec) -> Option<String> {
+    let relname = table.rsplit('.').next().unwrap_or(table);
+    let columns = spec.columns.join("_");
+    if let Some(index) = &spec.using_index {
+        // `ADD PRIMARY KEY / UNIQUE USING INDEX idx` names the constraint after the index.
+        return Some(index.clone());
+    }
+    let (middle, label) = match spec.kind {
+        ConstraintKind::PrimaryKey => ("", "pkey"),
+        ConstraintKind::Unique if !columns.is_empty() => (columns.as_str(), "key"),
+        ConstraintKind::ForeignKey if !columns.is_empty() => (columns.as_str(), "fkey"),
+        ConstraintKind::Check if !columns.is_empty() => (columns.as_str(), "check"),
+        _ => return None,
+    };
+    Some(object_name(relname, middle, label))
+}
+
+/// PostgreSQL's `makeObjectName`: `name1_name2_label`, truncating the longer of `name1` and
+/// `name2` until it fits in 63 bytes.
+fn object_name(name1: &str, name2: &str, label: &str) -> String {
+    const MAX: usize = 63;
+    let overhead = label.len() + 1 + usize::from(!name2.is_empty());
+    let avail = MAX.saturating_sub(overhead);
+    let mut n1 = name1.len();
+    let mut n2 = name2.len();
+    while n1 + n2 > avail {
+        if n1 > n2 { n1 -= 1 } else { n2 -= 1 }
+    }
+    let clip = |s: &str, mut n: usize| {
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_string()
+    };
+    let mut out = clip(name1, n1);
+    if !name2.is_empty() {
+        out.push('_');
+        out.push_str(&clip(name2, n2));
+    }
+    out.push('_');
+    out.push_str(label);
+    out
 }

@@ -55,17 +55,25 @@ pub fn parse_migration(migration: &Migration) -> ParsedMigration {
         .collect();
 
     let mut statements = Vec::with_capacity(split.chunks.len());
+    // Consecutive SQL statements are parsed in one call (per-call overhead dominates for small
+    // statements); only a batch with an error is parsed again statement by statement, so one
+    // bad statement never hides the others.
+    let mut batch: Vec<Span> = Vec::new();
     for chunk in &split.chunks {
         match *chunk {
-            Chunk::Sql(span) => statements.extend(parse_sql(text, span)),
-            Chunk::Meta(span) => statements.push(ParsedStatement {
-                span,
-                body: StatementBody::PsqlMeta(text[span.start..span.end].to_string()),
-                markers: Vec::new(),
-            }),
-            Chunk::CopyData(_) => {}
+            Chunk::Sql(span) => batch.push(span),
+            Chunk::Meta(span) => {
+                parse_batch(text, &mut batch, &mut statements);
+                statements.push(ParsedStatement {
+                    span,
+                    body: StatementBody::PsqlMeta(text[span.start..span.end].to_string()),
+                    markers: Vec::new(),
+                })
+            }
+            Chunk::CopyData(_) => parse_batch(text, &mut batch, &mut statements),
         }
     }
+    parse_batch(text, &mut batch, &mut statements);
 
     // A statement-scoped marker covers the first statement that starts after it.
     let mut next = 0;
@@ -85,6 +93,43 @@ pub fn parse_migration(migration: &Migration) -> ParsedMigration {
         statements,
         markers,
     }
+}
+
+/// Parse the statements in `batch` (consecutive spans of `text`) and drain it.
+fn parse_batch(text: &str, batch: &mut Vec<Span>, out: &mut Vec<ParsedStatement>) {
+    match batch.as_slice() {
+        [] => {}
+        [one] => out.extend(parse_sql(text, *one)),
+        [first, .., last] => {
+            let whole = Span::new(first.start, last.end);
+            match pg_query::parse(&text[whole.start..whole.end], pg_query::ParserOptions::DEFAULT) {
+                // The parser must agree with the splitter on the statement count; otherwise
+                // fall back so spans stay exactly the splitter's.
+                Ok(result) if result.protobuf.stmts.len() == batch.len() => {
+                    for (raw, span) in result.protobuf.stmts.into_iter().zip(batch.iter()) {
+                        let body = match raw.stmt.and_then(|n| n.node) {
+                            Some(node) => StatementBody::Sql(Box::new(node)),
+                            None => StatementBody::SyntaxError(SyntaxError {
+                                message: "empty statement".into(),
+                                offset: span.start,
+                            }),
+                        };
+                        out.push(ParsedStatement {
+                            span: *span,
+                            body,
+                            markers: Vec::new(),
+                        });
+                    }
+                }
+                _ => {
+                    for span in batch.iter() {
+                        out.extend(parse_sql(text, *span));
+                    }
+                }
+            }
+        }
+    }
+    batch.clear();
 }
 
 fn parse_sql(text: &str, span: Span) -> Vec<ParsedStatement> {

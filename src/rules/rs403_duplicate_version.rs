@@ -23,7 +23,7 @@ pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
         if !changes::is_versioned_up(m) {
             continue;
         }
-        let (Some((layout, folder)), Some(version)) = (changes::migration_group(m), m.version.as_deref()) else {
+        let (Some((layout, folder)), Some(version)) = (changes::version_scope(m), m.version.as_deref()) else {
             continue;
         };
         groups

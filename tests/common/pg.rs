@@ -5,10 +5,8 @@
 //! or from `ROLLSAFE_PG_BINDIR`. PostgreSQL refuses to run as root, so when the tests run as
 //! root every server and client program runs as the `postgres` user through `runuser`.
 
-#![allow(dead_code)]
-
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -85,7 +83,9 @@ pub fn bindir() -> Result<PathBuf, String> {
     let out = Command::new("pg_config")
         .arg("--bindir")
         .output()
-        .map_err(|e| format!("`pg_config --bindir` failed: {e} (install postgresql-15 and libpq-dev)"))?;
+        .map_err(|e| {
+            format!("`pg_config --bindir` failed: {e} (install postgresql-15 and libpq-dev)")
+        })?;
     if !out.status.success() {
         return Err(format!(
             "`pg_config --bindir` failed: {}",
@@ -96,7 +96,8 @@ pub fn bindir() -> Result<PathBuf, String> {
 }
 
 fn free_port() -> Result<u16, String> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
+    let listener =
+        std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
     listener
         .local_addr()
         .map(|a| a.port())
@@ -120,7 +121,10 @@ impl PgCluster {
             .tempdir()
             .map_err(|e| StartError::Failed(format!("cannot create a temp dir: {e}")))?;
         if as_postgres {
-            let out = run(Command::new("chown").arg("postgres:postgres").arg(dir.path())).map_err(StartError::Failed)?;
+            let out = run(Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(dir.path()))
+            .map_err(StartError::Failed)?;
             if !out.status.success() {
                 return Err(StartError::Failed(format!(
                     "chown postgres {}: {} (does the `postgres` user exist?)",
@@ -145,7 +149,16 @@ impl PgCluster {
             .program("initdb")
             .arg("-D")
             .arg(&cluster.data)
-            .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]))
+            .args([
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ]))
         .map_err(StartError::Failed)?;
         if !out.status.success() {
             return Err(StartError::Failed(format!(
@@ -156,7 +169,7 @@ impl PgCluster {
         }
         let log = cluster.dir.path().join("server.log");
         let options = format!(
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c listen_addresses='' \
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c autovacuum=off -c listen_addresses='' \
              -c unix_socket_directories='{}' -p {} -c max_connections=30",
             cluster.socket_dir.display(),
             cluster.port
@@ -177,7 +190,10 @@ impl PgCluster {
                 String::from_utf8_lossy(&out.stderr)
             )));
         }
-        let v = cluster.psql("postgres", "SELECT 'V|' || current_setting('server_version_num') || '|' || version();");
+        let v = cluster.psql(
+            "postgres",
+            "SELECT 'V|' || current_setting('server_version_num') || '|' || version();",
+        );
         let row = v.rows("V").into_iter().next();
         let Some(row) = row else {
             return Err(StartError::Failed(format!(
@@ -206,7 +222,15 @@ impl PgCluster {
             Command::new(path)
         };
         // Nothing from the caller's environment may point psql elsewhere.
-        for var in ["PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE", "PGOPTIONS", "PGPASSWORD"] {
+        for var in [
+            "PGHOST",
+            "PGPORT",
+            "PGUSER",
+            "PGDATABASE",
+            "PGSERVICE",
+            "PGOPTIONS",
+            "PGPASSWORD",
+        ] {
             cmd.env_remove(var);
         }
         cmd.current_dir(self.dir.path());
@@ -263,13 +287,20 @@ impl PgCluster {
     /// that must stay open while something else happens).
     pub fn session(&self, db: &str, application_name: &str) -> Result<Session, String> {
         let mut cmd = self.psql_command(db, application_name);
-        cmd.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::piped());
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
         let child = cmd.spawn().map_err(|e| format!("cannot run psql: {e}"))?;
         Ok(Session { child })
     }
 
     /// Run one statement in the background (autocommit, outside any transaction block).
-    pub fn spawn_statement(&self, db: &str, application_name: &str, sql: &str) -> Result<Child, String> {
+    pub fn spawn_statement(
+        &self,
+        db: &str,
+        application_name: &str,
+        sql: &str,
+    ) -> Result<Child, String> {
         let mut cmd = self.psql_command(db, application_name);
         cmd.arg("-c")
             .arg(sql)
@@ -277,10 +308,6 @@ impl PgCluster {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         cmd.spawn().map_err(|e| format!("cannot run psql: {e}"))
-    }
-
-    pub fn server_log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
     }
 }
 
@@ -330,7 +357,10 @@ impl Drop for Session {
 }
 
 /// Wait for a child for at most `limit`; kill it after that.
-pub fn wait_with_timeout(child: &mut Child, limit: Duration) -> Result<std::process::ExitStatus, String> {
+pub fn wait_with_timeout(
+    child: &mut Child,
+    limit: Duration,
+) -> Result<std::process::ExitStatus, String> {
     let start = Instant::now();
     loop {
         match child.try_wait() {
@@ -358,20 +388,4 @@ pub fn child_output(child: &mut Child) -> (String, String) {
         let _ = s.read_to_string(&mut err);
     }
     (out, err)
-}
-
-/// Quote an identifier for SQL.
-pub fn ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-/// The path of the temp dir (for messages).
-pub fn describe(c: &PgCluster) -> String {
-    format!("{} (PostgreSQL {}, socket {}:{})", c.dir.path().display(), c.version, c.socket_dir.display(), c.port)
-}
-
-impl PgCluster {
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
-    }
 }
