@@ -128,23 +128,24 @@ cat > "$WORK/multitool.xml" <<'XML'
   </Properties>
 </Properties>
 XML
-for sarif in "${sarifs[@]}"; do
-  label="$(basename "$sarif")"
-  report="$sarif.validation.sarif"
-  rm -f "$report"
-  if ! "$MULTITOOL" validate "$sarif" --rule-kind "Sarif;Ghas" --level "Error;Warning" \
-      --config "$WORK/multitool.xml" --output "$report" --quiet >"$sarif.multitool.log" 2>&1; then
-    fail "sarif-multitool could not validate $label:"
-    cat "$sarif.multitool.log" >&2
-    continue
-  fi
-  # The multitool exits 0 even when it reports problems: read its report.
-  if ! python3 - "$report" "$label" <<'PY'
-import json, sys
-report, label = sys.argv[1], sys.argv[2]
+# A canary the validator must reject (absolute URI, no rules, no version): proves that the
+# report below is really read.
+cat > "$WORK/canary.sarif" <<'JSON'
+{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "canary"}},
+  "results": [{"ruleId": "X1", "message": {"text": "m"}, "locations": [{"physicalLocation":
+  {"artifactLocation": {"uri": "file:///elsewhere/x.sql"}, "region": {"startLine": 1}}}]}]}]}
+JSON
+report="$WORK/multitool-report.sarif"
+if "$MULTITOOL" validate "${sarifs[@]}" "$WORK/canary.sarif" --rule-kind "Sarif;Ghas" --level "Error;Warning" \
+    --config "$WORK/multitool.xml" --output "$report" --quiet >"$WORK/multitool.log" 2>&1 && [ -s "$report" ]; then
+  # The multitool exits 0 even when it reports problems: read its report, per file.
+  if python3 - "$report" "$WORK/canary.sarif" "${sarifs[@]}" <<'PY'
+import json, os, sys
+from urllib.parse import unquote, urlparse
+report, canary, files = sys.argv[1], sys.argv[2], sys.argv[3:]
 with open(report, encoding="utf-8-sig") as f:
     log = json.load(f)
-bad = []
+problems = {}
 for run in log.get("runs", []):
     rules = run.get("tool", {}).get("driver", {}).get("rules", [])
     for r in run.get("results", []):
@@ -152,25 +153,44 @@ for run in log.get("runs", []):
         if level is None:
             i = r.get("ruleIndex", -1)
             level = rules[i].get("defaultConfiguration", {}).get("level", "warning") if 0 <= i < len(rules) else "warning"
-        if level in ("error", "warning"):
-            msg = r.get("message", {})
-            text = msg.get("text") or " ".join(map(str, msg.get("arguments", [])))
-            bad.append(f"{level} {r.get('ruleId')}: {text}")
+        if level not in ("error", "warning"):
+            continue
+        uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        path = os.path.realpath(unquote(urlparse(uri).path))
+        msg = r.get("message", {})
+        text = msg.get("text") or " ".join(map(str, msg.get("arguments", [])))
+        problems.setdefault(path, []).append(f"{level} {r.get('ruleId')}: {text}")
     for inv in run.get("invocations", []):
         for n in inv.get("toolExecutionNotifications", []):
             if n.get("level") == "error":
-                bad.append(f"tool error: {n.get('message', {}).get('text')}")
-if bad:
-    print(f"{label}: {len(bad)} problem(s)")
-    for b in bad:
-        print("  " + b)
-    sys.exit(1)
-print(f"ok: sarif-multitool (Sarif;Ghas): {label}: no errors or warnings")
+                problems.setdefault("(tool)", []).append(n.get("message", {}).get("text", ""))
+failed = False
+if not problems.pop(os.path.realpath(canary), None):
+    print("the canary SARIF was not rejected: the multitool's report is not being read right")
+    failed = True
+for f in files:
+    found = problems.pop(os.path.realpath(f), [])
+    if found:
+        failed = True
+        print(f"{os.path.basename(f)}: {len(found)} problem(s)")
+        for p in found:
+            print("  " + p)
+    else:
+        print(f"ok: sarif-multitool (Sarif;Ghas): {os.path.basename(f)}: no errors or warnings")
+for where, found in problems.items():
+    failed = True
+    print(f"{where}: {found}")
+sys.exit(1 if failed else 0)
 PY
   then
-    fail "sarif-multitool reported problems in $label"
+    ok "sarif-multitool: ${#sarifs[@]} SARIF logs accepted, the canary rejected"
+  else
+    fail "sarif-multitool reported problems"
   fi
-done
+else
+  fail "sarif-multitool could not run:"
+  cat "$WORK/multitool.log" >&2
+fi
 if [ -f "$SCHEMA" ]; then
   if "$VENV/bin/check-jsonschema" --schemafile "$SCHEMA" "${sarifs[@]}"; then
     ok "check-jsonschema: ${#sarifs[@]} SARIF logs valid against $(basename "$SCHEMA")"

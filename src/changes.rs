@@ -41,7 +41,8 @@ pub struct DiffBase {
 impl DiffBase {
     /// Ask git (run in the working directory) what changed since `reference`.
     pub fn load(reference: &str) -> Result<DiffBase, String> {
-        let cwd = std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
+        let cwd = std::env::current_dir()
+            .map_err(|e| format!("cannot read the working directory: {e}"))?;
         DiffBase::load_in(&cwd, reference)
     }
 
@@ -49,7 +50,8 @@ impl DiffBase {
         if reference.is_empty() || reference.starts_with('-') {
             return Err(format!("--diff-base `{reference}` is not a git revision"));
         }
-        let toplevel = toplevel(dir).map_err(|e| format!("--diff-base needs a git repository: {e}"))?;
+        let toplevel =
+            toplevel(dir).map_err(|e| format!("--diff-base needs a git repository: {e}"))?;
         let commit_ref = format!("{reference}^{{commit}}");
         let resolved = git(&toplevel, &["rev-parse", "--verify", "--quiet", "--end-of-options", &commit_ref])
             .map_err(|_| format!("--diff-base: unknown git revision `{reference}` (fetch it first, e.g. `git fetch origin main`)"))?;
@@ -58,12 +60,17 @@ impl DiffBase {
             Ok(out) => out.trim().to_string(),
             Err(e) => {
                 // No commit yet on HEAD, or unrelated histories.
-                return Err(format!("--diff-base: no common ancestor of `{reference}` and HEAD: {e}"));
+                return Err(format!(
+                    "--diff-base: no common ancestor of `{reference}` and HEAD: {e}"
+                ));
             }
         };
         let mut files = HashMap::new();
-        let diff = git(&toplevel, &["diff", "--name-status", "--no-renames", "-z", &commit, "--"])
-            .map_err(|e| format!("--diff-base: git diff failed: {e}"))?;
+        let diff = git(
+            &toplevel,
+            &["diff", "--name-status", "--no-renames", "-z", &commit, "--"],
+        )
+        .map_err(|e| format!("--diff-base: git diff failed: {e}"))?;
         let mut fields = diff.split('\0').filter(|s| !s.is_empty());
         while let (Some(status), Some(path)) = (fields.next(), fields.next()) {
             let change = match status.chars().next() {
@@ -74,8 +81,11 @@ impl DiffBase {
             };
             files.insert(canonical(&toplevel.join(path)), change);
         }
-        let untracked = git(&toplevel, &["ls-files", "--others", "--exclude-standard", "-z"])
-            .map_err(|e| format!("--diff-base: git ls-files failed: {e}"))?;
+        let untracked = git(
+            &toplevel,
+            &["ls-files", "--others", "--exclude-standard", "-z"],
+        )
+        .map_err(|e| format!("--diff-base: git ls-files failed: {e}"))?;
         for path in untracked.split('\0').filter(|s| !s.is_empty()) {
             files.insert(canonical(&toplevel.join(path)), FileChange::Added);
         }
@@ -105,7 +115,6 @@ impl DiffBase {
     pub fn short_commit(&self) -> &str {
         self.commit.get(..10).unwrap_or(&self.commit)
     }
-
 }
 
 /// How one migration unit differs from the diff base.
@@ -116,7 +125,9 @@ pub enum UnitChange {
     Added,
     /// It existed in the base with other text. `first_difference` is the byte offset (into the
     /// file) of the first change.
-    Modified { first_difference: usize },
+    Modified {
+        first_difference: usize,
+    },
 }
 
 /// A diff base and what it means for each discovered unit (same order as the migration set).
@@ -142,7 +153,9 @@ impl Changes {
                     Some(FileChange::Modified) => {
                         let old_units = base_units.entry(path.clone()).or_insert_with(|| {
                             base.base_text(path)
-                                .map(|text| crate::discover::from_text(path.clone(), text, config).units)
+                                .map(|text| {
+                                    crate::discover::from_text(path.clone(), text, config).units
+                                })
                                 .unwrap_or_default()
                         });
                         compare(unit, old_units)
@@ -150,11 +163,17 @@ impl Changes {
                 }
             })
             .collect();
-        Changes { base, units: statuses }
+        Changes {
+            base,
+            units: statuses,
+        }
     }
 
     pub fn status(&self, index: usize) -> UnitChange {
-        self.units.get(index).copied().unwrap_or(UnitChange::Unchanged)
+        self.units
+            .get(index)
+            .copied()
+            .unwrap_or(UnitChange::Unchanged)
     }
 
     /// Shown paths of the files that are new in this change (`lint::Options::changed_files`).
@@ -173,9 +192,9 @@ impl Changes {
 }
 
 fn compare(unit: &Migration, old_units: &[Migration]) -> UnitChange {
-    let same = old_units
-        .iter()
-        .find(|o| o.direction == unit.direction && o.version == unit.version && o.name == unit.name);
+    let same = old_units.iter().find(|o| {
+        o.direction == unit.direction && o.version == unit.version && o.name == unit.name
+    });
     let Some(old) = same else {
         return UnitChange::Added;
     };
@@ -226,9 +245,17 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     } else {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let message = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+        let message = stderr
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim();
         Err(if message.is_empty() {
-            format!("git {} exited with {}", args.first().copied().unwrap_or(""), output.status)
+            format!(
+                "git {} exited with {}",
+                args.first().copied().unwrap_or(""),
+                output.status
+            )
         } else {
             message.to_string()
         })
@@ -288,8 +315,16 @@ impl SetContext<'_> {
 }
 
 /// Diagnostics of the cross-migration rules, one list per unit (same order as `units`).
-pub fn check_set(units: &[UnitReport], config: &Config, changes: Option<&Changes>) -> Vec<Vec<Diagnostic>> {
-    let ctx = SetContext { units, config, changes };
+pub fn check_set(
+    units: &[UnitReport],
+    config: &Config,
+    changes: Option<&Changes>,
+) -> Vec<Vec<Diagnostic>> {
+    let ctx = SetContext {
+        units,
+        config,
+        changes,
+    };
     let mut out = vec![Vec::new(); units.len()];
     if ctx.enabled(Code::RS401) {
         crate::rules::rs401_edited_applied_migration::check_set(&ctx, &mut out);
@@ -325,7 +360,9 @@ pub fn version_scope(m: &Migration) -> Option<(Layout, PathBuf)> {
 /// `1_1` = `1.1` = `1.1.0`), anything else as written.
 pub fn version_key(version: &str) -> String {
     let numeric = !version.is_empty()
-        && version.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'_')
+        && version
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'_')
         && version.bytes().next().is_some_and(|b| b.is_ascii_digit());
     if !numeric {
         return version.to_string();
@@ -348,7 +385,10 @@ pub fn version_key(version: &str) -> String {
 pub fn unit_anchor(unit: &UnitReport) -> (Span, Option<usize>) {
     match unit.statements.first() {
         Some(s) => (s.span, Some(0)),
-        None => (Span::new(unit.migration.range.start, unit.migration.range.start), None),
+        None => (
+            Span::new(unit.migration.range.start, unit.migration.range.start),
+            None,
+        ),
     }
 }
 

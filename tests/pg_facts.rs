@@ -122,6 +122,8 @@ const fn non_tx(sql: &'static str, table: &'static str, mode: &'static str) -> C
     }
 }
 
+// No case is a known gap today; the marker stays for facts that need classifier work first.
+#[allow(dead_code)]
 const fn gap(sql: &'static str, why: &'static str) -> Case {
     Case {
         sql,
@@ -236,11 +238,7 @@ const CASES: &[Case] = &[
     tx("ALTER TABLE users RENAME CONSTRAINT users_age_check TO users_age_ok"),
     tx("ALTER TABLE users RENAME CONSTRAINT users_pkey TO users_pk"),
     tx("ALTER TABLE audit SET SCHEMA archive"),
-    gap(
-        "ALTER TABLE users SET (fillfactor = 70)",
-        "the server takes SHARE UPDATE EXCLUSIVE for fillfactor/autovacuum_* options; TableCmd::Other does not \
-         carry the option names, so rollsafe stays at ACCESS EXCLUSIVE",
-    ),
+    tx("ALTER TABLE users SET (fillfactor = 70)"),
     // CREATE / DROP TABLE
     tx("CREATE TABLE t_new (id int PRIMARY KEY, v text)"),
     tx("CREATE TABLE IF NOT EXISTS users (id int)"),
@@ -308,11 +306,7 @@ const CASES: &[Case] = &[
     tx("CREATE SEQUENCE order_seq"),
     tx("DROP SEQUENCE invoice_seq"),
     tx("ALTER SEQUENCE invoice_seq RENAME TO bill_seq"),
-    gap(
-        "ALTER SEQUENCE invoice_seq RESTART WITH 100",
-        "the server takes SHARE ROW EXCLUSIVE on the sequence (blocking nextval); classify gives ALTER SEQUENCE \
-         Change::Other, which names no relation",
-    ),
+    tx("ALTER SEQUENCE invoice_seq RESTART WITH 100"),
     tx("CREATE TYPE status AS ENUM ('new', 'paid')"),
     tx("CREATE TYPE point2 AS (x int, y int)"),
     tx("DROP TYPE priority"),
@@ -374,20 +368,14 @@ const CASES: &[Case] = &[
         blocker: None,
         known_gap: None,
     },
-    gap(
-        "ALTER SYSTEM SET work_mem = '8MB'",
-        "the server refuses ALTER SYSTEM inside a transaction block; classify gives it Change::Other, which \
-         phase::non_transactional_reason cannot tell apart",
-    ),
+    Case {
+        sql: "ALTER SYSTEM SET work_mem = '8MB'",
+        blocker: None,
+        known_gap: None,
+    },
     // neutral statements
-    gap(
-        "COMMENT ON TABLE users IS 'people'",
-        "the server takes SHARE UPDATE EXCLUSIVE on the commented relation; Change::Comment does not name it",
-    ),
-    gap(
-        "COMMENT ON COLUMN users.bio IS 'about'",
-        "the server takes SHARE UPDATE EXCLUSIVE on the column's table; Change::Comment does not name it",
-    ),
+    tx("COMMENT ON TABLE users IS 'people'"),
+    tx("COMMENT ON COLUMN users.bio IS 'about'"),
     tx("COMMENT ON FUNCTION add_one(int) IS 'adds one'"),
     tx("GRANT SELECT ON users TO PUBLIC"),
     tx("REVOKE SELECT ON users FROM PUBLIC"),

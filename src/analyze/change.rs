@@ -335,7 +335,16 @@ pub enum Change {
         revoke: bool,
         tables: Vec<String>,
     },
-    Comment,
+    /// `COMMENT ON ...`; `relation` is the table, view or column's table it is on, if any.
+    Comment {
+        relation: Option<String>,
+    },
+    /// `ALTER SEQUENCE ... (options)`: blocks `nextval` while it runs.
+    AlterSequence {
+        name: String,
+    },
+    /// `ALTER SYSTEM`: writes postgresql.auto.conf, refused inside a transaction block.
+    AlterSystem,
     /// `DO` and `CALL`: code rollsafe cannot see into.
     Opaque,
     /// Queries and other statements without schema effect.

@@ -476,8 +476,20 @@ pub fn classify(node: &NodeEnum) -> Classified {
                 tables: Vec::new(),
             }],
         ),
-        N::CommentStmt(_) => known("COMMENT", vec![Change::Comment]),
-        N::SecLabelStmt(_) => known("SECURITY LABEL", vec![Change::Comment]),
+        N::CommentStmt(s) => known(
+            "COMMENT",
+            vec![Change::Comment {
+                relation: comment_relation(s),
+            }],
+        ),
+        N::SecLabelStmt(_) => known("SECURITY LABEL", vec![Change::Comment { relation: None }]),
+        N::AlterSeqStmt(s) => known(
+            "ALTER SEQUENCE",
+            vec![Change::AlterSequence {
+                name: range_var(s.sequence.as_ref()),
+            }],
+        ),
+        N::AlterSystemStmt(_) => known("ALTER SYSTEM", vec![Change::AlterSystem]),
         N::DoStmt(_) => known("DO", vec![Change::Opaque]),
         N::CallStmt(_) => known("CALL", vec![Change::Opaque]),
 
@@ -503,10 +515,8 @@ pub fn classify(node: &NodeEnum) -> Classified {
         | N::AlterPublicationStmt(_)
         | N::AlterRoleSetStmt(_)
         | N::AlterRoleStmt(_)
-        | N::AlterSeqStmt(_)
         | N::AlterStatsStmt(_)
         | N::AlterSubscriptionStmt(_)
-        | N::AlterSystemStmt(_)
         | N::AlterTableMoveAllStmt(_)
         | N::AlterTableSpaceOptionsStmt(_)
         | N::AlterTsconfigurationStmt(_)
@@ -649,7 +659,22 @@ fn table_cmd(cmd: &pb::AlterTableCmd) -> TableCmd {
         A::AtClusterOn => TableCmd::Maintenance("CLUSTER ON"),
         A::AtDropCluster => TableCmd::Maintenance("SET WITHOUT CLUSTER"),
         A::AtSetRelOptions | A::AtResetRelOptions | A::AtReplaceRelOptions => {
-            TableCmd::Other("SET (storage parameters)")
+            // PostgreSQL takes only SHARE UPDATE EXCLUSIVE when every option changed is one of
+            // the vacuum/planner parameters; anything else takes ACCESS EXCLUSIVE.
+            let options = match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
+                Some(NodeEnum::List(l)) => l.items.as_slice(),
+                _ => &[],
+            };
+            let light = !options.is_empty()
+                && options.iter().all(|o| match o.node.as_ref() {
+                    Some(NodeEnum::DefElem(d)) => light_storage_parameter(&d.defnamespace, &d.defname),
+                    _ => false,
+                });
+            if light {
+                TableCmd::Maintenance("SET (storage parameters)")
+            } else {
+                TableCmd::Other("SET (storage parameters)")
+            }
         }
         A::AtEnableTrig
         | A::AtEnableAlwaysTrig
@@ -682,6 +707,37 @@ fn table_cmd(cmd: &pb::AlterTableCmd) -> TableCmd {
         | A::AtDropOids
         | A::AtReAddStatistics
         | A::Undefined => TableCmd::Other("ALTER TABLE"),
+    }
+}
+
+/// Storage parameters that `ALTER TABLE ... SET (...)` changes under SHARE UPDATE EXCLUSIVE
+/// (PostgreSQL's reloptions table gives each its lock level).
+fn light_storage_parameter(namespace: &str, name: &str) -> bool {
+    (namespace.is_empty() || namespace == "toast")
+        && (name.starts_with("autovacuum_")
+            || matches!(
+                name,
+                "fillfactor" | "parallel_workers" | "vacuum_index_cleanup" | "vacuum_truncate" | "log_autovacuum_min_duration"
+            ))
+}
+
+/// The relation a `COMMENT ON` statement locks: the table, view or sequence itself, or a
+/// column's table.
+fn comment_relation(s: &pb::CommentStmt) -> Option<String> {
+    let parts: Vec<String> = match s.object.as_deref()?.node.as_ref()? {
+        NodeEnum::List(l) => l.items.iter().map(node_name).collect(),
+        NodeEnum::String(v) => vec![v.sval.clone()],
+        _ => return None,
+    };
+    match ObjectType::try_from(s.objtype).ok()? {
+        ObjectType::ObjectTable
+        | ObjectType::ObjectView
+        | ObjectType::ObjectMatview
+        | ObjectType::ObjectForeignTable
+        | ObjectType::ObjectSequence
+        | ObjectType::ObjectIndex => Some(parts.join(".")),
+        ObjectType::ObjectColumn => parts.split_last().map(|(_, table)| table.join(".")),
+        _ => None,
     }
 }
 

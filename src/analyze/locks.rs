@@ -319,6 +319,9 @@ fn change_locks(change: &Change, schema: &Schema, pg: u32, a: &mut LockAnalysis)
                 );
             }
         }
+        Change::Comment { relation: Some(r) } => a.lock(r, ShareUpdateExclusive),
+        // Blocks nextval() on the sequence until the transaction ends.
+        Change::AlterSequence { name } => a.lock(name, ShareRowExclusive),
         Change::LockTable { tables, mode } => {
             for t in tables {
                 a.lock(t, *mode);

@@ -63,7 +63,9 @@ pub fn change_phase(change: &Change) -> (Phase, bool) {
         | C::Set { .. }
         | C::Reset { .. }
         | C::LockTable { .. }
-        | C::Comment
+        | C::Comment { .. }
+        | C::AlterSequence { .. }
+        | C::AlterSystem
         | C::Other => (Phase::Neutral, false),
     }
 }
@@ -133,7 +135,9 @@ pub fn change_idempotent(change: &Change) -> bool {
         | C::Reset { .. }
         | C::LockTable { .. }
         | C::Grant { .. }
-        | C::Comment
+        | C::Comment { .. }
+        | C::AlterSequence { .. }
+        | C::AlterSystem
         | C::Other => true,
     }
 }
@@ -171,6 +175,7 @@ pub fn non_transactional_reason(change: &Change, pg_version: u32) -> Option<&'st
             object: ObjectKind::Database,
             ..
         } => Some("DROP DATABASE cannot run inside a transaction block"),
+        C::AlterSystem => Some("ALTER SYSTEM cannot run inside a transaction block"),
         C::Transaction(TxControl::CommitPrepared | TxControl::RollbackPrepared) => {
             Some("COMMIT/ROLLBACK PREPARED cannot run inside a transaction block")
         }

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{EXIT_CLEAN, EXIT_FINDINGS, FailOn, Failure, write_stdout};
+use crate::changes::{self, Changes, DiffBase, UnitChange};
 use crate::config::{Config, SUPPORTED_PG_VERSIONS};
 use crate::discover::{self, Layout};
-use crate::changes::{self, Changes, DiffBase, UnitChange};
 use crate::lint::{self, Options};
 use crate::parse::markers::Date;
 use crate::report::{self, Format, RenderOptions};
@@ -76,7 +76,9 @@ fn parse_also(s: &str) -> Result<(Format, PathBuf), String> {
         .split_once('=')
         .ok_or_else(|| format!("`{s}` is not FORMAT=FILE (e.g. sarif=rollsafe.sarif)"))?;
     let format = Format::parse(format.trim()).ok_or_else(|| {
-        format!("unknown format `{format}` (expected human, compact, json, sarif, github or markdown)")
+        format!(
+            "unknown format `{format}` (expected human, compact, json, sarif, github or markdown)"
+        )
     })?;
     if path.is_empty() {
         return Err(format!("`{s}` names no file"));
@@ -119,7 +121,8 @@ pub fn load_config(explicit: Option<&PathBuf>) -> Result<Config, Failure> {
     let path = match explicit {
         Some(p) => Some(p.clone()),
         None => {
-            let cwd = std::env::current_dir().map_err(|e| Failure(format!("cannot read the working directory: {e}")))?;
+            let cwd = std::env::current_dir()
+                .map_err(|e| Failure(format!("cannot read the working directory: {e}")))?;
             Config::find(&cwd)
         }
     };
@@ -133,7 +136,9 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
     let mut config = load_config(args.config.as_ref())?;
     if let Some(v) = args.pg_version {
         if !SUPPORTED_PG_VERSIONS.contains(&v) {
-            return Err(Failure(format!("--pg-version {v} is not supported (supported: 11 to 18)")));
+            return Err(Failure(format!(
+                "--pg-version {v} is not supported (supported: 11 to 18)"
+            )));
         }
         config.pg_version = v;
     }
@@ -146,24 +151,28 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
     config.include.extend(args.include.iter().cloned());
     config.exclude.extend(args.exclude.iter().cloned());
     let today = match &args.today {
-        Some(s) => Date::parse(s).ok_or_else(|| Failure(format!("--today {s} is not a date (YYYY-MM-DD)")))?,
+        Some(s) => Date::parse(s)
+            .ok_or_else(|| Failure(format!("--today {s} is not a date (YYYY-MM-DD)")))?,
         None => Date::today(),
     };
 
     let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     if reads_stdin && args.diff_base.is_some() {
-        return Err(Failure("--diff-base cannot be combined with standard input (`-`)".into()));
+        return Err(Failure(
+            "--diff-base cannot be combined with standard input (`-`)".into(),
+        ));
     }
     // The repository --diff-base asks git about: the one holding the first path.
     let mut git_dir = None;
     let set = if reads_stdin {
         if args.paths.len() > 1 {
-            return Err(Failure("`-` (standard input) cannot be combined with other paths".into()));
+            return Err(Failure(
+                "`-` (standard input) cannot be combined with other paths".into(),
+            ));
         }
-        let name = args
-            .stdin_filename
-            .clone()
-            .ok_or_else(|| Failure("reading standard input (`-`) needs --stdin-filename PATH".into()))?;
+        let name = args.stdin_filename.clone().ok_or_else(|| {
+            Failure("reading standard input (`-`) needs --stdin-filename PATH".into())
+        })?;
         let mut bytes = Vec::new();
         std::io::stdin()
             .read_to_end(&mut bytes)
@@ -195,7 +204,13 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         } else {
             args.paths.clone()
         };
-        git_dir = paths.first().map(|p| if p.is_dir() { p.clone() } else { p.parent().map(PathBuf::from).unwrap_or_default() });
+        git_dir = paths.first().map(|p| {
+            if p.is_dir() {
+                p.clone()
+            } else {
+                p.parent().map(PathBuf::from).unwrap_or_default()
+            }
+        });
         discover::discover(&paths, &config)
     };
 
@@ -224,13 +239,17 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
             index += 1;
             keep
         });
-        report.problems.retain(|p| changes.file_changed(&p.problem.path));
+        report
+            .problems
+            .retain(|p| changes.file_changed(&p.problem.path));
     }
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let format = args
-        .format
-        .unwrap_or(if to_terminal { Format::Human } else { Format::Compact });
+    let format = args.format.unwrap_or(if to_terminal {
+        Format::Human
+    } else {
+        Format::Compact
+    });
     let render_options = RenderOptions {
         color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         show_suppressed: !args.hide_suppressed,
@@ -241,14 +260,30 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         sarif_category: args.sarif_category.clone(),
     };
     for (format, path) in &args.also {
-        let rendered = report::render(*format, &report, &RenderOptions { color: false, ..render_options.clone() });
-        std::fs::write(path, rendered).map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
+        let rendered = report::render(
+            *format,
+            &report,
+            &RenderOptions {
+                color: false,
+                ..render_options.clone()
+            },
+        );
+        std::fs::write(path, rendered)
+            .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
     }
     let rendered = report::render(format, &report, &render_options);
     match &args.output {
-        Some(path) => std::fs::write(path, rendered).map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?,
+        Some(path) => std::fs::write(path, rendered)
+            .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?,
         None => write_stdout(&rendered)?,
     }
-    let failing = args.fail_on.severity().map_or(0, |level| report.count_at_least(level));
-    Ok(if failing > 0 { EXIT_FINDINGS } else { EXIT_CLEAN })
+    let failing = args
+        .fail_on
+        .severity()
+        .map_or(0, |level| report.count_at_least(level));
+    Ok(if failing > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
 }

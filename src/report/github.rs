@@ -61,12 +61,20 @@ impl Annotation {
             props.push(format!("col={}", self.start.1));
             props.push(format!("endLine={}", self.end.0));
             // Our end column is exclusive; GitHub's is the last character's.
-            props.push(format!("endColumn={}", self.end.1.saturating_sub(1).max(self.start.1)));
+            props.push(format!(
+                "endColumn={}",
+                self.end.1.saturating_sub(1).max(self.start.1)
+            ));
         } else {
             props.push(format!("endLine={}", self.end.0));
         }
         props.push(format!("title={}", escape_property(&self.title)));
-        format!("::{} {}::{}", self.kind.command(), props.join(","), escape_data(&self.message))
+        format!(
+            "::{} {}::{}",
+            self.kind.command(),
+            props.join(","),
+            escape_data(&self.message)
+        )
     }
 }
 
@@ -77,7 +85,11 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
             .unwrap_or_else(|| p.problem.path.to_string_lossy().replace('\\', "/"));
         annotations.push(Annotation {
             kind: Kind::of(p.severity, false),
-            plain: format!("{file}:1:1: {}[E002] {}", p.severity.name(), p.finding_message),
+            plain: format!(
+                "{file}:1:1: {}[E002] {}",
+                p.severity.name(),
+                p.finding_message
+            ),
             file,
             start: (1, 1),
             end: (1, 1),
@@ -87,7 +99,8 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     }
     for unit in &report.units {
         let source = &unit.migration.source;
-        let file = root_relative(&source.path, &options.root).unwrap_or_else(|| source.display_path());
+        let file =
+            root_relative(&source.path, &options.root).unwrap_or_else(|| source.display_path());
         for f in &unit.findings {
             if f.is_suppressed() && !options.show_suppressed {
                 continue;
@@ -104,7 +117,11 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                     message.push_str("\n\nSuppressed: ");
                     message.push_str(&s.justification);
                     (
-                        format!("rollsafe {} ({}) suppressed", d.code, super::suppression_kind_name(s.kind)),
+                        format!(
+                            "rollsafe {} ({}) suppressed",
+                            d.code,
+                            super::suppression_kind_name(s.kind)
+                        ),
                         format!(" (suppressed: {})", s.justification),
                     )
                 }
@@ -137,7 +154,11 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     for a in &annotations {
         let slot = a.kind as usize;
         // One notice is kept for the summary line.
-        let limit = if a.kind == Kind::Notice { LIMIT - 1 } else { LIMIT };
+        let limit = if a.kind == Kind::Notice {
+            LIMIT - 1
+        } else {
+            LIMIT
+        };
         if shown[slot] < limit {
             shown[slot] += 1;
             let _ = writeln!(out, "{}", a.command());
@@ -173,13 +194,20 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
             count(Kind::Notice)
         );
     }
-    let _ = writeln!(out, "::notice title={}::{}", escape_property("rollsafe summary"), escape_data(&summary));
+    let _ = writeln!(
+        out,
+        "::notice title={}::{}",
+        escape_property("rollsafe summary"),
+        escape_data(&summary)
+    );
     out
 }
 
 /// Escaping of a workflow command's message.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escaping of a workflow command's property value (`file=`, `title=`).
@@ -193,7 +221,10 @@ mod tests {
 
     #[test]
     fn escaping_follows_the_toolkit() {
-        assert_eq!(escape_data("50% done\r\nnext: a,b"), "50%25 done%0D%0Anext: a,b");
+        assert_eq!(
+            escape_data("50% done\r\nnext: a,b"),
+            "50%25 done%0D%0Anext: a,b"
+        );
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
     }
 }

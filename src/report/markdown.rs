@@ -24,7 +24,11 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         .units
         .iter()
         .flat_map(|u| &u.findings)
-        .filter(|f| f.suppression.as_ref().is_some_and(|s| s.kind == SuppressionKind::Contract))
+        .filter(|f| {
+            f.suppression
+                .as_ref()
+                .is_some_and(|s| s.kind == SuppressionKind::Contract)
+        })
         .count();
     let _ = writeln!(
         out,
@@ -83,7 +87,12 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
 
 fn details(out: &mut String, unit: &UnitReport, options: &RenderOptions) {
     let m = &unit.migration;
-    let _ = writeln!(out, "### {} {}\n", unit_icon(unit), code_span(&m.source.display_path()));
+    let _ = writeln!(
+        out,
+        "### {} {}\n",
+        unit_icon(unit),
+        code_span(&m.source.display_path())
+    );
     let mut facts = vec![m.layout.name().to_string(), m.direction.name().to_string()];
     if let Some(v) = &m.version {
         facts.push(format!("version {}", code_span(v)));
@@ -107,7 +116,11 @@ fn details(out: &mut String, unit: &UnitReport, options: &RenderOptions) {
         out.push('\n');
     }
 
-    let active: Vec<&Finding> = unit.findings.iter().filter(|f| !f.is_suppressed()).collect();
+    let active: Vec<&Finding> = unit
+        .findings
+        .iter()
+        .filter(|f| !f.is_suppressed())
+        .collect();
     if !active.is_empty() {
         let _ = writeln!(out, "**Findings:**\n");
         let _ = writeln!(out, "| line | severity | rule | message |");
@@ -157,12 +170,22 @@ fn details(out: &mut String, unit: &UnitReport, options: &RenderOptions) {
 /// "approved by **alice**, **bob** · ticket DB-142 · after 2026-12-01", from the marker.
 fn approval_text(unit: &UnitReport, f: &Finding, kind: SuppressionKind) -> String {
     let Some(m) = suppression_marker(unit, f) else {
-        return f.suppression.as_ref().map(|s| inline(&s.justification)).unwrap_or_default();
+        return f
+            .suppression
+            .as_ref()
+            .map(|s| inline(&s.justification))
+            .unwrap_or_default();
     };
     let mut parts = Vec::new();
-    let approvers: Vec<String> = m.approvers().iter().map(|a| format!("**{}**", inline(a))).collect();
+    let approvers: Vec<String> = m
+        .approvers()
+        .iter()
+        .map(|a| format!("**{}**", inline(a)))
+        .collect();
     match kind {
-        SuppressionKind::Contract if !approvers.is_empty() => parts.push(format!("approved by {}", approvers.join(", "))),
+        SuppressionKind::Contract if !approvers.is_empty() => {
+            parts.push(format!("approved by {}", approvers.join(", ")))
+        }
         SuppressionKind::BreakGlass if !approvers.is_empty() => {
             parts.push(format!("break-glass by {}", approvers.join(", ")))
         }
@@ -170,7 +193,12 @@ fn approval_text(unit: &UnitReport, f: &Finding, kind: SuppressionKind) -> Strin
         SuppressionKind::Allow => parts.push("allowed".to_string()),
         SuppressionKind::Contract => parts.push("approved".to_string()),
     }
-    for (key, label) in [("ticket", "ticket"), ("incident", "incident"), ("after", "after"), ("reason", "reason")] {
+    for (key, label) in [
+        ("ticket", "ticket"),
+        ("incident", "incident"),
+        ("after", "after"),
+        ("reason", "reason"),
+    ] {
         if let Some(v) = m.get(key) {
             parts.push(format!("{label} {}", inline(v)));
         }
@@ -192,13 +220,22 @@ fn statement_preview(unit: &UnitReport, s: &StatementFacts) -> String {
 }
 
 fn phases(unit: &UnitReport) -> String {
-    let mut phases: Vec<Phase> = unit.statements.iter().map(|s| s.phase).filter(|p| *p != Phase::Neutral).collect();
+    let mut phases: Vec<Phase> = unit
+        .statements
+        .iter()
+        .map(|s| s.phase)
+        .filter(|p| *p != Phase::Neutral)
+        .collect();
     phases.sort();
     phases.dedup();
     if phases.is_empty() {
         return "neutral".to_string();
     }
-    phases.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
+    phases
+        .iter()
+        .map(|p| p.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn phases_with_lines(unit: &UnitReport) -> String {
@@ -215,7 +252,11 @@ fn phases_with_lines(unit: &UnitReport) -> String {
             parts.push(format!("{} ({label} {})", phase.name(), lines.join(", ")));
         }
     }
-    if parts.is_empty() { "neutral".to_string() } else { parts.join(", ") }
+    if parts.is_empty() {
+        "neutral".to_string()
+    } else {
+        parts.join(", ")
+    }
 }
 
 /// Strongest lock per relation over the unit, in first-taken order.
@@ -291,9 +332,18 @@ fn lock_lines(unit: &UnitReport) -> Vec<String> {
 }
 
 fn findings_summary(unit: &UnitReport) -> String {
-    let count = |sev: Severity| unit.findings.iter().filter(|f| !f.is_suppressed() && f.severity == sev).count();
+    let count = |sev: Severity| {
+        unit.findings
+            .iter()
+            .filter(|f| !f.is_suppressed() && f.severity == sev)
+            .count()
+    };
     let mut parts = Vec::new();
-    for (sev, word) in [(Severity::Error, "error"), (Severity::Warning, "warning"), (Severity::Info, "note")] {
+    for (sev, word) in [
+        (Severity::Error, "error"),
+        (Severity::Warning, "warning"),
+        (Severity::Info, "note"),
+    ] {
         let n = count(sev);
         if n > 0 {
             parts.push(plural(n, word));
@@ -303,11 +353,20 @@ fn findings_summary(unit: &UnitReport) -> String {
     if suppressed > 0 {
         parts.push(format!("{suppressed} suppressed"));
     }
-    if parts.is_empty() { "none".to_string() } else { parts.join(", ") }
+    if parts.is_empty() {
+        "none".to_string()
+    } else {
+        parts.join(", ")
+    }
 }
 
 fn unit_icon(unit: &UnitReport) -> &'static str {
-    let worst = unit.findings.iter().filter(|f| !f.is_suppressed()).map(|f| f.severity).max();
+    let worst = unit
+        .findings
+        .iter()
+        .filter(|f| !f.is_suppressed())
+        .map(|f| f.severity)
+        .max();
     match worst {
         Some(Severity::Error) => "❌",
         Some(Severity::Warning) => "⚠️",

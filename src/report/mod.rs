@@ -64,7 +64,11 @@ pub struct RenderOptions {
 
 impl RenderOptions {
     pub fn rule_url(&self, code: crate::rules::Code) -> String {
-        format!("{}/{}.md", self.rules_url.trim_end_matches('/'), code.as_str())
+        format!(
+            "{}/{}.md",
+            self.rules_url.trim_end_matches('/'),
+            code.as_str()
+        )
     }
 }
 
@@ -189,7 +193,11 @@ impl Totals {
 }
 
 pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// Short description of an ALTER TABLE subcommand for messages.
@@ -197,14 +205,19 @@ pub fn describe_cmd(cmd: &TableCmd) -> String {
     match cmd {
         TableCmd::AddColumn { column, .. } => format!("ADD COLUMN {}", column.name),
         TableCmd::DropColumn { column, .. } => format!("DROP COLUMN {column}"),
-        TableCmd::AlterColumnType { column, type_name, .. } => format!("ALTER COLUMN {column} TYPE {type_name}"),
+        TableCmd::AlterColumnType {
+            column, type_name, ..
+        } => format!("ALTER COLUMN {column} TYPE {type_name}"),
         TableCmd::SetNotNull { column } => format!("ALTER COLUMN {column} SET NOT NULL"),
         TableCmd::DropNotNull { column } => format!("ALTER COLUMN {column} DROP NOT NULL"),
         TableCmd::SetDefault { column } => format!("ALTER COLUMN {column} SET DEFAULT"),
         TableCmd::DropDefault { column } => format!("ALTER COLUMN {column} DROP DEFAULT"),
         TableCmd::AddConstraint(c) => format!(
             "ADD {}{}",
-            c.name.as_ref().map(|n| format!("CONSTRAINT {n} ")).unwrap_or_default(),
+            c.name
+                .as_ref()
+                .map(|n| format!("CONSTRAINT {n} "))
+                .unwrap_or_default(),
             c.kind.name()
         ),
         TableCmd::ValidateConstraint { name } => format!("VALIDATE CONSTRAINT {name}"),

@@ -32,7 +32,10 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
 }
 
 pub fn build(report: &Report, options: &RenderOptions) -> Value {
-    let rules: Vec<Value> = Code::ALL.iter().map(|&c| rule_descriptor(c, options)).collect();
+    let rules: Vec<Value> = Code::ALL
+        .iter()
+        .map(|&c| rule_descriptor(c, options))
+        .collect();
     let mut results = Vec::new();
     let mut occurrences: HashMap<String, usize> = HashMap::new();
 
@@ -77,7 +80,11 @@ pub fn build(report: &Report, options: &RenderOptions) -> Value {
     run.insert("tool".into(), json!({"driver": driver}));
     if let Some(category) = options.sarif_category.as_deref().filter(|c| !c.is_empty()) {
         // GitHub reads the part before the last `/` as the category.
-        let id = if category.ends_with('/') { category.to_string() } else { format!("{category}/") };
+        let id = if category.ends_with('/') {
+            category.to_string()
+        } else {
+            format!("{category}/")
+        };
         run.insert("automationDetails".into(), json!({"id": id}));
     }
     run.insert(
@@ -106,7 +113,13 @@ pub fn build(report: &Report, options: &RenderOptions) -> Value {
     })
 }
 
-fn result(unit: &UnitReport, f: &Finding, uri: &str, base: bool, occurrences: &mut HashMap<String, usize>) -> Value {
+fn result(
+    unit: &UnitReport,
+    f: &Finding,
+    uri: &str,
+    base: bool,
+    occurrences: &mut HashMap<String, usize>,
+) -> Value {
     let d = &f.diagnostic;
     let source = &unit.migration.source;
     let statement = d.statement.and_then(|i| unit.statements.get(i));
@@ -151,7 +164,12 @@ fn result(unit: &UnitReport, f: &Finding, uri: &str, base: bool, occurrences: &m
             if !approvers.is_empty() {
                 props.insert("approvedBy".into(), json!(approvers));
             }
-            for (key, name) in [("ticket", "ticket"), ("reason", "reason"), ("incident", "incident"), ("after", "after")] {
+            for (key, name) in [
+                ("ticket", "ticket"),
+                ("reason", "reason"),
+                ("incident", "incident"),
+                ("after", "after"),
+            ] {
                 if let Some(v) = m.get(key) {
                     props.insert(name.into(), json!(v));
                 }
@@ -308,9 +326,14 @@ fn artifact_uri(path: &std::path::Path, options: &RenderOptions) -> (String, boo
             let abs = if path.is_absolute() {
                 path.to_path_buf()
             } else {
-                std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
+                std::env::current_dir()
+                    .map(|d| d.join(path))
+                    .unwrap_or_else(|_| path.to_path_buf())
             };
-            (file_uri(&crate::changes::canonical(&abs).to_string_lossy()), false)
+            (
+                file_uri(&crate::changes::canonical(&abs).to_string_lossy()),
+                false,
+            )
         }
     }
 }
@@ -339,8 +362,26 @@ fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b'!' | b'$' | b'&' | b'\''
-            | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b'@' => out.push(b as char),
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b'!'
+            | b'$'
+            | b'&'
+            | b'\''
+            | b'('
+            | b')'
+            | b'*'
+            | b'+'
+            | b','
+            | b';'
+            | b'='
+            | b'@' => out.push(b as char),
             // `:` only after the first segment would be fine; encode it always except a drive letter.
             b':' if out.len() == 2 || out.len() == 1 => out.push(':'),
             _ => out.push_str(&format!("%{b:02X}")),
@@ -356,11 +397,18 @@ fn normalize(text: &str) -> String {
 
 /// `HASH:N`: a hash of the rule, path and statement text, and which occurrence of that triple
 /// this is in the run (so identical statements in one file stay distinct).
-fn fingerprint(occurrences: &mut HashMap<String, usize>, code: Code, path: &str, text: &str) -> String {
+fn fingerprint(
+    occurrences: &mut HashMap<String, usize>,
+    code: Code,
+    path: &str,
+    text: &str,
+) -> String {
     let key = format!("{}\u{0}{path}\u{0}{text}", code.as_str());
     let hash = fnv1a(key.as_bytes(), 0xcbf2_9ce4_8422_2325);
     let hash2 = fnv1a(key.as_bytes(), 0x6c62_272e_07bb_0142);
-    let n = occurrences.entry(format!("{hash:016x}{hash2:016x}")).or_insert(0);
+    let n = occurrences
+        .entry(format!("{hash:016x}{hash2:016x}"))
+        .or_insert(0);
     *n += 1;
     format!("{hash:016x}{hash2:016x}:{n}")
 }
@@ -380,13 +428,19 @@ mod tests {
 
     #[test]
     fn rule_names_are_pascal_case() {
-        assert_eq!(pascal_case("unapproved-contract-change"), "UnapprovedContractChange");
+        assert_eq!(
+            pascal_case("unapproved-contract-change"),
+            "UnapprovedContractChange"
+        );
         assert_eq!(pascal_case("break-glass"), "BreakGlass");
     }
 
     #[test]
     fn paths_are_percent_encoded() {
-        assert_eq!(encode_path("db/migrations/001 a#b.sql"), "db/migrations/001%20a%23b.sql");
+        assert_eq!(
+            encode_path("db/migrations/001 a#b.sql"),
+            "db/migrations/001%20a%23b.sql"
+        );
         assert_eq!(encode_path("db/é.sql"), "db/%C3%A9.sql");
         assert_eq!(file_uri("/work/x y"), "file:///work/x%20y");
         assert_eq!(file_uri("C:/work"), "file:///C:/work");
@@ -395,7 +449,12 @@ mod tests {
     #[test]
     fn fingerprints_ignore_whitespace_and_count_occurrences() {
         let mut occ = HashMap::new();
-        let a = fingerprint(&mut occ, Code::RS001, "a.sql", &normalize("DROP  TABLE\n  x;"));
+        let a = fingerprint(
+            &mut occ,
+            Code::RS001,
+            "a.sql",
+            &normalize("DROP  TABLE\n  x;"),
+        );
         let mut occ2 = HashMap::new();
         let b = fingerprint(&mut occ2, Code::RS001, "a.sql", &normalize("DROP TABLE x;"));
         assert_eq!(a, b);
@@ -408,7 +467,13 @@ mod tests {
     #[test]
     fn full_description_is_the_first_paragraph_of_what_it_flags() {
         let doc = "# X1: title\n\n## What it flags\nFirst line\nsecond line.\n\nMore.\n";
-        assert_eq!(full_description(doc).as_deref(), Some("First line second line."));
-        assert_eq!(full_description("# X: t\n\nIntro here.\n").as_deref(), Some("Intro here."));
+        assert_eq!(
+            full_description(doc).as_deref(),
+            Some("First line second line.")
+        );
+        assert_eq!(
+            full_description("# X: t\n\nIntro here.\n").as_deref(),
+            Some("Intro here.")
+        );
     }
 }

@@ -45,7 +45,7 @@ pub(super) fn for_partial_failure(ctx: &Context, mut f: impl FnMut(usize, &State
             && (s.syntax_error.is_some()
                 || s.changes
                     .iter()
-                    .any(|c| !matches!(c, Change::Transaction(_) | Change::Comment)))
+                    .any(|c| !matches!(c, Change::Transaction(_) | Change::Comment { .. })))
     };
     for (i, s) in ctx.statements.iter().enumerate() {
         let later_failure = ctx

@@ -21,7 +21,8 @@ pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
     // Per migration folder: the last unit (in application order) that already existed.
     let mut newest_existing = HashMap::new();
     for (index, unit) in ctx.units.iter().enumerate() {
-        if !changes::is_versioned_up(&unit.migration) || changes.status(index) == UnitChange::Added {
+        if !changes::is_versioned_up(&unit.migration) || changes.status(index) == UnitChange::Added
+        {
             continue;
         }
         if let Some(group) = changes::migration_group(&unit.migration) {
@@ -33,12 +34,18 @@ pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
         if !changes::is_versioned_up(m) || changes.status(index) != UnitChange::Added {
             continue;
         }
-        let Some(group) = changes::migration_group(m) else { continue };
-        let Some(&newest) = newest_existing.get(&group) else { continue };
+        let Some(group) = changes::migration_group(m) else {
+            continue;
+        };
+        let Some(&newest) = newest_existing.get(&group) else {
+            continue;
+        };
         if newest < index {
             continue;
         }
-        let Some(existing) = ctx.units.get(newest) else { continue };
+        let Some(existing) = ctx.units.get(newest) else {
+            continue;
+        };
         let (span, statement) = changes::unit_anchor(unit);
         let mut d = Diagnostic::new(
             Code::RS402,

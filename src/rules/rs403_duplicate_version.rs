@@ -23,7 +23,9 @@ pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
         if !changes::is_versioned_up(m) {
             continue;
         }
-        let (Some((layout, folder)), Some(version)) = (changes::version_scope(m), m.version.as_deref()) else {
+        let (Some((layout, folder)), Some(version)) =
+            (changes::version_scope(m), m.version.as_deref())
+        else {
             continue;
         };
         groups
@@ -33,7 +35,9 @@ pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
     }
     for indices in groups.values().filter(|v| v.len() > 1) {
         for &index in indices {
-            let Some(unit) = ctx.units.get(index) else { continue };
+            let Some(unit) = ctx.units.get(index) else {
+                continue;
+            };
             let others: Vec<String> = indices
                 .iter()
                 .filter(|&&i| i != index)
