@@ -61,7 +61,8 @@ impl DiffBase {
             Err(e) => {
                 // No commit yet on HEAD, or unrelated histories.
                 return Err(format!(
-                    "--diff-base: no common ancestor of `{reference}` and HEAD: {e}"
+                    "--diff-base: no common ancestor of `{reference}` and HEAD ({e}); in a shallow clone, \
+                     fetch the history (e.g. actions/checkout with fetch-depth: 0)"
                 ));
             }
         };
@@ -347,8 +348,9 @@ pub fn migration_group(m: &Migration) -> Option<(Layout, PathBuf)> {
     }
 }
 
-/// Where a version must be unique: the sequence, or for Liquibase the changelog file (a
-/// changeset is identified by id, author and file).
+/// Where versions must be unique and ordered: the sequence, or for Liquibase the changelog file
+/// (a changeset is identified by id, author and file, and Liquibase runs every changeset not yet
+/// run, so only an insertion before existing changesets of the same file changes the order).
 pub fn version_scope(m: &Migration) -> Option<(Layout, PathBuf)> {
     match m.layout {
         Layout::Liquibase => Some((m.layout, m.source.path.clone())),

@@ -1038,6 +1038,98 @@ fn diff_base_does_not_flag_edits_to_down_migrations_or_new_files_after_the_newes
 }
 
 #[test]
+fn diff_base_compares_sections_and_changesets_not_whole_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    let goose_up = "-- +goose Up\nCREATE TABLE users (id bigint PRIMARY KEY, nickname text);\n\n";
+    write(
+        d,
+        "goose/00001_users.sql",
+        &format!("{goose_up}-- +goose Down\nDROP TABLE users;\n"),
+    );
+    write(
+        d,
+        "goose/00002_orders.sql",
+        "-- +goose Up\nCREATE TABLE orders (id bigint);\n-- +goose Down\nDROP TABLE orders;\n",
+    );
+    let changelog = "--liquibase formatted sql\n\n--changeset alice:one\nCREATE TABLE a (id int);\n--rollback DROP TABLE a;\n\n--changeset alice:two\nCREATE TABLE b (id int);\n--rollback DROP TABLE b;\n";
+    write(d, "liquibase/changelog.sql", changelog);
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "base"]);
+
+    // Only the down section of an applied goose migration changes; a changeset is appended.
+    write(
+        d,
+        "goose/00001_users.sql",
+        &format!("{goose_up}-- +goose Down\nDROP TABLE IF EXISTS users;\n"),
+    );
+    write(
+        d,
+        "liquibase/changelog.sql",
+        &format!(
+            "{changelog}\n--changeset bob:three\nCREATE TABLE c (id int);\n--rollback DROP TABLE c;\n"
+        ),
+    );
+    let r = run(
+        d,
+        &[
+            "check",
+            "goose",
+            "liquibase",
+            "--diff-base",
+            "main",
+            "--format",
+            "compact",
+        ],
+    );
+    assert!(
+        !r.stdout.contains("RS401") && !r.stdout.contains("RS402"),
+        "{}",
+        r.stdout
+    );
+
+    // Now the up section changes, and a changeset is inserted before existing ones.
+    write(
+        d,
+        "goose/00001_users.sql",
+        "-- +goose Up\nCREATE TABLE users (id bigint PRIMARY KEY, nickname varchar(80));\n\n-- +goose Down\nDROP TABLE users;\n",
+    );
+    write(
+        d,
+        "liquibase/changelog.sql",
+        &changelog.replace("--changeset alice:two", "--changeset bob:early\nCREATE TABLE e (id int);\n--rollback DROP TABLE e;\n\n--changeset alice:two"),
+    );
+    let r = run(
+        d,
+        &[
+            "check",
+            "goose",
+            "liquibase",
+            "--diff-base",
+            "main",
+            "--format",
+            "compact",
+        ],
+    );
+    let rs401: Vec<&str> = r.stdout.lines().filter(|l| l.contains("[RS401]")).collect();
+    assert_eq!(rs401.len(), 1, "{}", r.stdout);
+    assert!(
+        rs401[0].starts_with("goose/00001_users.sql:2:1:")
+            && rs401[0].contains("first change at line 2"),
+        "{}",
+        rs401[0]
+    );
+    let rs402: Vec<&str> = r.stdout.lines().filter(|l| l.contains("[RS402]")).collect();
+    assert_eq!(rs402.len(), 1, "{}", r.stdout);
+    assert!(
+        rs402[0].starts_with("liquibase/changelog.sql:8:1:") && rs402[0].contains("bob:early"),
+        "{}",
+        rs402[0]
+    );
+}
+
+#[test]
 fn duplicate_versions_are_flagged_with_or_without_diff_base() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();

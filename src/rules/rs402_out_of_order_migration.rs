@@ -25,7 +25,7 @@ pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
         {
             continue;
         }
-        if let Some(group) = changes::migration_group(&unit.migration) {
+        if let Some(group) = changes::version_scope(&unit.migration) {
             newest_existing.insert(group, index);
         }
     }
@@ -34,7 +34,7 @@ pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
         if !changes::is_versioned_up(m) || changes.status(index) != UnitChange::Added {
             continue;
         }
-        let Some(group) = changes::migration_group(m) else {
+        let Some(group) = changes::version_scope(m) else {
             continue;
         };
         let Some(&newest) = newest_existing.get(&group) else {
