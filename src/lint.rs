@@ -11,8 +11,8 @@ use crate::config::{Config, RuleLevel, Severity};
 use crate::discover::{Direction, InputProblem, Migration, MigrationSet};
 use crate::parse::markers::Date;
 use crate::parse::{self, Marker, MarkerKind};
-use crate::rules::{self, Code, Context, Diagnostic};
 use crate::rules::contract::{self, Approval};
+use crate::rules::{self, Code, Context, Diagnostic};
 use crate::source::LineCol;
 
 pub struct Options {
@@ -167,9 +167,13 @@ fn replay(units: &mut [UnitReport], options: &Options) {
         .collect();
     for (index, unit) in units.iter_mut().enumerate() {
         // Down units are checked against the schema their up left, without changing it.
-        let applies = matches!(unit.migration.direction, Direction::Up | Direction::Repeatable);
+        let applies = matches!(
+            unit.migration.direction,
+            Direction::Up | Direction::Repeatable
+        );
         let schema = schemas.entry(unit.migration.group.clone()).or_default();
-        let is_new = |u: usize| u == index || (changed[index] && changed.get(u).copied().unwrap_or(false));
+        let is_new =
+            |u: usize| u == index || (changed[index] && changed.get(u).copied().unwrap_or(false));
         for facts in &mut unit.statements {
             let analysis = locks::analyze(&facts.changes, schema, options.pg_version);
             facts.new_relations = locks::new_relations(&analysis.locks, schema, &is_new);
@@ -234,9 +238,14 @@ fn finding(d: Diagnostic, ctx: &Context) -> Option<Finding> {
 
 fn suppression(d: &Diagnostic, index: usize, ctx: &Context) -> Option<Suppression> {
     // Break-glass lets everything through but is itself always reported (RS006).
-    let markers: Vec<&Marker> = ctx.markers_for(index).filter(|m| m.problems.is_empty()).collect();
+    let markers: Vec<&Marker> = ctx
+        .markers_for(index)
+        .filter(|m| m.problems.is_empty())
+        .collect();
     if d.code != Code::RS006
-        && let Some(m) = markers.iter().find(|m| m.kind == Some(MarkerKind::BreakGlass))
+        && let Some(m) = markers
+            .iter()
+            .find(|m| m.kind == Some(MarkerKind::BreakGlass))
     {
         return Some(Suppression {
             kind: SuppressionKind::BreakGlass,
@@ -254,7 +263,10 @@ fn suppression(d: &Diagnostic, index: usize, ctx: &Context) -> Option<Suppressio
             justification: m.justification(),
         });
     }
-    if matches!(d.code, Code::RS001 | Code::RS003 | Code::RS004 | Code::RS006) {
+    if matches!(
+        d.code,
+        Code::RS001 | Code::RS003 | Code::RS004 | Code::RS006
+    ) {
         return None;
     }
     markers
@@ -262,7 +274,9 @@ fn suppression(d: &Diagnostic, index: usize, ctx: &Context) -> Option<Suppressio
         .find(|m| {
             m.kind == Some(MarkerKind::Allow)
                 && m.get("reason").is_some()
-                && m.codes.iter().any(|(c, _)| Code::parse(c.trim_end_matches(',')) == Some(d.code))
+                && m.codes
+                    .iter()
+                    .any(|(c, _)| Code::parse(c.trim_end_matches(',')) == Some(d.code))
         })
         .map(|m| Suppression {
             kind: SuppressionKind::Allow,

@@ -86,7 +86,13 @@ mod tests {
         let f = SourceFile::new("a.sql".into(), "-- é\nSELECT 'ü', 1;\n".into());
         assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
         let pos = f.text.find(", 1").unwrap();
-        assert_eq!(f.line_col(pos), LineCol { line: 2, column: 11 });
+        assert_eq!(
+            f.line_col(pos),
+            LineCol {
+                line: 2,
+                column: 11
+            }
+        );
         assert_eq!(f.line_col(f.text.len()), LineCol { line: 3, column: 1 });
     }
 }

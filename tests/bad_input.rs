@@ -38,18 +38,32 @@ fn every_kind_of_bad_input_is_a_diagnostic_and_the_rest_is_linted() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     write(d, "01_empty.sql", b"");
-    write(d, "02_comments.sql", b"-- only a comment\n/* and a block */\n");
+    write(
+        d,
+        "02_comments.sql",
+        b"-- only a comment\n/* and a block */\n",
+    );
     write(d, "03_utf8.sql", b"SELECT 1;\nSELECT '\xff\xfe';\n");
     write(d, "04_nul.sql", b"SELECT 1;\0SELECT 2;\n");
-    let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     write(d, "05_garbage.sql", &garbage);
-    write(d, "06_unterminated.sql", b"SELECT 1;\nSELECT 'never closed;\nDROP TABLE x;\n");
+    write(
+        d,
+        "06_unterminated.sql",
+        b"SELECT 1;\nSELECT 'never closed;\nDROP TABLE x;\n",
+    );
     let nested = format!("SELECT {}1{};\n", "(".repeat(10_000), ")".repeat(10_000));
     write(d, "07_nested.sql", nested.as_bytes());
     fs::create_dir(d.join("08_dir.sql")).expect("dir named like a file");
     #[cfg(unix)]
     std::os::unix::fs::symlink(d, d.join("09_loop")).expect("symlink loop");
-    write(d, "10_syntax.sql", b"SELECT 1;\nSELEC 2;\nDROP TABLE users;\n");
+    write(
+        d,
+        "10_syntax.sql",
+        b"SELECT 1;\nSELEC 2;\nDROP TABLE users;\n",
+    );
     write(d, "11_good.sql", b"DROP TABLE sessions;\n");
 
     let out = rollsafe()
@@ -59,16 +73,27 @@ fn every_kind_of_bad_input_is_a_diagnostic_and_the_rest_is_linted() {
         .expect("run rollsafe");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    assert_eq!(out.status.code(), Some(1), "findings exit 1; stderr: {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "findings exit 1; stderr: {stderr}"
+    );
     let json: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
 
     assert!(codes(file_entry(&json, "01_empty.sql")).is_empty());
     assert!(codes(file_entry(&json, "02_comments.sql")).is_empty());
-    for (name, needle) in [("03_utf8.sql", "UTF-8"), ("04_nul.sql", "NUL"), ("05_garbage.sql", "")] {
+    for (name, needle) in [
+        ("03_utf8.sql", "UTF-8"),
+        ("04_nul.sql", "NUL"),
+        ("05_garbage.sql", ""),
+    ] {
         let f = file_entry(&json, name);
         let diag = &f["diagnostics"][0];
         assert_eq!(diag["code"], "E002", "{name}: {f:#}");
-        assert!(diag["message"].as_str().unwrap_or("").contains(needle), "{name}: {diag}");
+        assert!(
+            diag["message"].as_str().unwrap_or("").contains(needle),
+            "{name}: {diag}"
+        );
     }
     // The invalid byte's offset is named: "SELECT 1;\nSELECT '" is 18 bytes.
     let utf8 = &file_entry(&json, "03_utf8.sql")["diagnostics"][0]["message"];
@@ -86,13 +111,20 @@ fn every_kind_of_bad_input_is_a_diagnostic_and_the_rest_is_linted() {
     // A syntax error in one statement does not hide the others.
     let f = file_entry(&json, "10_syntax.sql");
     let c = codes(f);
-    assert!(c.contains(&"E001".to_string()) && c.contains(&"RS001".to_string()), "{c:?}");
+    assert!(
+        c.contains(&"E001".to_string()) && c.contains(&"RS001".to_string()),
+        "{c:?}"
+    );
     assert_eq!(f["diagnostics"][0]["line"], 2);
 
     assert!(codes(file_entry(&json, "11_good.sql")).contains(&"RS001".to_string()));
     // The directory named x.sql is not a file and produces nothing.
     assert!(
-        !json["files"].as_array().expect("files").iter().any(|f| f["path"].as_str().unwrap_or("").ends_with("08_dir.sql")),
+        !json["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .any(|f| f["path"].as_str().unwrap_or("").ends_with("08_dir.sql")),
         "a directory is not a migration"
     );
 }
@@ -119,15 +151,42 @@ fn tool_failures_exit_2_and_name_the_problem() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cfg = dir.path().join("rollsafe.toml");
     fs::write(&cfg, "pg-versoin = 15\n").expect("write");
-    let out = rollsafe().args(["check", "--config"]).arg(&cfg).arg(dir.path()).output().expect("run");
+    let out = rollsafe()
+        .args(["check", "--config"])
+        .arg(&cfg)
+        .arg(dir.path())
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("pg-versoin") && stderr.contains("rollsafe.toml"), "{stderr}");
+    assert!(
+        stderr.contains("pg-versoin") && stderr.contains("rollsafe.toml"),
+        "{stderr}"
+    );
 
-    let out = rollsafe().args(["check", "--format", "nope", "x"]).output().expect("run");
+    let out = rollsafe()
+        .args(["check", "--format", "nope", "x"])
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
     let out = rollsafe().args(["explain", "RS999"]).output().expect("run");
     assert_eq!(out.status.code(), Some(2));
-    let out = rollsafe().args(["check", "--today", "2026-13-01", "x.sql"]).output().expect("run");
+    let out = rollsafe()
+        .args(["check", "--today", "2026-13-01", "x.sql"])
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_directory_without_migrations_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = rollsafe()
+        .arg("check")
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no migration files found"), "{stderr}");
 }

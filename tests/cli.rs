@@ -11,7 +11,10 @@ fn rollsafe() -> Command {
 
 fn stdout_of(cmd: &mut Command) -> (Option<i32>, String) {
     let out = cmd.output().expect("run rollsafe");
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 #[test]
@@ -24,7 +27,10 @@ fn rules_lists_every_code_with_name_and_severity() {
             .lines()
             .find(|l| l.starts_with(c.as_str()))
             .unwrap_or_else(|| panic!("{c} missing from `rollsafe rules`"));
-        assert!(line.contains(rule.name) && line.contains(rule.severity.name()), "{line}");
+        assert!(
+            line.contains(rule.name) && line.contains(rule.severity.name()),
+            "{line}"
+        );
     }
 }
 
@@ -32,15 +38,24 @@ fn rules_lists_every_code_with_name_and_severity() {
 fn every_rule_doc_has_the_required_sections() {
     for c in Code::ALL {
         let doc = c.rule().doc;
-        assert!(doc.starts_with(&format!("# {c}: ")), "{c}: the doc must start with `# {c}: summary`");
-        for section in ["## What it flags", "## Example", "## Instead:", "## PostgreSQL versions"] {
+        assert!(
+            doc.starts_with(&format!("# {c}: ")),
+            "{c}: the doc must start with `# {c}: summary`"
+        );
+        for section in [
+            "## What it flags",
+            "## Example",
+            "## Instead:",
+            "## PostgreSQL versions",
+        ] {
             assert!(doc.contains(section), "{c}: missing `{section}`");
         }
         assert!(
             doc.contains("## Why it is dangerous") || doc.contains("## Why it matters"),
             "{c}: missing the why section"
         );
-        let on_disk = fs::read_to_string(format!("{}/rules/{c}.md", env!("CARGO_MANIFEST_DIR"))).expect("doc file");
+        let on_disk = fs::read_to_string(format!("{}/rules/{c}.md", env!("CARGO_MANIFEST_DIR")))
+            .expect("doc file");
         assert_eq!(on_disk, doc, "{c}: the embedded doc is rules/{c}.md");
     }
 }
@@ -55,9 +70,15 @@ fn explain_prints_the_embedded_doc() {
 
 #[test]
 fn readme_rule_table_is_generated_from_the_docs() {
-    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
-    let start = readme.find("<!-- rules-table:start -->\n").expect("table start marker") + "<!-- rules-table:start -->\n".len();
-    let end = readme.find("<!-- rules-table:end -->").expect("table end marker");
+    let readme =
+        fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let start = readme
+        .find("<!-- rules-table:start -->\n")
+        .expect("table start marker")
+        + "<!-- rules-table:start -->\n".len();
+    let end = readme
+        .find("<!-- rules-table:end -->")
+        .expect("table end marker");
     assert_eq!(
         &readme[start..end],
         rollsafe::cli::rules_markdown(),
@@ -75,7 +96,11 @@ fn init_writes_a_config_that_check_accepts() {
     let (code, _) = stdout_of(rollsafe().arg("init").current_dir(dir.path()));
     assert_eq!(code, Some(2));
     fs::write(dir.path().join("001_a.sql"), "CREATE TABLE a (id int);\n").expect("write");
-    let (code, out) = stdout_of(rollsafe().args(["check", "--format", "compact", "001_a.sql"]).current_dir(dir.path()));
+    let (code, out) = stdout_of(
+        rollsafe()
+            .args(["check", "--format", "compact", "001_a.sql"])
+            .current_dir(dir.path()),
+    );
     assert_eq!(code, Some(0), "{out}");
 }
 
@@ -83,14 +108,38 @@ fn init_writes_a_config_that_check_accepts() {
 fn config_severity_override_and_off() {
     let dir = tempfile::tempdir().expect("tempdir");
     fs::write(dir.path().join("001_a.sql"), "DROP TABLE a;\n").expect("write");
-    fs::write(dir.path().join("rollsafe.toml"), "[rules]\nRS001 = \"warning\"\n").expect("write");
-    let (code, out) = stdout_of(rollsafe().args(["check", "--format", "compact", "001_a.sql"]).current_dir(dir.path()));
-    assert_eq!(code, Some(0), "a warning does not fail the default --fail-on error: {out}");
+    fs::write(
+        dir.path().join("rollsafe.toml"),
+        "[rules]\nRS001 = \"warning\"\n",
+    )
+    .expect("write");
+    let (code, out) = stdout_of(
+        rollsafe()
+            .args(["check", "--format", "compact", "001_a.sql"])
+            .current_dir(dir.path()),
+    );
+    assert_eq!(
+        code,
+        Some(0),
+        "a warning does not fail the default --fail-on error: {out}"
+    );
     assert!(out.contains("warning[RS001]"), "{out}");
-    let (code, _) = stdout_of(rollsafe().args(["check", "--fail-on", "warning", "001_a.sql"]).current_dir(dir.path()));
+    let (code, _) = stdout_of(
+        rollsafe()
+            .args(["check", "--fail-on", "warning", "001_a.sql"])
+            .current_dir(dir.path()),
+    );
     assert_eq!(code, Some(1));
-    fs::write(dir.path().join("rollsafe.toml"), "[rules]\nRS001 = \"off\"\n").expect("write");
-    let (_, out) = stdout_of(rollsafe().args(["check", "--format", "compact", "001_a.sql"]).current_dir(dir.path()));
+    fs::write(
+        dir.path().join("rollsafe.toml"),
+        "[rules]\nRS001 = \"off\"\n",
+    )
+    .expect("write");
+    let (_, out) = stdout_of(
+        rollsafe()
+            .args(["check", "--format", "compact", "001_a.sql"])
+            .current_dir(dir.path()),
+    );
     assert!(!out.contains("RS001"), "{out}");
 }
 
@@ -98,10 +147,17 @@ fn config_severity_override_and_off() {
 fn human_output_has_no_colour_when_not_a_terminal() {
     let dir = tempfile::tempdir().expect("tempdir");
     fs::write(dir.path().join("001_a.sql"), "-- header\nDROP TABLE a;\n").expect("write");
-    let (code, out) = stdout_of(rollsafe().args(["check", "--format", "human", "001_a.sql"]).current_dir(dir.path()));
+    let (code, out) = stdout_of(
+        rollsafe()
+            .args(["check", "--format", "human", "001_a.sql"])
+            .current_dir(dir.path()),
+    );
     assert_eq!(code, Some(1));
     assert!(!out.contains('\u{1b}'), "no ANSI escapes: {out}");
-    assert!(out.contains("RS001") && out.contains("DROP TABLE a;") && out.contains("001_a.sql:2:1"), "{out}");
+    assert!(
+        out.contains("RS001") && out.contains("DROP TABLE a;") && out.contains("001_a.sql:2:1"),
+        "{out}"
+    );
     assert!(out.contains("help:"), "{out}");
 }
 
@@ -125,28 +181,50 @@ fn contract_markers_approve_and_stay_visible() {
     assert_eq!(d["code"], "RS001");
     assert_eq!(d["suppressed"], true);
     assert_eq!(d["suppression"], "contract");
-    assert!(d["justification"].as_str().unwrap_or("").contains("approved-by=alice"), "{d}");
+    assert!(
+        d["justification"]
+            .as_str()
+            .unwrap_or("")
+            .contains("approved-by=alice"),
+        "{d}"
+    );
 
     let (code, out) = run("2026-01-01");
     assert_eq!(code, Some(1), "window still open: {out}");
-    assert!(out.contains("\"RS003\"") && !out.contains("\"RS001\""), "{out}");
+    assert!(
+        out.contains("\"RS003\"") && !out.contains("\"RS001\""),
+        "{out}"
+    );
 
     let typo = sql.replace("approved-by", "aproved-by");
     fs::write(dir.path().join("001_a.sql"), typo).expect("write");
     let (code, out) = run("2026-02-01");
     assert_eq!(code, Some(1), "a typo approves nothing: {out}");
-    assert!(out.contains("\"E003\"") && out.contains("\"RS004\""), "{out}");
+    assert!(
+        out.contains("\"E003\"") && out.contains("\"RS004\""),
+        "{out}"
+    );
 }
 
 #[test]
 fn stdin_is_linted_as_the_named_file() {
     let (code, out) = stdout_of(
         rollsafe()
-            .args(["check", "--format", "compact", "--stdin-filename", "db/migrations/001_x.up.sql", "-"])
+            .args([
+                "check",
+                "--format",
+                "compact",
+                "--stdin-filename",
+                "db/migrations/001_x.up.sql",
+                "-",
+            ])
             .write_stdin("SELECT 1;\nDROP TABLE users;\n"),
     );
     assert_eq!(code, Some(1));
-    assert!(out.contains("db/migrations/001_x.up.sql:2:1: error[RS001]"), "{out}");
+    assert!(
+        out.contains("db/migrations/001_x.up.sql:2:1: error[RS001]"),
+        "{out}"
+    );
 }
 
 /// One snapshot per example layout: the compact findings, stable because `--today` is fixed.
@@ -160,7 +238,10 @@ fn fixtures_snapshot_per_layout() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     layouts.sort();
-    assert!(layouts.len() >= 10, "one fixture tree per layout: {layouts:?}");
+    assert!(
+        layouts.len() >= 10,
+        "one fixture tree per layout: {layouts:?}"
+    );
     for layout in layouts {
         let (code, out) = stdout_of(
             rollsafe()
@@ -168,7 +249,11 @@ fn fixtures_snapshot_per_layout() {
                 .arg(format!("fixtures/{layout}"))
                 .current_dir(env!("CARGO_MANIFEST_DIR")),
         );
-        assert_eq!(code, Some(1), "{layout}: the examples contain an unapproved drop\n{out}");
+        assert_eq!(
+            code,
+            Some(1),
+            "{layout}: the examples contain an unapproved drop\n{out}"
+        );
         assert!(out.contains("RS001"), "{layout}: {out}");
         insta::assert_snapshot!(format!("fixture_{}", layout.replace('-', "_")), out);
     }
@@ -178,19 +263,41 @@ fn fixtures_snapshot_per_layout() {
 fn fixture_json_lists_every_statement_with_its_facts() {
     let (code, out) = stdout_of(
         rollsafe()
-            .args(["check", "--format", "json", "--today", "2026-11-23", "fixtures/golang-migrate"])
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--today",
+                "2026-11-23",
+                "fixtures/golang-migrate",
+            ])
             .current_dir(env!("CARGO_MANIFEST_DIR")),
     );
     assert_eq!(code, Some(1));
     let json: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(json["version"], 1);
     let files = json["files"].as_array().expect("files");
-    let statements: usize = files.iter().map(|f| f["statements"].as_array().map_or(0, Vec::len)).sum();
+    let statements: usize = files
+        .iter()
+        .map(|f| f["statements"].as_array().map_or(0, Vec::len))
+        .sum();
     assert_eq!(json["summary"]["statements"], statements);
     // Every statement is present, findings or not, with the documented fields.
     for f in files {
         for s in f["statements"].as_array().expect("statements") {
-            for key in ["line", "column", "end_line", "end_column", "kind", "phase", "destructive", "locks", "rewrites", "idempotent", "transactional"] {
+            for key in [
+                "line",
+                "column",
+                "end_line",
+                "end_column",
+                "kind",
+                "phase",
+                "destructive",
+                "locks",
+                "rewrites",
+                "idempotent",
+                "transactional",
+            ] {
                 assert!(s.get(key).is_some(), "{key} missing in {s}");
             }
         }

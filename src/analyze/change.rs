@@ -171,27 +171,61 @@ impl ObjectKind {
 /// One ALTER TABLE subcommand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TableCmd {
-    AddColumn { column: ColumnSpec, if_not_exists: bool },
-    DropColumn { column: String, if_exists: bool },
-    AlterColumnType { column: String, type_name: TypeName, using: bool },
-    SetNotNull { column: String },
-    DropNotNull { column: String },
-    SetDefault { column: String },
-    DropDefault { column: String },
+    AddColumn {
+        column: ColumnSpec,
+        if_not_exists: bool,
+    },
+    DropColumn {
+        column: String,
+        if_exists: bool,
+    },
+    AlterColumnType {
+        column: String,
+        type_name: TypeName,
+        using: bool,
+    },
+    SetNotNull {
+        column: String,
+    },
+    DropNotNull {
+        column: String,
+    },
+    SetDefault {
+        column: String,
+    },
+    DropDefault {
+        column: String,
+    },
     AddConstraint(ConstraintSpec),
-    ValidateConstraint { name: String },
-    DropConstraint { name: String, if_exists: bool },
+    ValidateConstraint {
+        name: String,
+    },
+    DropConstraint {
+        name: String,
+        if_exists: bool,
+    },
     SetLogged,
     SetUnlogged,
     SetTablespace,
     SetAccessMethod,
-    AttachPartition { partition: String },
-    DetachPartition { partition: String, concurrently: bool },
+    AttachPartition {
+        partition: String,
+    },
+    DetachPartition {
+        partition: String,
+        concurrently: bool,
+    },
     EnableRowSecurity,
     DisableRowSecurity,
-    AddIdentity { column: String },
-    DropIdentity { column: String },
-    DropExpression { column: String },
+    AddIdentity {
+        column: String,
+    },
+    DropIdentity {
+        column: String,
+    },
+    DropExpression {
+        column: String,
+    },
     NoInherit,
     /// SHARE UPDATE EXCLUSIVE maintenance settings: statistics, storage options, cluster on.
     Maintenance(&'static str),

@@ -101,7 +101,12 @@ pub fn classify(node: &NodeEnum) -> Classified {
         ),
         N::ViewStmt(s) => known(
             "CREATE VIEW",
-            vec![create(ObjectKind::View, range_var(s.view.as_ref()), false, s.replace)],
+            vec![create(
+                ObjectKind::View,
+                range_var(s.view.as_ref()),
+                false,
+                s.replace,
+            )],
         ),
         N::CreateFunctionStmt(s) => {
             let (kind, object) = if s.is_procedure {
@@ -109,11 +114,19 @@ pub fn classify(node: &NodeEnum) -> Classified {
             } else {
                 ("CREATE FUNCTION", ObjectKind::Function)
             };
-            known(kind, vec![create(object, names(&s.funcname), false, s.replace)])
+            known(
+                kind,
+                vec![create(object, names(&s.funcname), false, s.replace)],
+            )
         }
         N::CreateSeqStmt(s) => known(
             "CREATE SEQUENCE",
-            vec![create(ObjectKind::Sequence, range_var(s.sequence.as_ref()), s.if_not_exists, false)],
+            vec![create(
+                ObjectKind::Sequence,
+                range_var(s.sequence.as_ref()),
+                s.if_not_exists,
+                false,
+            )],
         ),
         N::CreateEnumStmt(s) => known(
             "CREATE TYPE",
@@ -121,7 +134,12 @@ pub fn classify(node: &NodeEnum) -> Classified {
         ),
         N::CompositeTypeStmt(s) => known(
             "CREATE TYPE",
-            vec![create(ObjectKind::Type, range_var(s.typevar.as_ref()), false, false)],
+            vec![create(
+                ObjectKind::Type,
+                range_var(s.typevar.as_ref()),
+                false,
+                false,
+            )],
         ),
         N::CreateRangeStmt(s) => known(
             "CREATE TYPE",
@@ -129,7 +147,12 @@ pub fn classify(node: &NodeEnum) -> Classified {
         ),
         N::CreateDomainStmt(s) => known(
             "CREATE DOMAIN",
-            vec![create(ObjectKind::Domain, names(&s.domainname), false, false)],
+            vec![create(
+                ObjectKind::Domain,
+                names(&s.domainname),
+                false,
+                false,
+            )],
         ),
         N::DefineStmt(s) => {
             let object = match ObjectType::try_from(s.kind) {
@@ -139,16 +162,31 @@ pub fn classify(node: &NodeEnum) -> Classified {
             };
             known(
                 format!("CREATE {}", object_type_label(s.kind)),
-                vec![create(object, names(&s.defnames), s.if_not_exists, s.replace)],
+                vec![create(
+                    object,
+                    names(&s.defnames),
+                    s.if_not_exists,
+                    s.replace,
+                )],
             )
         }
         N::CreateSchemaStmt(s) => known(
             "CREATE SCHEMA",
-            vec![create(ObjectKind::Schema, s.schemaname.clone(), s.if_not_exists, false)],
+            vec![create(
+                ObjectKind::Schema,
+                s.schemaname.clone(),
+                s.if_not_exists,
+                false,
+            )],
         ),
         N::CreateExtensionStmt(s) => known(
             "CREATE EXTENSION",
-            vec![create(ObjectKind::Extension, s.extname.clone(), s.if_not_exists, false)],
+            vec![create(
+                ObjectKind::Extension,
+                s.extname.clone(),
+                s.if_not_exists,
+                false,
+            )],
         ),
         N::CreateTrigStmt(s) => known(
             "CREATE TRIGGER",
@@ -199,7 +237,12 @@ pub fn classify(node: &NodeEnum) -> Classified {
         ),
         N::CreateStatsStmt(s) => known(
             "CREATE STATISTICS",
-            vec![create(ObjectKind::Other, names(&s.defnames), s.if_not_exists, false)],
+            vec![create(
+                ObjectKind::Other,
+                names(&s.defnames),
+                s.if_not_exists,
+                false,
+            )],
         ),
         N::CreateAmStmt(_)
         | N::CreateCastStmt(_)
@@ -218,7 +261,15 @@ pub fn classify(node: &NodeEnum) -> Classified {
         | N::ImportForeignSchemaStmt(_) => {
             let label = create_label(node);
             let if_not_exists = create_if_not_exists(node);
-            known(label, vec![create(ObjectKind::Other, String::new(), if_not_exists, false)])
+            known(
+                label,
+                vec![create(
+                    ObjectKind::Other,
+                    String::new(),
+                    if_not_exists,
+                    false,
+                )],
+            )
         }
 
         N::DropStmt(s) => {
@@ -244,14 +295,21 @@ pub fn classify(node: &NodeEnum) -> Classified {
             "DROP ROLE",
             vec![drop(ObjectKind::Role, String::new(), s.missing_ok)],
         ),
-        N::DropOwnedStmt(_) => known("DROP OWNED", vec![drop(ObjectKind::Other, String::new(), false)]),
+        N::DropOwnedStmt(_) => known(
+            "DROP OWNED",
+            vec![drop(ObjectKind::Other, String::new(), false)],
+        ),
         N::DropSubscriptionStmt(s) => known(
             "DROP SUBSCRIPTION",
             vec![drop(ObjectKind::Other, s.subname.clone(), s.missing_ok)],
         ),
         N::DropTableSpaceStmt(s) => known(
             "DROP TABLESPACE",
-            vec![drop(ObjectKind::Other, s.tablespacename.clone(), s.missing_ok)],
+            vec![drop(
+                ObjectKind::Other,
+                s.tablespacename.clone(),
+                s.missing_ok,
+            )],
         ),
         N::DropUserMappingStmt(s) => known(
             "DROP USER MAPPING",
@@ -369,7 +427,11 @@ pub fn classify(node: &NodeEnum) -> Classified {
         N::ReindexStmt(s) => {
             let kind = ReindexObjectType::try_from(s.kind).unwrap_or(ReindexObjectType::Undefined);
             let concurrently = s.params.iter().any(|p| def_name(p) == Some("concurrently"));
-            let target = s.relation.as_ref().map(rv_name).unwrap_or_else(|| s.name.clone());
+            let target = s
+                .relation
+                .as_ref()
+                .map(rv_name)
+                .unwrap_or_else(|| s.name.clone());
             known(
                 "REINDEX",
                 vec![Change::Reindex {
@@ -470,7 +532,11 @@ pub fn classify(node: &NodeEnum) -> Classified {
             }],
         ),
         N::GrantRoleStmt(s) => known(
-            if s.is_grant { "GRANT ROLE" } else { "REVOKE ROLE" },
+            if s.is_grant {
+                "GRANT ROLE"
+            } else {
+                "REVOKE ROLE"
+            },
             vec![Change::Grant {
                 revoke: !s.is_grant,
                 tables: Vec::new(),
@@ -553,9 +619,11 @@ fn classify_rename(s: &pb::RenameStmt) -> Classified {
     let object = object_kind(s.rename_type);
     let relation = s.relation.as_ref().map(rv_name);
     let from = match object {
-        ObjectKind::Column | ObjectKind::Constraint | ObjectKind::Trigger | ObjectKind::Policy | ObjectKind::Rule => {
-            s.subname.clone()
-        }
+        ObjectKind::Column
+        | ObjectKind::Constraint
+        | ObjectKind::Trigger
+        | ObjectKind::Policy
+        | ObjectKind::Rule => s.subname.clone(),
         _ => relation
             .clone()
             .unwrap_or_else(|| s.object.as_deref().map(node_name).unwrap_or_default()),
@@ -568,7 +636,14 @@ fn classify_rename(s: &pb::RenameStmt) -> Classified {
         object
     };
     known(
-        format!("ALTER {} RENAME", object_type_label(if object == ObjectKind::Column { s.relation_type } else { s.rename_type })),
+        format!(
+            "ALTER {} RENAME",
+            object_type_label(if object == ObjectKind::Column {
+                s.relation_type
+            } else {
+                s.rename_type
+            })
+        ),
         vec![Change::Rename {
             object,
             relation,
@@ -583,13 +658,15 @@ fn table_cmd(cmd: &pb::AlterTableCmd) -> TableCmd {
     let column = cmd.name.clone();
     let subtype = A::try_from(cmd.subtype).unwrap_or(A::Undefined);
     match subtype {
-        A::AtAddColumn | A::AtAddColumnToView => match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
-            Some(NodeEnum::ColumnDef(c)) => TableCmd::AddColumn {
-                column: column_spec(c),
-                if_not_exists: cmd.missing_ok,
-            },
-            _ => TableCmd::Other("ADD COLUMN"),
-        },
+        A::AtAddColumn | A::AtAddColumnToView => {
+            match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
+                Some(NodeEnum::ColumnDef(c)) => TableCmd::AddColumn {
+                    column: column_spec(c),
+                    if_not_exists: cmd.missing_ok,
+                },
+                _ => TableCmd::Other("ADD COLUMN"),
+            }
+        }
         A::AtDropColumn => TableCmd::DropColumn {
             column,
             if_exists: cmd.missing_ok,
@@ -667,7 +744,9 @@ fn table_cmd(cmd: &pb::AlterTableCmd) -> TableCmd {
             };
             let light = !options.is_empty()
                 && options.iter().all(|o| match o.node.as_ref() {
-                    Some(NodeEnum::DefElem(d)) => light_storage_parameter(&d.defnamespace, &d.defname),
+                    Some(NodeEnum::DefElem(d)) => {
+                        light_storage_parameter(&d.defnamespace, &d.defname)
+                    }
                     _ => false,
                 });
             if light {
@@ -717,7 +796,11 @@ fn light_storage_parameter(namespace: &str, name: &str) -> bool {
         && (name.starts_with("autovacuum_")
             || matches!(
                 name,
-                "fillfactor" | "parallel_workers" | "vacuum_index_cleanup" | "vacuum_truncate" | "log_autovacuum_min_duration"
+                "fillfactor"
+                    | "parallel_workers"
+                    | "vacuum_index_cleanup"
+                    | "vacuum_truncate"
+                    | "log_autovacuum_min_duration"
             ))
 }
 
@@ -913,7 +996,9 @@ fn default_expr(node: &pb::Node) -> DefaultExpr {
 
 /// Calls `f` with the unqualified name of every function called in `node`.
 fn visit_funcs(node: &pb::Node, f: &mut dyn FnMut(&str)) {
-    let Some(inner) = node.node.as_ref() else { return };
+    let Some(inner) = node.node.as_ref() else {
+        return;
+    };
     match inner {
         NodeEnum::FuncCall(call) => {
             if let Some(name) = call.funcname.last().map(node_name) {
@@ -929,7 +1014,10 @@ fn visit_funcs(node: &pb::Node, f: &mut dyn FnMut(&str)) {
             }
         }
         NodeEnum::AExpr(e) => {
-            for side in [e.lexpr.as_deref(), e.rexpr.as_deref()].into_iter().flatten() {
+            for side in [e.lexpr.as_deref(), e.rexpr.as_deref()]
+                .into_iter()
+                .flatten()
+            {
                 visit_funcs(side, f);
             }
         }
@@ -1004,7 +1092,12 @@ fn drop_names(s: &pb::DropStmt) -> (Vec<String>, Option<String>) {
         .iter()
         .map(|o| match o.node.as_ref() {
             // DROP TRIGGER t ON tbl / DROP POLICY p ON tbl: the list is [schema.]table + name.
-            Some(NodeEnum::List(l)) if matches!(object, ObjectKind::Trigger | ObjectKind::Policy | ObjectKind::Rule) => {
+            Some(NodeEnum::List(l))
+                if matches!(
+                    object,
+                    ObjectKind::Trigger | ObjectKind::Policy | ObjectKind::Rule
+                ) =>
+            {
                 let parts: Vec<String> = l.items.iter().map(node_name).collect();
                 if let Some((last, table)) = parts.split_last() {
                     on_table = Some(table.join("."));
@@ -1165,7 +1258,11 @@ pub fn node_name(n: &pb::Node) -> String {
 }
 
 fn names(items: &[pb::Node]) -> String {
-    let parts: Vec<String> = items.iter().map(node_name).filter(|s| !s.is_empty()).collect();
+    let parts: Vec<String> = items
+        .iter()
+        .map(node_name)
+        .filter(|s| !s.is_empty())
+        .collect();
     match parts.as_slice() {
         [schema, name] if schema == "pg_catalog" => name.clone(),
         _ => parts.join("."),

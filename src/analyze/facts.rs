@@ -71,7 +71,9 @@ impl LockLevel {
     }
 
     pub fn from_pg_locks_name(name: &str) -> Option<LockLevel> {
-        LockLevel::ALL.into_iter().find(|l| l.pg_locks_name() == name)
+        LockLevel::ALL
+            .into_iter()
+            .find(|l| l.pg_locks_name() == name)
     }
 
     /// Whether ordinary reads (`SELECT`) wait behind this lock.

@@ -139,7 +139,11 @@ pub fn refresh_derived(facts: &mut StatementFacts, pg_version: u32) {
 }
 
 /// Facts for every statement of one migration unit.
-pub fn migration_facts(source: &SourceFile, parsed: &ParsedMigration, pg_version: u32) -> Vec<StatementFacts> {
+pub fn migration_facts(
+    source: &SourceFile,
+    parsed: &ParsedMigration,
+    pg_version: u32,
+) -> Vec<StatementFacts> {
     parsed
         .statements
         .iter()

@@ -8,9 +8,10 @@ use super::facts::Phase;
 pub fn change_phase(change: &Change) -> (Phase, bool) {
     use Change as C;
     match change {
-        C::CreateTable { .. } | C::CreateIndex { .. } | C::Create { .. } | C::AddEnumValue { .. } => {
-            (Phase::Expand, false)
-        }
+        C::CreateTable { .. }
+        | C::CreateIndex { .. }
+        | C::Create { .. }
+        | C::AddEnumValue { .. } => (Phase::Expand, false),
         C::Drop { object, .. } => {
             // Dropping an index, trigger, policy or rule loses no data (it can be rebuilt),
             // but it still breaks whatever relied on it: contract.
@@ -33,9 +34,11 @@ pub fn change_phase(change: &Change) -> (Phase, bool) {
         C::Rename { object, .. } => match object {
             // Renaming an index, constraint, trigger, policy or rule does not change what the
             // application sees.
-            ObjectKind::Index | ObjectKind::Constraint | ObjectKind::Trigger | ObjectKind::Policy | ObjectKind::Rule => {
-                (Phase::Neutral, false)
-            }
+            ObjectKind::Index
+            | ObjectKind::Constraint
+            | ObjectKind::Trigger
+            | ObjectKind::Policy
+            | ObjectKind::Rule => (Phase::Neutral, false),
             _ => (Phase::Contract, false),
         },
         C::RenameEnumValue { .. } => (Phase::Contract, false),
@@ -50,8 +53,22 @@ pub fn change_phase(change: &Change) -> (Phase, bool) {
                 (Phase::Contract, true)
             }
         }
-        C::Copy { from, .. } => (if *from { Phase::Migrate } else { Phase::Neutral }, false),
-        C::Grant { revoke, .. } => (if *revoke { Phase::Contract } else { Phase::Neutral }, false),
+        C::Copy { from, .. } => (
+            if *from {
+                Phase::Migrate
+            } else {
+                Phase::Neutral
+            },
+            false,
+        ),
+        C::Grant { revoke, .. } => (
+            if *revoke {
+                Phase::Contract
+            } else {
+                Phase::Neutral
+            },
+            false,
+        ),
         // Opaque code may do anything; "migrate" is the honest middle ground, and a separate
         // diagnostic says that rollsafe cannot see inside it.
         C::Opaque => (Phase::Migrate, false),
@@ -73,17 +90,22 @@ pub fn change_phase(change: &Change) -> (Phase, bool) {
 fn table_cmd_phase(cmd: &TableCmd) -> (Phase, bool) {
     use TableCmd as T;
     match cmd {
-        T::AddColumn { .. } | T::AddConstraint(_) | T::ValidateConstraint { .. } | T::DropNotNull { .. } => {
+        T::AddColumn { .. }
+        | T::AddConstraint(_)
+        | T::ValidateConstraint { .. }
+        | T::DropNotNull { .. } => (Phase::Expand, false),
+        T::AttachPartition { .. } | T::AddIdentity { .. } | T::SetDefault { .. } => {
             (Phase::Expand, false)
         }
-        T::AttachPartition { .. } | T::AddIdentity { .. } | T::SetDefault { .. } => (Phase::Expand, false),
         T::DropColumn { .. } => (Phase::Contract, true),
         // Refined by the schema replay: a widening change (varchar(100) → varchar(200), → text)
         // is expand. Anything else can fail on or truncate existing data.
         T::AlterColumnType { .. } => (Phase::Contract, true),
         // The old application may still write NULL or rely on the default.
         T::SetNotNull { .. } | T::DropDefault { .. } => (Phase::Contract, false),
-        T::DropConstraint { .. } | T::DropIdentity { .. } | T::NoInherit => (Phase::Contract, false),
+        T::DropConstraint { .. } | T::DropIdentity { .. } | T::NoInherit => {
+            (Phase::Contract, false)
+        }
         T::DetachPartition { .. } => (Phase::Contract, false),
         T::SetLogged
         | T::SetUnlogged
@@ -102,7 +124,9 @@ fn table_cmd_phase(cmd: &TableCmd) -> (Phase, bool) {
 pub fn change_idempotent(change: &Change) -> bool {
     use Change as C;
     match change {
-        C::CreateTable { if_not_exists, .. } | C::CreateIndex { if_not_exists, .. } => *if_not_exists,
+        C::CreateTable { if_not_exists, .. } | C::CreateIndex { if_not_exists, .. } => {
+            *if_not_exists
+        }
         C::Create {
             if_not_exists,
             or_replace,
@@ -113,8 +137,12 @@ pub fn change_idempotent(change: &Change) -> bool {
         C::AddEnumValue { if_not_exists, .. } => *if_not_exists,
         C::AlterTable { cmd, .. } => match cmd {
             TableCmd::AddColumn { if_not_exists, .. } => *if_not_exists,
-            TableCmd::DropColumn { if_exists, .. } | TableCmd::DropConstraint { if_exists, .. } => *if_exists,
-            TableCmd::AddConstraint(_) | TableCmd::AttachPartition { .. } | TableCmd::DetachPartition { .. } => false,
+            TableCmd::DropColumn { if_exists, .. } | TableCmd::DropConstraint { if_exists, .. } => {
+                *if_exists
+            }
+            TableCmd::AddConstraint(_)
+            | TableCmd::AttachPartition { .. }
+            | TableCmd::DetachPartition { .. } => false,
             TableCmd::AddIdentity { .. } | TableCmd::DropIdentity { .. } => false,
             _ => true,
         },
@@ -146,21 +174,29 @@ pub fn change_idempotent(change: &Change) -> bool {
 pub fn non_transactional_reason(change: &Change, pg_version: u32) -> Option<&'static str> {
     use Change as C;
     match change {
-        C::CreateIndex { concurrently: true, .. } => Some("CREATE INDEX CONCURRENTLY cannot run inside a transaction block"),
+        C::CreateIndex {
+            concurrently: true, ..
+        } => Some("CREATE INDEX CONCURRENTLY cannot run inside a transaction block"),
         C::Drop {
             concurrently: true, ..
         } => Some("DROP INDEX CONCURRENTLY cannot run inside a transaction block"),
-        C::Reindex { concurrently: true, .. } => Some("REINDEX CONCURRENTLY cannot run inside a transaction block"),
         C::Reindex {
-            whole_database: true, ..
+            concurrently: true, ..
+        } => Some("REINDEX CONCURRENTLY cannot run inside a transaction block"),
+        C::Reindex {
+            whole_database: true,
+            ..
         } => Some("REINDEX SCHEMA/DATABASE/SYSTEM cannot run inside a transaction block"),
         C::Vacuum {
-            analyze_only: false, ..
+            analyze_only: false,
+            ..
         } => Some("VACUUM cannot run inside a transaction block"),
-        C::Cluster { table: None } => Some("CLUSTER without a table name cannot run inside a transaction block"),
-        C::AddEnumValue { .. } if pg_version < 12 => {
-            Some("ALTER TYPE ... ADD VALUE cannot run inside a transaction block before PostgreSQL 12")
+        C::Cluster { table: None } => {
+            Some("CLUSTER without a table name cannot run inside a transaction block")
         }
+        C::AddEnumValue { .. } if pg_version < 12 => Some(
+            "ALTER TYPE ... ADD VALUE cannot run inside a transaction block before PostgreSQL 12",
+        ),
         C::AlterTable {
             cmd: TableCmd::DetachPartition {
                 concurrently: true, ..

@@ -182,7 +182,11 @@ impl Schema {
                 if let Some(p) = partition_of {
                     self.parents.insert(key(p).to_string());
                 }
-                for c in columns.iter().flat_map(|c| &c.constraints).chain(constraints) {
+                for c in columns
+                    .iter()
+                    .flat_map(|c| &c.constraints)
+                    .chain(constraints)
+                {
                     note_fk(c, &mut self.referenced);
                 }
             }

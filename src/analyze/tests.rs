@@ -22,7 +22,10 @@ fn facts(sql: &str, pg: u32) -> Vec<StatementFacts> {
     };
     let parsed = parse_migration(&migration);
     assert!(
-        parsed.statements.iter().all(|s| !matches!(s.body, StatementBody::SyntaxError(_))),
+        parsed
+            .statements
+            .iter()
+            .all(|s| !matches!(s.body, StatementBody::SyntaxError(_))),
         "fixture must parse: {sql}"
     );
     migration_facts(&source, &parsed, pg)
@@ -40,14 +43,49 @@ fn phases_and_destructiveness() {
     let cases: &[(&str, &str, Phase, bool)] = &[
         ("CREATE TABLE t (id int)", "CREATE TABLE", Expand, false),
         ("CREATE INDEX i ON t (a)", "CREATE INDEX", Expand, false),
-        ("CREATE OR REPLACE VIEW v AS SELECT 1", "CREATE VIEW", Expand, false),
-        ("CREATE MATERIALIZED VIEW m AS SELECT 1", "CREATE MATERIALIZED VIEW", Expand, false),
-        ("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", "CREATE FUNCTION", Expand, false),
-        ("CREATE TYPE mood AS ENUM ('a')", "CREATE TYPE", Expand, false),
+        (
+            "CREATE OR REPLACE VIEW v AS SELECT 1",
+            "CREATE VIEW",
+            Expand,
+            false,
+        ),
+        (
+            "CREATE MATERIALIZED VIEW m AS SELECT 1",
+            "CREATE MATERIALIZED VIEW",
+            Expand,
+            false,
+        ),
+        (
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+            "CREATE FUNCTION",
+            Expand,
+            false,
+        ),
+        (
+            "CREATE TYPE mood AS ENUM ('a')",
+            "CREATE TYPE",
+            Expand,
+            false,
+        ),
         ("CREATE SEQUENCE s", "CREATE SEQUENCE", Expand, false),
-        ("CREATE EXTENSION IF NOT EXISTS pgcrypto", "CREATE EXTENSION", Expand, false),
-        ("ALTER TABLE t ADD COLUMN c int", "ALTER TABLE", Expand, false),
-        ("ALTER TYPE mood ADD VALUE 'b'", "ALTER TYPE ADD VALUE", Expand, false),
+        (
+            "CREATE EXTENSION IF NOT EXISTS pgcrypto",
+            "CREATE EXTENSION",
+            Expand,
+            false,
+        ),
+        (
+            "ALTER TABLE t ADD COLUMN c int",
+            "ALTER TABLE",
+            Expand,
+            false,
+        ),
+        (
+            "ALTER TYPE mood ADD VALUE 'b'",
+            "ALTER TYPE ADD VALUE",
+            Expand,
+            false,
+        ),
         ("INSERT INTO t VALUES (1)", "INSERT", Migrate, false),
         ("UPDATE t SET a = 1", "UPDATE", Migrate, false),
         ("DELETE FROM t WHERE a = 1", "DELETE", Migrate, false),
@@ -56,14 +94,54 @@ fn phases_and_destructiveness() {
         ("DROP INDEX i", "DROP INDEX", Contract, false),
         ("ALTER TABLE t DROP COLUMN c", "ALTER TABLE", Contract, true),
         ("TRUNCATE t", "TRUNCATE", Contract, true),
-        ("ALTER TABLE t RENAME TO u", "ALTER TABLE RENAME", Contract, false),
-        ("ALTER TABLE t RENAME COLUMN a TO b", "ALTER TABLE RENAME", Contract, false),
-        ("ALTER INDEX i RENAME TO j", "ALTER INDEX RENAME", Neutral, false),
-        ("ALTER TABLE t ALTER COLUMN a TYPE bigint", "ALTER TABLE", Contract, true),
-        ("ALTER TABLE t ALTER COLUMN a SET NOT NULL", "ALTER TABLE", Contract, false),
-        ("ALTER TABLE t ALTER COLUMN a DROP NOT NULL", "ALTER TABLE", Expand, false),
-        ("ALTER TYPE mood RENAME VALUE 'a' TO 'b'", "ALTER TYPE RENAME VALUE", Contract, false),
-        ("ALTER TABLE t SET SCHEMA archive", "ALTER TABLE SET SCHEMA", Contract, false),
+        (
+            "ALTER TABLE t RENAME TO u",
+            "ALTER TABLE RENAME",
+            Contract,
+            false,
+        ),
+        (
+            "ALTER TABLE t RENAME COLUMN a TO b",
+            "ALTER TABLE RENAME",
+            Contract,
+            false,
+        ),
+        (
+            "ALTER INDEX i RENAME TO j",
+            "ALTER INDEX RENAME",
+            Neutral,
+            false,
+        ),
+        (
+            "ALTER TABLE t ALTER COLUMN a TYPE bigint",
+            "ALTER TABLE",
+            Contract,
+            true,
+        ),
+        (
+            "ALTER TABLE t ALTER COLUMN a SET NOT NULL",
+            "ALTER TABLE",
+            Contract,
+            false,
+        ),
+        (
+            "ALTER TABLE t ALTER COLUMN a DROP NOT NULL",
+            "ALTER TABLE",
+            Expand,
+            false,
+        ),
+        (
+            "ALTER TYPE mood RENAME VALUE 'a' TO 'b'",
+            "ALTER TYPE RENAME VALUE",
+            Contract,
+            false,
+        ),
+        (
+            "ALTER TABLE t SET SCHEMA archive",
+            "ALTER TABLE SET SCHEMA",
+            Contract,
+            false,
+        ),
         ("REVOKE SELECT ON t FROM app", "REVOKE", Contract, false),
         ("GRANT SELECT ON t TO app", "GRANT", Neutral, false),
         ("SET lock_timeout = '2s'", "SET", Neutral, false),
@@ -75,7 +153,11 @@ fn phases_and_destructiveness() {
     ];
     for (sql, kind, phase, destructive) in cases {
         let f = one(sql);
-        assert_eq!((f.kind.as_str(), f.phase, f.destructive), (*kind, *phase, *destructive), "{sql}");
+        assert_eq!(
+            (f.kind.as_str(), f.phase, f.destructive),
+            (*kind, *phase, *destructive),
+            "{sql}"
+        );
         assert!(f.known, "{sql}");
     }
 }
@@ -86,7 +168,10 @@ fn idempotency() {
         ("CREATE TABLE t (id int)", false),
         ("CREATE TABLE IF NOT EXISTS t (id int)", true),
         ("CREATE INDEX IF NOT EXISTS i ON t (a)", true),
-        ("CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", true),
+        (
+            "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+            true,
+        ),
         ("DROP TABLE t", false),
         ("DROP TABLE IF EXISTS t", true),
         ("ALTER TABLE t ADD COLUMN c int", false),
@@ -117,13 +202,18 @@ fn transactional_is_version_aware() {
     assert!(one("CREATE INDEX i ON t (a)").transactional);
     assert!(one("REFRESH MATERIALIZED VIEW CONCURRENTLY m").transactional);
     let add_value = "ALTER TYPE mood ADD VALUE 'b'";
-    assert!(!facts(add_value, 11)[0].transactional, "PG 11 refuses ADD VALUE in a transaction");
+    assert!(
+        !facts(add_value, 11)[0].transactional,
+        "PG 11 refuses ADD VALUE in a transaction"
+    );
     assert!(facts(add_value, 12)[0].transactional);
 }
 
 #[test]
 fn column_details_feed_the_lock_rules() {
-    let f = one("ALTER TABLE t ADD COLUMN id uuid NOT NULL DEFAULT gen_random_uuid(), ADD COLUMN at timestamptz DEFAULT now()");
+    let f = one(
+        "ALTER TABLE t ADD COLUMN id uuid NOT NULL DEFAULT gen_random_uuid(), ADD COLUMN at timestamptz DEFAULT now()",
+    );
     let cols: Vec<(String, Option<Volatility>, bool)> = f
         .changes
         .iter()
@@ -131,7 +221,11 @@ fn column_details_feed_the_lock_rules() {
             Change::AlterTable {
                 cmd: TableCmd::AddColumn { column, .. },
                 ..
-            } => Some((column.name.clone(), column.default.as_ref().map(|d| d.volatility), column.not_null)),
+            } => Some((
+                column.name.clone(),
+                column.default.as_ref().map(|d| d.volatility),
+                column.not_null,
+            )),
             _ => None,
         })
         .collect();

@@ -211,7 +211,16 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
                 p.parent().map(PathBuf::from).unwrap_or_default()
             }
         });
-        discover::discover(&paths, &config)
+        let set = discover::discover(&paths, &config);
+        if set.units.is_empty() && set.problems.is_empty() {
+            // Not a failure (a new project has no migrations yet), but never silent.
+            let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            eprintln!(
+                "rollsafe: warning: no migration files found under {}",
+                shown.join(", ")
+            );
+        }
+        set
     };
 
     let changes = match &args.diff_base {

@@ -17,7 +17,11 @@ pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_FAILURE: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "rollsafe", version, about = "Lint SQL schema migrations: can this ship and still be rolled back?")]
+#[command(
+    name = "rollsafe",
+    version,
+    about = "Lint SQL schema migrations: can this ship and still be rolled back?"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -82,7 +86,11 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_FAILURE } else { EXIT_CLEAN });
+            return ExitCode::from(if e.use_stderr() {
+                EXIT_FAILURE
+            } else {
+                EXIT_CLEAN
+            });
         }
     };
     let result = match cli.command {
@@ -122,7 +130,8 @@ fn rules_list(markdown: bool) -> Result<u8, Failure> {
 
 /// The rule catalog as a Markdown table, generated from the rule docs.
 pub fn rules_markdown() -> String {
-    let mut out = String::from("| code | name | default | what it flags |\n| --- | --- | --- | --- |\n");
+    let mut out =
+        String::from("| code | name | default | what it flags |\n| --- | --- | --- | --- |\n");
     for code in Code::ALL {
         let rule = code.rule();
         out.push_str(&format!(
@@ -137,7 +146,9 @@ pub fn rules_markdown() -> String {
 
 fn explain(code: &str) -> Result<u8, Failure> {
     let code = Code::parse(code).ok_or_else(|| {
-        Failure(format!("`{code}` is not a rollsafe rule code (run `rollsafe rules` for the list)"))
+        Failure(format!(
+            "`{code}` is not a rollsafe rule code (run `rollsafe rules` for the list)"
+        ))
     })?;
     let rule = code.rule();
     let mut out = rule.doc.to_string();
@@ -154,9 +165,13 @@ fn explain(code: &str) -> Result<u8, Failure> {
 fn init(force: bool) -> Result<u8, Failure> {
     let path = PathBuf::from(config::FILE_NAME);
     if path.exists() && !force {
-        return Err(Failure(format!("{} already exists (use --force to overwrite)", path.display())));
+        return Err(Failure(format!(
+            "{} already exists (use --force to overwrite)",
+            path.display()
+        )));
     }
-    std::fs::write(&path, config::INIT_TEMPLATE).map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
+    std::fs::write(&path, config::INIT_TEMPLATE)
+        .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
     eprintln!("wrote {}", path.display());
     Ok(EXIT_CLEAN)
 }

@@ -119,7 +119,12 @@ impl Marker {
 
     pub fn approvers(&self) -> Vec<&str> {
         self.get("approved-by")
-            .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).collect())
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -129,7 +134,10 @@ impl Marker {
 
     /// Approver, ticket, incident and reason in one line, for suppression justifications.
     pub fn justification(&self) -> String {
-        let mut parts = vec![format!("rollsafe:{}", self.kind.map_or("?", MarkerKind::name))];
+        let mut parts = vec![format!(
+            "rollsafe:{}",
+            self.kind.map_or("?", MarkerKind::name)
+        )];
         for key in ["approved-by", "ticket", "incident", "reason", "after"] {
             if let Some(v) = self.get(key) {
                 parts.push(format!("{key}={v}"));
@@ -231,7 +239,9 @@ pub fn parse_marker(text: &str, span: Span) -> Option<Marker> {
     if marker.kind == Some(MarkerKind::Allow) && marker.codes.is_empty() {
         marker.problems.push(MarkerProblem {
             span,
-            message: "`rollsafe:allow` names no rule code (e.g. `rollsafe:allow RS101 reason=\"...\"`)".into(),
+            message:
+                "`rollsafe:allow` names no rule code (e.g. `rollsafe:allow RS101 reason=\"...\"`)"
+                    .into(),
         });
     }
     Some(marker)
@@ -301,12 +311,21 @@ mod tests {
 
     #[test]
     fn contract_fields_and_quoted_values() {
-        let m = marker(" rollsafe:contract approved-by=alice,bob ticket=DB-142 reason=\"40 rows, checked\" after=2026-12-01");
+        let m = marker(
+            " rollsafe:contract approved-by=alice,bob ticket=DB-142 reason=\"40 rows, checked\" after=2026-12-01",
+        );
         assert_eq!(m.kind, Some(MarkerKind::Contract));
         assert!(m.problems.is_empty(), "{:?}", m.problems);
         assert_eq!(m.approvers(), vec!["alice", "bob"]);
         assert_eq!(m.get("reason"), Some("40 rows, checked"));
-        assert_eq!(m.after(), Some(Date { year: 2026, month: 12, day: 1 }));
+        assert_eq!(
+            m.after(),
+            Some(Date {
+                year: 2026,
+                month: 12,
+                day: 1
+            })
+        );
     }
 
     #[test]
@@ -325,7 +344,10 @@ mod tests {
     #[test]
     fn allow_codes_and_scope() {
         let m = marker(" rollsafe:allow RS101 RS102 reason=\"tiny table\" scope=file");
-        assert_eq!(m.codes.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(), vec!["RS101", "RS102"]);
+        assert_eq!(
+            m.codes.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(),
+            vec!["RS101", "RS102"]
+        );
         assert!(m.file_scope);
         assert!(m.problems.is_empty());
         assert!(!marker(" rollsafe:allow reason=x").problems.is_empty());
@@ -334,7 +356,13 @@ mod tests {
     #[test]
     fn dates_from_day_counts() {
         assert_eq!(Date::from_days_since_epoch(0).to_string(), "1970-01-01");
-        assert_eq!(Date::from_days_since_epoch(20_780).to_string(), "2026-11-23");
-        assert_eq!(Date::from_days_since_epoch(11_016).to_string(), "2000-02-29");
+        assert_eq!(
+            Date::from_days_since_epoch(20_780).to_string(),
+            "2026-11-23"
+        );
+        assert_eq!(
+            Date::from_days_since_epoch(11_016).to_string(),
+            "2000-02-29"
+        );
     }
 }

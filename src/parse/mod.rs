@@ -102,7 +102,10 @@ fn parse_batch(text: &str, batch: &mut Vec<Span>, out: &mut Vec<ParsedStatement>
         [one] => out.extend(parse_sql(text, *one)),
         [first, .., last] => {
             let whole = Span::new(first.start, last.end);
-            match pg_query::parse(&text[whole.start..whole.end], pg_query::ParserOptions::DEFAULT) {
+            match pg_query::parse(
+                &text[whole.start..whole.end],
+                pg_query::ParserOptions::DEFAULT,
+            ) {
                 // The parser must agree with the splitter on the statement count; otherwise
                 // fall back so spans stay exactly the splitter's.
                 Ok(result) if result.protobuf.stmts.len() == batch.len() => {
@@ -236,11 +239,20 @@ mod tests {
     #[test]
     fn syntax_error_has_the_parser_position() {
         let sql = "SELECT 1 FROMM t";
-        assert_eq!(body_kinds(sql), vec!["error@15:syntax error at or near \"t\""]);
+        assert_eq!(
+            body_kinds(sql),
+            vec!["error@15:syntax error at or near \"t\""]
+        );
         let sql = "CREATE TABLE é (a int,, b int)";
         let kinds = body_kinds(sql);
         // The offset is in bytes even though the parser counts characters.
-        assert_eq!(kinds, vec![format!("error@{}:syntax error at or near \",\"", sql.find(",,").unwrap() + 1)]);
+        assert_eq!(
+            kinds,
+            vec![format!(
+                "error@{}:syntax error at or near \",\"",
+                sql.find(",,").unwrap() + 1
+            )]
+        );
     }
 
     #[test]

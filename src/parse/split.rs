@@ -71,7 +71,8 @@ pub fn split(text: &str, range: Span) -> Split {
         // psql meta-command: a backslash that starts a line outside any statement.
         if c == b'\\' && at_line_start && stmt_start.is_none() {
             let line_end = memchr_newline(bytes, i, end);
-            out.chunks.push(Chunk::Meta(Span::new(i, trim_end(bytes, i, line_end))));
+            out.chunks
+                .push(Chunk::Meta(Span::new(i, trim_end(bytes, i, line_end))));
             i = line_end;
             continue;
         }
@@ -124,7 +125,11 @@ pub fn split(text: &str, range: Span) -> Split {
                 if is_copy_from_stdin {
                     // Data follows on the next line, up to a line holding only `\.`.
                     let data_start = memchr_newline(bytes, i, end).min(end);
-                    let mut j = if data_start < end { data_start + 1 } else { end };
+                    let mut j = if data_start < end {
+                        data_start + 1
+                    } else {
+                        end
+                    };
                     let begin = j;
                     while j < end {
                         let le = memchr_newline(bytes, j, end);
@@ -190,7 +195,9 @@ pub fn split(text: &str, range: Span) -> Split {
                     }
                 }
                 if first_word == "CREATE" || atomic_depth > 0 {
-                    if (prev_word == "BEGIN" && word == "ATOMIC") || (atomic_depth > 0 && word == "CASE") {
+                    if (prev_word == "BEGIN" && word == "ATOMIC")
+                        || (atomic_depth > 0 && word == "CASE")
+                    {
                         atomic_depth += 1;
                     } else if atomic_depth > 0 && word == "END" {
                         atomic_depth -= 1;
@@ -308,7 +315,8 @@ mod tests {
 
     #[test]
     fn psql_meta_commands_and_copy_data_are_not_sql() {
-        let text = "\\set ON_ERROR_STOP on\nCOPY t FROM stdin;\n1\t2\n\\.\nSELECT 1;\n  \\ir other.sql\n";
+        let text =
+            "\\set ON_ERROR_STOP on\nCOPY t FROM stdin;\n1\t2\n\\.\nSELECT 1;\n  \\ir other.sql\n";
         let s = split(text, Span::new(0, text.len()));
         let kinds: Vec<String> = s
             .chunks
@@ -333,7 +341,10 @@ mod tests {
 
     #[test]
     fn unterminated_string_runs_to_the_end_without_panicking() {
-        assert_eq!(sql("SELECT 1; SELECT 'abc"), vec!["SELECT 1", "SELECT 'abc"]);
+        assert_eq!(
+            sql("SELECT 1; SELECT 'abc"),
+            vec!["SELECT 1", "SELECT 'abc"]
+        );
         assert_eq!(sql("SELECT $$abc"), vec!["SELECT $$abc"]);
         assert_eq!(sql("/* open"), Vec::<&str>::new());
     }
@@ -344,6 +355,9 @@ mod tests {
         let down = text.find("-- +goose Down").unwrap();
         let s = split(text, Span::new(0, down));
         assert_eq!(s.chunks, vec![Chunk::Sql(Span::new(23, 35))]);
-        assert_eq!(&text[s.comments[0].span.start..s.comments[0].span.end], " rollsafe:contract x");
+        assert_eq!(
+            &text[s.comments[0].span.start..s.comments[0].span.end],
+            " rollsafe:contract x"
+        );
     }
 }

@@ -20,11 +20,11 @@ impl SourceCode for Shared {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let contents = self
-            .0
-            .text
-            .as_str()
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let contents =
+            self.0
+                .text
+                .as_str()
+                .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.0.display_path(),
             contents.data(),
@@ -60,7 +60,8 @@ pub fn render(report: &Report, color: bool, show_suppressed: bool) -> String {
             if f.is_suppressed() && !show_suppressed {
                 continue;
             }
-            let report = miette::Report::new(diagnostic(f)).with_source_code(Shared(unit.migration.source.clone()));
+            let report = miette::Report::new(diagnostic(f))
+                .with_source_code(Shared(unit.migration.source.clone()));
             let _ = handler.render_report(&mut out, report.as_ref());
             out.push('\n');
         }
@@ -79,7 +80,11 @@ fn diagnostic(f: &Finding) -> MietteDiagnostic {
     let mut diag = MietteDiagnostic::new(message)
         .with_code(d.code.as_str())
         // An accepted finding is shown, but as advice: it does not fail the run.
-        .with_severity(if f.is_suppressed() { miette::Severity::Advice } else { severity(f.severity) })
+        .with_severity(if f.is_suppressed() {
+            miette::Severity::Advice
+        } else {
+            severity(f.severity)
+        })
         .with_label(LabeledSpan::new_primary_with_span(
             Some(d.code.rule().summary().to_string()),
             (d.span.start, span_len),

@@ -170,7 +170,8 @@ fn count(summary: &mut Summary, severity: crate::config::Severity, suppressed: b
 }
 
 pub fn render(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(&build(report)).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s = serde_json::to_string_pretty(&build(report))
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }

@@ -23,7 +23,9 @@ pub fn approval(marker: &Marker, config: &ContractConfig, today: Date) -> Approv
             RequiredField::Ticket => marker.get("ticket").is_some(),
             RequiredField::Reason => marker.get("reason").is_some(),
             RequiredField::After => marker.after().is_some(),
-            RequiredField::TicketOrReason => marker.get("ticket").is_some() || marker.get("reason").is_some(),
+            RequiredField::TicketOrReason => {
+                marker.get("ticket").is_some() || marker.get("reason").is_some()
+            }
         };
         if !ok {
             missing.push(match field {

@@ -32,7 +32,12 @@ impl Diagnostic {
             help: None,
         }
     }
-    pub fn at_statement(code: Code, index: usize, facts: &StatementFacts, message: impl Into<String>) -> Self {
+    pub fn at_statement(
+        code: Code,
+        index: usize,
+        facts: &StatementFacts,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             statement: Some(index),
             ..Diagnostic::new(code, facts.span, message)
