@@ -59,6 +59,32 @@ impl StatementFacts {
         self.new_relations.iter().any(|r| r == relation)
     }
 
+    /// Constraints this statement adds to tables that existed before the change: `ADD
+    /// CONSTRAINT`, and the inline constraints of `ADD COLUMN` (with the column's name).
+    pub fn constraints_added_to_existing(&self) -> impl Iterator<Item = AddedConstraint<'_>> {
+        self.changes.iter().flat_map(move |change| {
+            let (table, constraints, column): (&str, &[ConstraintSpec], Option<&str>) = match change
+            {
+                Change::AlterTable {
+                    table,
+                    cmd: TableCmd::AddConstraint(c),
+                } if !self.is_new(table) => (table, std::slice::from_ref(c), None),
+                Change::AlterTable {
+                    table,
+                    cmd: TableCmd::AddColumn { column, .. },
+                } if !self.is_new(table) => {
+                    (table, &column.constraints, Some(column.name.as_str()))
+                }
+                _ => ("", &[], None),
+            };
+            constraints.iter().map(move |constraint| AddedConstraint {
+                table,
+                constraint,
+                column,
+            })
+        })
+    }
+
     /// The strongest lock this statement takes on a relation that existed before the change.
     pub fn strongest_lock_on_existing(&self) -> Option<&LockFact> {
         // The first of equally strong locks: the statement's own table comes before the
@@ -69,6 +95,14 @@ impl StatementFacts {
             .rev()
             .max_by_key(|l| l.mode)
     }
+}
+
+/// A constraint added to an existing table (see [`StatementFacts::constraints_added_to_existing`]).
+pub struct AddedConstraint<'a> {
+    pub table: &'a str,
+    pub constraint: &'a ConstraintSpec,
+    /// The column whose `ADD COLUMN` carries it inline, if any.
+    pub column: Option<&'a str>,
 }
 
 /// Facts for one statement, without the schema (that comes in the replay).

@@ -1,5 +1,5 @@
 use super::{Code, Context, Diagnostic, Family, Rule};
-use crate::analyze::{Change, ConstraintKind, ConstraintSpec, TableCmd};
+use crate::analyze::{AddedConstraint, ConstraintKind};
 use crate::config::Severity;
 use crate::discover::Direction;
 
@@ -17,58 +17,43 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     for (i, s) in ctx.statements.iter().enumerate() {
-        for change in &s.changes {
-            let Change::AlterTable { table, cmd } = change else {
-                continue;
-            };
-            if s.is_new(table) {
+        for AddedConstraint { table, constraint: c, column } in s.constraints_added_to_existing() {
+            if c.kind != ConstraintKind::ForeignKey || c.not_valid {
                 continue;
             }
-            let (constraints, column): (&[ConstraintSpec], _) = match cmd {
-                TableCmd::AddConstraint(c) => (std::slice::from_ref(c), None),
-                TableCmd::AddColumn { column, .. } => {
-                    (&column.constraints, Some(column.name.as_str()))
-                }
-                _ => continue,
+            let referenced = c.references.as_deref().unwrap_or("the referenced table");
+            let cols = c.columns.join(", ");
+            let name = c
+                .name
+                .clone()
+                .unwrap_or_else(|| default_name(table, &c.columns, "fkey"));
+            let add = format!(
+                "ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({cols}) REFERENCES {referenced} NOT VALID;"
+            );
+            let validate = format!("ALTER TABLE {table} VALIDATE CONSTRAINT {name};");
+            let help = match column {
+                Some(col) => format!(
+                    "Add the column {col} without REFERENCES, then `{add}`, and `{validate}` in a separate \
+                     transaction (a later migration): VALIDATE lets reads and writes through."
+                ),
+                None => format!(
+                    "Use `{add}`, then `{validate}` in a separate transaction (a later migration): VALIDATE \
+                     lets reads and writes through while it checks the rows."
+                ),
             };
-            for c in constraints {
-                if c.kind != ConstraintKind::ForeignKey || c.not_valid {
-                    continue;
-                }
-                let referenced = c.references.as_deref().unwrap_or("the referenced table");
-                let cols = c.columns.join(", ");
-                let name = c
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| default_name(table, &c.columns, "fkey"));
-                let add = format!(
-                    "ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({cols}) REFERENCES {referenced} NOT VALID;"
-                );
-                let validate = format!("ALTER TABLE {table} VALIDATE CONSTRAINT {name};");
-                let help = match column {
-                    Some(col) => format!(
-                        "Add the column {col} without REFERENCES, then `{add}`, and `{validate}` in a separate \
-                         transaction (a later migration): VALIDATE lets reads and writes through."
+            out.push(
+                Diagnostic::at_statement(
+                    Code::RS104,
+                    i,
+                    s,
+                    format!(
+                        "adding FOREIGN KEY ({cols}) on {table} without NOT VALID checks every existing row \
+                         while it holds SHARE ROW EXCLUSIVE locks on {table} and {referenced}: writes to both \
+                         tables wait for the whole check"
                     ),
-                    None => format!(
-                        "Use `{add}`, then `{validate}` in a separate transaction (a later migration): VALIDATE \
-                         lets reads and writes through while it checks the rows."
-                    ),
-                };
-                out.push(
-                    Diagnostic::at_statement(
-                        Code::RS104,
-                        i,
-                        s,
-                        format!(
-                            "adding FOREIGN KEY ({cols}) on {table} without NOT VALID checks every existing row \
-                             while it holds SHARE ROW EXCLUSIVE locks on {table} and {referenced}: writes to both \
-                             tables wait for the whole check"
-                        ),
-                    )
-                    .help(help),
-                );
-            }
+                )
+                .help(help),
+            );
         }
     }
 }

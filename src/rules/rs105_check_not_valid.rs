@@ -1,6 +1,6 @@
 use super::rs104_foreign_key_not_valid::default_name;
 use super::{Code, Context, Diagnostic, Family, Rule};
-use crate::analyze::{Change, ConstraintKind, ConstraintSpec, TableCmd};
+use crate::analyze::{AddedConstraint, ConstraintKind};
 use crate::config::Severity;
 use crate::discover::Direction;
 
@@ -18,54 +18,39 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     for (i, s) in ctx.statements.iter().enumerate() {
-        for change in &s.changes {
-            let Change::AlterTable { table, cmd } = change else {
-                continue;
-            };
-            if s.is_new(table) {
+        for AddedConstraint { table, constraint: c, column } in s.constraints_added_to_existing() {
+            if c.kind != ConstraintKind::Check || c.not_valid {
                 continue;
             }
-            let (constraints, column): (&[ConstraintSpec], _) = match cmd {
-                TableCmd::AddConstraint(c) => (std::slice::from_ref(c), None),
-                TableCmd::AddColumn { column, .. } => {
-                    (&column.constraints, Some(column.name.as_str()))
-                }
-                _ => continue,
+            let name = c
+                .name
+                .clone()
+                .unwrap_or_else(|| default_name(table, &c.columns, "check"));
+            let add =
+                format!("ALTER TABLE {table} ADD CONSTRAINT {name} CHECK (...) NOT VALID;");
+            let validate = format!("ALTER TABLE {table} VALIDATE CONSTRAINT {name};");
+            let help = match column {
+                Some(col) => format!(
+                    "Add the column {col} without the CHECK, then `{add}`, and `{validate}` in a separate \
+                     transaction (a later migration): VALIDATE lets reads and writes through."
+                ),
+                None => format!(
+                    "Use `{add}` (new and updated rows are checked at once), then `{validate}` in a separate \
+                     transaction (a later migration): VALIDATE lets reads and writes through."
+                ),
             };
-            for c in constraints {
-                if c.kind != ConstraintKind::Check || c.not_valid {
-                    continue;
-                }
-                let name = c
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| default_name(table, &c.columns, "check"));
-                let add =
-                    format!("ALTER TABLE {table} ADD CONSTRAINT {name} CHECK (...) NOT VALID;");
-                let validate = format!("ALTER TABLE {table} VALIDATE CONSTRAINT {name};");
-                let help = match column {
-                    Some(col) => format!(
-                        "Add the column {col} without the CHECK, then `{add}`, and `{validate}` in a separate \
-                         transaction (a later migration): VALIDATE lets reads and writes through."
+            out.push(
+                Diagnostic::at_statement(
+                    Code::RS105,
+                    i,
+                    s,
+                    format!(
+                        "adding CHECK constraint {name} on {table} without NOT VALID checks every existing row \
+                         while it holds an ACCESS EXCLUSIVE lock: reads and writes wait for the whole scan"
                     ),
-                    None => format!(
-                        "Use `{add}` (new and updated rows are checked at once), then `{validate}` in a separate \
-                         transaction (a later migration): VALIDATE lets reads and writes through."
-                    ),
-                };
-                out.push(
-                    Diagnostic::at_statement(
-                        Code::RS105,
-                        i,
-                        s,
-                        format!(
-                            "adding CHECK constraint {name} on {table} without NOT VALID checks every existing row \
-                             while it holds an ACCESS EXCLUSIVE lock: reads and writes wait for the whole scan"
-                        ),
-                    )
-                    .help(help),
-                );
-            }
+                )
+                .help(help),
+            );
         }
     }
 }

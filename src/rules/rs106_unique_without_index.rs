@@ -1,6 +1,6 @@
 use super::rs104_foreign_key_not_valid::default_name;
 use super::{Code, Context, Diagnostic, Family, Rule};
-use crate::analyze::{Change, ConstraintKind, ConstraintSpec, TableCmd};
+use crate::analyze::{AddedConstraint, ConstraintKind};
 use crate::config::Severity;
 use crate::discover::Direction;
 
@@ -18,64 +18,51 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     for (i, s) in ctx.statements.iter().enumerate() {
-        for change in &s.changes {
-            let Change::AlterTable { table, cmd } = change else {
-                continue;
-            };
-            if s.is_new(table) {
+        for AddedConstraint { table, constraint: c, .. } in s.constraints_added_to_existing() {
+            if c.using_index.is_some() {
                 continue;
             }
-            let constraints: &[ConstraintSpec] = match cmd {
-                TableCmd::AddConstraint(c) => std::slice::from_ref(c),
-                TableCmd::AddColumn { column, .. } => &column.constraints,
+            let cols = c.columns.join(", ");
+            let help = match c.kind {
+                ConstraintKind::PrimaryKey | ConstraintKind::Unique => {
+                    let (kind, suffix) = if c.kind == ConstraintKind::PrimaryKey {
+                        ("PRIMARY KEY", "pkey")
+                    } else {
+                        ("UNIQUE", "key")
+                    };
+                    let name = c.name.clone().unwrap_or_else(|| default_name(table, &c.columns, suffix));
+                    let not_null = if c.kind == ConstraintKind::PrimaryKey {
+                        " The key columns must already be NOT NULL, or ADD PRIMARY KEY scans for NULLs under the \
+                         lock (see RS107)."
+                    } else {
+                        ""
+                    };
+                    format!(
+                        "Build the index first without blocking: `CREATE UNIQUE INDEX CONCURRENTLY {name} ON \
+                         {table} ({cols});` (in a migration that does not run in a transaction), then `ALTER \
+                         TABLE {table} ADD CONSTRAINT {name} {kind} USING INDEX {name};`, which only takes a \
+                         brief lock.{not_null}"
+                    )
+                }
+                ConstraintKind::Exclusion => "An EXCLUDE constraint cannot be attached to a prebuilt index: add \
+                                              it in a maintenance window, or create it on a new table and move \
+                                              the data there."
+                    .to_string(),
                 _ => continue,
             };
-            for c in constraints {
-                if c.using_index.is_some() {
-                    continue;
-                }
-                let cols = c.columns.join(", ");
-                let help = match c.kind {
-                    ConstraintKind::PrimaryKey | ConstraintKind::Unique => {
-                        let (kind, suffix) = if c.kind == ConstraintKind::PrimaryKey {
-                            ("PRIMARY KEY", "pkey")
-                        } else {
-                            ("UNIQUE", "key")
-                        };
-                        let name = c.name.clone().unwrap_or_else(|| default_name(table, &c.columns, suffix));
-                        let not_null = if c.kind == ConstraintKind::PrimaryKey {
-                            " The key columns must already be NOT NULL, or ADD PRIMARY KEY scans for NULLs under the \
-                             lock (see RS107)."
-                        } else {
-                            ""
-                        };
-                        format!(
-                            "Build the index first without blocking: `CREATE UNIQUE INDEX CONCURRENTLY {name} ON \
-                             {table} ({cols});` (in a migration that does not run in a transaction), then `ALTER \
-                             TABLE {table} ADD CONSTRAINT {name} {kind} USING INDEX {name};`, which only takes a \
-                             brief lock.{not_null}"
-                        )
-                    }
-                    ConstraintKind::Exclusion => "An EXCLUDE constraint cannot be attached to a prebuilt index: add \
-                                                  it in a maintenance window, or create it on a new table and move \
-                                                  the data there."
-                        .to_string(),
-                    _ => continue,
-                };
-                out.push(
-                    Diagnostic::at_statement(
-                        Code::RS106,
-                        i,
-                        s,
-                        format!(
-                            "adding {} ({cols}) on {table} builds its index while it holds an ACCESS EXCLUSIVE \
-                             lock: reads and writes wait for the whole build",
-                            c.kind.name()
-                        ),
-                    )
-                    .help(help),
-                );
-            }
+            out.push(
+                Diagnostic::at_statement(
+                    Code::RS106,
+                    i,
+                    s,
+                    format!(
+                        "adding {} ({cols}) on {table} builds its index while it holds an ACCESS EXCLUSIVE \
+                         lock: reads and writes wait for the whole build",
+                        c.kind.name()
+                    ),
+                )
+                .help(help),
+            );
         }
     }
 }
