@@ -5,8 +5,13 @@
 set -euo pipefail
 
 need=()
-ls /usr/lib/llvm-*/lib/libclang.so* >/dev/null 2>&1 || ls /usr/lib/*/libclang*.so* >/dev/null 2>&1 || need+=(libclang-dev)
-command -v clang >/dev/null 2>&1 || true
+# bindgen needs libclang itself (libclang.so / libclang-N.so) and clang's headers; libclang-cpp,
+# which some images carry, is a different library.
+if command -v dpkg >/dev/null 2>&1; then
+  dpkg -s libclang-dev >/dev/null 2>&1 || need+=(libclang-dev)
+else
+  ls /usr/lib/llvm-*/lib/libclang.so* /usr/lib/*/libclang-[0-9]*.so* >/dev/null 2>&1 || need+=(libclang-dev)
+fi
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need+=(postgresql)
 fi
