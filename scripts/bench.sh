@@ -20,7 +20,7 @@ for _ in 1 2 3; do
   t=$(echo "$end - $start" | bc -l)
   if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; rss=$(cat target/bench-rss.txt); fi
 done
-one=$(find "$corpus" -name '*.up.sql' | head -1)
+one=$(find "$corpus" -name '*.up.sql' -print -quit)
 single_best=""
 for _ in $(seq 10); do
   s=$(date +%s.%N); "$bin" check --format compact --fail-on never "$one" >/dev/null; e=$(date +%s.%N)
@@ -31,3 +31,17 @@ printf 'corpus: %d files, %.1f MB\n' "$count" "$(echo "$bytes / 1000000" | bc -l
 printf 'whole corpus (best of 3): %.3f s = %.0f files/s, %.1f MB/s, peak RSS %.1f MB\n' \
   "$best" "$(echo "$count / $best" | bc -l)" "$(echo "$bytes / 1000000 / $best" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
 printf 'one file (best of 10): %.1f ms\n' "$single_best"
+
+# One large file: a 30 MB data migration (one unit, parsed in parallel batches).
+big=target/bench-big/big.sql
+if [ ! -f "$big" ]; then
+  mkdir -p target/bench-big
+  python3 -c "
+line = \"INSERT INTO events (id, payload) VALUES (1, 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx') ON CONFLICT DO NOTHING;\\n\"
+open('$big', 'w').write(line * (30 * 1024 * 1024 // len(line) + 1))"
+fi
+start=$(date +%s.%N)
+/usr/bin/time -f '%M' -o target/bench-rss.txt "$bin" check --format compact --fail-on never --layout plain "$big" >/dev/null
+end=$(date +%s.%N)
+t=$(echo "$end - $start" | bc -l)
+printf 'one 30 MB file: %.2f s = %.1f MB/s, peak RSS %.0f MB\n' "$t" "$(echo "$(stat -c %s "$big") / 1000000 / $t" | bc -l)" "$(echo "$(cat target/bench-rss.txt) / 1024" | bc -l)"

@@ -103,8 +103,20 @@ pub fn lint_with_changes(
         .units
         .into_par_iter()
         .map(|migration| {
-            let parsed = parse::parse_migration(&migration);
-            let statements = analyze::migration_facts(&migration.source, &parsed, pg);
+            // Each statement's facts are taken as soon as it is parsed, so only a batch of
+            // parse trees is alive at a time, even for a 30 MB file.
+            let source = &migration.source;
+            let parsed = parse::parse_migration_with(&migration, |span, body| {
+                analyze::statement_facts(source, span, &body, Vec::new(), pg)
+            });
+            let statements = parsed
+                .statements
+                .into_iter()
+                .map(|s| StatementFacts {
+                    markers: s.markers,
+                    ..s.body
+                })
+                .collect();
             UnitReport {
                 migration,
                 statements,

@@ -356,32 +356,56 @@ pub(crate) fn decode(bytes: Vec<u8>) -> Result<String, (String, usize)> {
     }
 }
 
-fn read_one(candidate: &Candidate) -> Result<String, InputProblem> {
-    let bytes = std::fs::read(&candidate.fs_path).map_err(|e| InputProblem {
+/// What identifies a file however it was reached: device and inode on Unix (one `fstat` on
+/// the open file), the canonical path elsewhere.
+#[cfg(unix)]
+type FileId = (u64, u64);
+#[cfg(not(unix))]
+type FileId = PathBuf;
+
+fn read_one(candidate: &Candidate) -> (Option<FileId>, Result<String, InputProblem>) {
+    use std::io::Read;
+    let problem = |e: std::io::Error| InputProblem {
         path: candidate.display.clone(),
         message: format!("cannot read: {}", io_message(&e)),
         offset: None,
-    })?;
-    decode(bytes).map_err(|(message, offset)| InputProblem {
+    };
+    let mut file = match std::fs::File::open(&candidate.fs_path) {
+        Ok(f) => f,
+        Err(e) => return (None, Err(problem(e))),
+    };
+    let metadata = file.metadata().ok();
+    #[cfg(unix)]
+    let id = metadata.as_ref().map(|m| {
+        use std::os::unix::fs::MetadataExt;
+        (m.dev(), m.ino())
+    });
+    #[cfg(not(unix))]
+    let id = std::fs::canonicalize(&candidate.fs_path).ok();
+    let mut bytes = Vec::with_capacity(metadata.map_or(0, |m| m.len() as usize));
+    if let Err(e) = file.read_to_end(&mut bytes) {
+        return (id, Err(problem(e)));
+    }
+    let text = decode(bytes).map_err(|(message, offset)| InputProblem {
         path: candidate.display.clone(),
         message,
         offset: Some(offset),
-    })
+    });
+    (id, text)
 }
 
 /// Read the candidates in parallel. The same file reached twice (through a symlink) is read
 /// once, under its first display path. Order follows the candidates' order.
 pub(crate) fn read_all(candidates: Vec<Candidate>) -> (Vec<Loaded>, Vec<InputProblem>) {
-    let results: Vec<(Option<PathBuf>, Candidate, Result<String, InputProblem>)> = candidates
+    let results: Vec<(Option<FileId>, Candidate, Result<String, InputProblem>)> = candidates
         .into_par_iter()
         .map(|candidate| {
-            let canonical = std::fs::canonicalize(&candidate.fs_path).ok();
-            let read = read_one(&candidate);
-            (canonical, candidate, read)
+            let (id, read) = read_one(&candidate);
+            (id, candidate, read)
         })
         .collect();
 
-    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut seen: HashSet<FileId> = HashSet::new();
     let mut loaded = Vec::new();
     let mut problems = Vec::new();
     for (canonical, candidate, read) in results {

@@ -24,21 +24,24 @@ pub enum StatementBody {
     SyntaxError(SyntaxError),
 }
 
+/// One statement of a unit. `B` is what its body has been lowered to: the parse tree itself
+/// (`StatementBody`), or, through [`parse_migration_with`], whatever the next stage makes of it,
+/// so that parse trees need not all be alive at once.
 #[derive(Debug, Clone)]
-pub struct ParsedStatement {
+pub struct ParsedStatement<B = StatementBody> {
     pub span: Span,
-    pub body: StatementBody,
+    pub body: B,
     /// Indices into `ParsedMigration::markers` of the statement-scoped markers right before it.
     pub markers: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
-pub struct ParsedMigration {
-    pub statements: Vec<ParsedStatement>,
+pub struct ParsedMigration<B = StatementBody> {
+    pub statements: Vec<ParsedStatement<B>>,
     pub markers: Vec<Marker>,
 }
 
-impl ParsedMigration {
+impl<B> ParsedMigration<B> {
     /// Markers with `scope=file`.
     pub fn file_markers(&self) -> impl Iterator<Item = &Marker> {
         self.markers.iter().filter(|m| m.file_scope)
@@ -46,6 +49,27 @@ impl ParsedMigration {
 }
 
 pub fn parse_migration(migration: &Migration) -> ParsedMigration {
+    parse_migration_with(migration, |_, body| body)
+}
+
+/// Consecutive statements are parsed in one parser call up to this many bytes: per-call
+/// overhead dominates for small statements, and a bound keeps memory flat on huge files.
+const BATCH_BYTES: usize = 16 * 1024;
+
+/// What the parser is handed: a run of SQL statements, or a psql meta-command line.
+enum Work {
+    Sql(Vec<Span>),
+    Meta(Span),
+}
+
+/// Parse a unit and lower each statement with `lower` right away (in parallel for large
+/// units); statements come back in file order.
+pub fn parse_migration_with<B: Send>(
+    migration: &Migration,
+    lower: impl Fn(Span, StatementBody) -> B + Sync,
+) -> ParsedMigration<B> {
+    use rayon::prelude::*;
+
     let text = &migration.source.text;
     let split = split::split(text, migration.range);
     let mut markers: Vec<Marker> = split
@@ -54,26 +78,66 @@ pub fn parse_migration(migration: &Migration) -> ParsedMigration {
         .filter_map(|c| markers::parse_marker(text, c.span))
         .collect();
 
-    let mut statements = Vec::with_capacity(split.chunks.len());
-    // Consecutive SQL statements are parsed in one call (per-call overhead dominates for small
-    // statements); only a batch with an error is parsed again statement by statement, so one
-    // bad statement never hides the others.
+    let mut work: Vec<Work> = Vec::new();
     let mut batch: Vec<Span> = Vec::new();
+    let mut batch_bytes = 0;
     for chunk in &split.chunks {
         match *chunk {
-            Chunk::Sql(span) => batch.push(span),
-            Chunk::Meta(span) => {
-                parse_batch(text, &mut batch, &mut statements);
-                statements.push(ParsedStatement {
-                    span,
-                    body: StatementBody::PsqlMeta(text[span.start..span.end].to_string()),
-                    markers: Vec::new(),
-                })
+            Chunk::Sql(span) => {
+                if batch_bytes + span.len() > BATCH_BYTES && !batch.is_empty() {
+                    work.push(Work::Sql(std::mem::take(&mut batch)));
+                    batch_bytes = 0;
+                }
+                batch_bytes += span.len();
+                batch.push(span);
             }
-            Chunk::CopyData(_) => parse_batch(text, &mut batch, &mut statements),
+            Chunk::Meta(span) => {
+                if !batch.is_empty() {
+                    work.push(Work::Sql(std::mem::take(&mut batch)));
+                    batch_bytes = 0;
+                }
+                work.push(Work::Meta(span));
+            }
+            // COPY data ends the run: it is not SQL.
+            Chunk::CopyData(_) => {
+                if !batch.is_empty() {
+                    work.push(Work::Sql(std::mem::take(&mut batch)));
+                    batch_bytes = 0;
+                }
+            }
         }
     }
-    parse_batch(text, &mut batch, &mut statements);
+    if !batch.is_empty() {
+        work.push(Work::Sql(batch));
+    }
+
+    let run = |w: &Work| -> Vec<ParsedStatement<B>> {
+        let parsed = match w {
+            Work::Sql(spans) => parse_batch(text, spans),
+            Work::Meta(span) => vec![(
+                *span,
+                StatementBody::PsqlMeta(text[span.start..span.end].to_string()),
+            )],
+        };
+        parsed
+            .into_iter()
+            .map(|(span, body)| ParsedStatement {
+                span,
+                body: lower(span, body),
+                markers: Vec::new(),
+            })
+            .collect()
+    };
+    let mut statements: Vec<ParsedStatement<B>> = if work.len() > 1 {
+        work.par_iter()
+            .map(run)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .collect()
+    } else {
+        work.iter().flat_map(run).collect()
+    };
 
     // A statement-scoped marker covers the first statement that starts after it.
     let mut next = 0;
@@ -95,11 +159,12 @@ pub fn parse_migration(migration: &Migration) -> ParsedMigration {
     }
 }
 
-/// Parse the statements in `batch` (consecutive spans of `text`) and drain it.
-fn parse_batch(text: &str, batch: &mut Vec<Span>, out: &mut Vec<ParsedStatement>) {
-    match batch.as_slice() {
-        [] => {}
-        [one] => out.extend(parse_sql(text, *one)),
+/// Parse consecutive statements (spans of `text`) in one parser call; only a batch with an
+/// error is parsed again statement by statement, so one bad statement never hides the others.
+fn parse_batch(text: &str, batch: &[Span]) -> Vec<(Span, StatementBody)> {
+    match batch {
+        [] => Vec::new(),
+        [one] => parse_sql(text, *one),
         [first, .., last] => {
             let whole = Span::new(first.start, last.end);
             match pg_query::parse(
@@ -108,8 +173,12 @@ fn parse_batch(text: &str, batch: &mut Vec<Span>, out: &mut Vec<ParsedStatement>
             ) {
                 // The parser must agree with the splitter on the statement count; otherwise
                 // fall back so spans stay exactly the splitter's.
-                Ok(result) if result.protobuf.stmts.len() == batch.len() => {
-                    for (raw, span) in result.protobuf.stmts.into_iter().zip(batch.iter()) {
+                Ok(result) if result.protobuf.stmts.len() == batch.len() => result
+                    .protobuf
+                    .stmts
+                    .into_iter()
+                    .zip(batch.iter())
+                    .map(|(raw, span)| {
                         let body = match raw.stmt.and_then(|n| n.node) {
                             Some(node) => StatementBody::Sql(Box::new(node)),
                             None => StatementBody::SyntaxError(SyntaxError {
@@ -117,25 +186,19 @@ fn parse_batch(text: &str, batch: &mut Vec<Span>, out: &mut Vec<ParsedStatement>
                                 offset: span.start,
                             }),
                         };
-                        out.push(ParsedStatement {
-                            span: *span,
-                            body,
-                            markers: Vec::new(),
-                        });
-                    }
-                }
-                _ => {
-                    for span in batch.iter() {
-                        out.extend(parse_sql(text, *span));
-                    }
-                }
+                        (*span, body)
+                    })
+                    .collect(),
+                _ => batch
+                    .iter()
+                    .flat_map(|span| parse_sql(text, *span))
+                    .collect(),
             }
         }
     }
-    batch.clear();
 }
 
-fn parse_sql(text: &str, span: Span) -> Vec<ParsedStatement> {
+fn parse_sql(text: &str, span: Span) -> Vec<(Span, StatementBody)> {
     let sql = &text[span.start..span.end];
     match pg_query::parse(sql, pg_query::ParserOptions::DEFAULT) {
         Ok(result) => {
@@ -154,24 +217,19 @@ fn parse_sql(text: &str, span: Span) -> Vec<ParsedStatement> {
                         offset: start,
                     }),
                 };
-                out.push(ParsedStatement {
-                    span: Span::new(start, end),
-                    body,
-                    markers: Vec::new(),
-                });
+                out.push((Span::new(start, end), body));
             }
             out
         }
         Err(err) => {
             let (message, offset) = error_position(sql).unwrap_or_else(|| (err.to_string(), 0));
-            vec![ParsedStatement {
+            vec![(
                 span,
-                body: StatementBody::SyntaxError(SyntaxError {
+                StatementBody::SyntaxError(SyntaxError {
                     message,
                     offset: span.start + offset,
                 }),
-                markers: Vec::new(),
-            }]
+            )]
         }
     }
 }
@@ -228,7 +286,7 @@ mod tests {
     fn body_kinds(sql: &str) -> Vec<String> {
         parse_sql(sql, Span::new(0, sql.len()))
             .into_iter()
-            .map(|s| match s.body {
+            .map(|(_, body)| match body {
                 StatementBody::Sql(_) => "sql".to_string(),
                 StatementBody::PsqlMeta(_) => "meta".to_string(),
                 StatementBody::SyntaxError(e) => format!("error@{}:{}", e.offset, e.message),
