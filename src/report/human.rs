@@ -66,6 +66,13 @@ pub fn render(report: &Report, color: bool, show_suppressed: bool) -> String {
             out.push('\n');
         }
     }
+    let totals = super::Totals::of(report);
+    out.push_str(&format!(
+        "rollsafe: {} in {} ({})\n",
+        totals.findings_line(),
+        super::plural(totals.files, "file"),
+        super::plural(totals.statements, "statement")
+    ));
     out
 }
 

@@ -57,7 +57,7 @@ pub struct JsonDiagnostic {
     pub justification: Option<String>,
 }
 
-#[derive(Serialize, Default)]
+#[derive(Serialize)]
 pub struct Summary {
     pub files: usize,
     pub statements: usize,
@@ -88,11 +88,17 @@ fn diagnostic(f: &Finding) -> JsonDiagnostic {
 }
 
 pub fn build(report: &Report) -> Output<'_> {
-    let mut summary = Summary::default();
+    let totals = super::Totals::of(report);
+    let summary = Summary {
+        files: report.units.len() + report.problems.len(),
+        statements: totals.statements,
+        errors: totals.errors,
+        warnings: totals.warnings,
+        infos: totals.notes,
+        suppressed: totals.suppressed,
+    };
     let mut files = Vec::new();
     for p in &report.problems {
-        summary.files += 1;
-        count(&mut summary, p.severity, false);
         files.push(File {
             path: p.problem.path.to_string_lossy().replace('\\', "/"),
             layout: None,
@@ -116,11 +122,6 @@ pub fn build(report: &Report) -> Output<'_> {
         });
     }
     for unit in &report.units {
-        summary.files += 1;
-        summary.statements += unit.statements.len();
-        for f in &unit.findings {
-            count(&mut summary, f.severity, f.is_suppressed());
-        }
         let m = &unit.migration;
         files.push(File {
             path: m.source.display_path(),
@@ -153,19 +154,6 @@ pub fn build(report: &Report) -> Output<'_> {
         version: VERSION,
         files,
         summary,
-    }
-}
-
-fn count(summary: &mut Summary, severity: crate::config::Severity, suppressed: bool) {
-    use crate::config::Severity::*;
-    if suppressed {
-        summary.suppressed += 1;
-        return;
-    }
-    match severity {
-        Error => summary.errors += 1,
-        Warning => summary.warnings += 1,
-        Info => summary.infos += 1,
     }
 }
 
