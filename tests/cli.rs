@@ -161,7 +161,7 @@ fn human_output_has_no_colour_when_not_a_terminal() {
     assert!(out.contains("help:"), "{out}");
     assert!(
         out.trim_end().ends_with(
-            "rollsafe: 1 error, 0 warnings, 0 notes, 0 suppressed in 1 file (1 statement)"
+            "rollsafe: 1 error, 1 warning, 0 notes, 0 suppressed in 1 file (1 statement)"
         ),
         "{out}"
     );
