@@ -310,3 +310,25 @@ fn fixture_json_lists_every_statement_with_its_facts() {
     }
     insta::assert_json_snapshot!("fixture_golang_migrate_json", json);
 }
+
+#[test]
+fn dropping_a_table_created_in_the_same_migration_needs_no_approval() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The scratch table's foreign key locks `users` too; that side lock must not make the
+    // drop look like a contract step on an existing table.
+    let sql = "CREATE TABLE scratch (id int, user_id bigint REFERENCES users (id));\n\
+               DROP TABLE scratch;\n\
+               ALTER TABLE users DROP COLUMN legacy;\n";
+    fs::write(dir.path().join("001_a.sql"), sql).expect("write");
+    let (_, out) = stdout_of(
+        rollsafe()
+            .args(["check", "--format", "compact", "001_a.sql"])
+            .current_dir(dir.path()),
+    );
+    assert!(!out.contains("001_a.sql:2:1: error[RS001]"), "{out}");
+    assert!(out.contains("001_a.sql:3:1: error[RS001]"), "{out}");
+    assert!(
+        out.contains("error[RS002]"),
+        "CREATE TABLE and DROP COLUMN on users are mixed: {out}"
+    );
+}

@@ -59,6 +59,42 @@ impl StatementFacts {
         self.new_relations.iter().any(|r| r == relation)
     }
 
+    /// Whether every relation the statement acts on (the table it alters, drops, renames or
+    /// truncates, not the tables it locks on the side, such as a foreign key's target) was
+    /// created earlier in this change. False when it acts on no relation.
+    pub fn acts_only_on_new(&self) -> bool {
+        let mut subjects = self.changes.iter().flat_map(|c| -> Vec<&str> {
+            match c {
+                Change::Drop { names, .. } => names.iter().map(String::as_str).collect(),
+                Change::Rename {
+                    object:
+                        ObjectKind::Table
+                        | ObjectKind::View
+                        | ObjectKind::MaterializedView
+                        | ObjectKind::Sequence,
+                    from,
+                    ..
+                } => vec![from.as_str()],
+                Change::Rename {
+                    relation: Some(r), ..
+                } => vec![r.as_str()],
+                Change::AlterTable { table, .. }
+                | Change::Delete { table, .. }
+                | Change::Insert { table, .. }
+                | Change::Update { table, .. } => vec![table.as_str()],
+                Change::Truncate { tables } => tables.iter().map(String::as_str).collect(),
+                Change::CreateIndex { table, .. } => vec![table.as_str()],
+                _ => vec![""],
+            }
+        });
+        let mut any = false;
+        let all_new = subjects.all(|r| {
+            any = true;
+            !r.is_empty() && self.is_new(r)
+        });
+        any && all_new
+    }
+
     /// Constraints this statement adds to tables that existed before the change: `ADD
     /// CONSTRAINT`, and the inline constraints of `ADD COLUMN` (with the column's name).
     pub fn constraints_added_to_existing(&self) -> impl Iterator<Item = AddedConstraint<'_>> {

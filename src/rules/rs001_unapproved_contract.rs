@@ -19,7 +19,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     for (i, s) in ctx.statements.iter().enumerate() {
-        if s.phase != Phase::Contract || touches_only_new(s) {
+        if s.phase != Phase::Contract || s.acts_only_on_new() {
             continue;
         }
         let mut contracts = ctx.markers_for(i).filter(|m| contract::is_contract(m)).peekable();
@@ -47,11 +47,6 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 fn approval_blocks(a: Approval) -> bool {
     !matches!(a, Approval::Approved)
-}
-
-/// Dropping or renaming something created earlier in the same change breaks no deployed code.
-fn touches_only_new(s: &StatementFacts) -> bool {
-    !s.locks.is_empty() && s.locks.iter().all(|l| s.is_new(&l.relation))
 }
 
 fn describe(s: &StatementFacts) -> String {

@@ -21,7 +21,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let first = |phase| {
         ctx.statements
             .iter()
-            .position(|s| s.phase == phase && (s.locks.is_empty() || s.locks.iter().any(|l| !s.is_new(&l.relation))))
+            .position(|s| s.phase == phase && !s.acts_only_on_new())
     };
     let (Some(expand), Some(contract)) = (first(Phase::Expand), first(Phase::Contract)) else {
         return;
