@@ -12,7 +12,18 @@ pub struct TypeName {
 
 impl std::fmt::Display for TypeName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.name)?;
+        // Messages use the names people write, not PostgreSQL's internal ones.
+        let name = match self.name.as_str() {
+            "int2" => "smallint",
+            "int4" => "integer",
+            "int8" => "bigint",
+            "float4" => "real",
+            "float8" => "double precision",
+            "bool" => "boolean",
+            "bpchar" => "char",
+            other => other,
+        };
+        write!(f, "{name}")?;
         if !self.modifiers.is_empty() {
             let mods: Vec<String> = self.modifiers.iter().map(i64::to_string).collect();
             write!(f, "({})", mods.join(","))?;
