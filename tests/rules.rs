@@ -388,7 +388,12 @@ fn rs113_work_under_lock() {
     assert_hits(
         "RS113/basic.sql",
         "RS113",
-        &["002_wrapped:3", "004_explicit:4", "006_implicit:3"],
+        &[
+            "002_wrapped:3",
+            "004_explicit:4",
+            "006_implicit:3",
+            "009_insert:4",
+        ],
     );
 }
 

@@ -327,6 +327,8 @@ pub enum Change {
     Insert {
         table: String,
         on_conflict: bool,
+        /// `INSERT ... SELECT` (work that grows with the data), not `INSERT ... VALUES`.
+        from_query: bool,
     },
     Update {
         table: String,

@@ -377,6 +377,10 @@ pub fn classify(node: &NodeEnum) -> Classified {
             vec![Change::Insert {
                 table: range_var(s.relation.as_ref()),
                 on_conflict: s.on_conflict_clause.is_some(),
+                from_query: !matches!(
+                    s.select_stmt.as_deref().and_then(|n| n.node.as_ref()),
+                    Some(N::SelectStmt(sel)) if !sel.values_lists.is_empty()
+                ),
             }],
         ),
         N::UpdateStmt(s) => known(

@@ -86,7 +86,12 @@ fn does_work(s: &StatementFacts) -> bool {
     s.changes.iter().any(|c| match c {
         // Code rollsafe cannot see into may do anything.
         Change::Opaque => true,
-        Change::Insert { table, .. }
+        // A few VALUES rows are instant; INSERT ... SELECT grows with the data.
+        Change::Insert {
+            table,
+            from_query: true,
+            ..
+        }
         | Change::Update { table, .. }
         | Change::Delete { table, .. }
         | Change::Merge { table } => existing(table),

@@ -39,6 +39,7 @@ pub(super) fn fix(change: &Change) -> Option<(String, String)> {
         Change::Insert {
             table,
             on_conflict: false,
+            ..
         } => Some((
             format!("INSERT INTO {table} without ON CONFLICT"),
             format!(

@@ -30,3 +30,7 @@ UPDATE users SET f = 'x';
 CREATE TABLE reports (id bigint);
 ALTER TABLE reports ADD COLUMN g text;
 INSERT INTO audit VALUES (1);
+-- unit: 009_insert wrapped=true
+ALTER TABLE users ADD COLUMN h text;
+INSERT INTO audit VALUES (1), (2);
+INSERT INTO audit SELECT id FROM users;
