@@ -179,6 +179,34 @@ impl ObjectKind {
     }
 }
 
+/// Per-column settings of `ALTER TABLE ... ALTER COLUMN`; their lock level and whether they
+/// recurse to partitions differ (see `locks`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnSetting {
+    /// `SET STATISTICS n`
+    Statistics,
+    /// `SET (n_distinct = ...)` / `RESET (...)`
+    Options,
+    /// `SET STORAGE ...`
+    Storage,
+    /// `SET COMPRESSION ...`
+    Compression,
+    /// `SET EXPRESSION AS (...)` (PostgreSQL 17+)
+    Expression,
+}
+
+impl ColumnSetting {
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnSetting::Statistics => "SET STATISTICS",
+            ColumnSetting::Options => "SET (options)",
+            ColumnSetting::Storage => "SET STORAGE",
+            ColumnSetting::Compression => "SET COMPRESSION",
+            ColumnSetting::Expression => "SET EXPRESSION",
+        }
+    }
+}
+
 /// One ALTER TABLE subcommand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TableCmd {
@@ -238,7 +266,12 @@ pub enum TableCmd {
         column: String,
     },
     NoInherit,
-    /// SHARE UPDATE EXCLUSIVE maintenance settings: statistics, storage options, cluster on.
+    /// A per-column setting that changes no data (`ALTER COLUMN c SET STATISTICS`, ...).
+    ColumnSetting {
+        column: String,
+        setting: ColumnSetting,
+    },
+    /// SHARE UPDATE EXCLUSIVE maintenance settings: cluster on, vacuum/planner storage options.
     Maintenance(&'static str),
     /// Triggers and rules enabled/disabled: SHARE ROW EXCLUSIVE.
     TriggerState,

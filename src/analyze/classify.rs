@@ -736,7 +736,10 @@ fn table_cmd(cmd: &pb::AlterTableCmd) -> TableCmd {
         A::AtDropIdentity => TableCmd::DropIdentity { column },
         A::AtDropExpression => TableCmd::DropExpression { column },
         A::AtDropInherit => TableCmd::NoInherit,
-        A::AtSetStatistics => TableCmd::Maintenance("SET STATISTICS"),
+        A::AtSetStatistics => TableCmd::ColumnSetting {
+            column,
+            setting: ColumnSetting::Statistics,
+        },
         A::AtClusterOn => TableCmd::Maintenance("CLUSTER ON"),
         A::AtDropCluster => TableCmd::Maintenance("SET WITHOUT CLUSTER"),
         A::AtSetRelOptions | A::AtResetRelOptions | A::AtReplaceRelOptions => {
@@ -771,10 +774,22 @@ fn table_cmd(cmd: &pb::AlterTableCmd) -> TableCmd {
         | A::AtEnableAlwaysRule
         | A::AtEnableReplicaRule
         | A::AtDisableRule => TableCmd::TriggerState,
-        A::AtSetOptions | A::AtResetOptions => TableCmd::Other("ALTER COLUMN SET (options)"),
-        A::AtSetStorage => TableCmd::Other("SET STORAGE"),
-        A::AtSetCompression => TableCmd::Other("SET COMPRESSION"),
-        A::AtSetExpression => TableCmd::Other("SET EXPRESSION"),
+        A::AtSetOptions | A::AtResetOptions => TableCmd::ColumnSetting {
+            column,
+            setting: ColumnSetting::Options,
+        },
+        A::AtSetStorage => TableCmd::ColumnSetting {
+            column,
+            setting: ColumnSetting::Storage,
+        },
+        A::AtSetCompression => TableCmd::ColumnSetting {
+            column,
+            setting: ColumnSetting::Compression,
+        },
+        A::AtSetExpression => TableCmd::ColumnSetting {
+            column,
+            setting: ColumnSetting::Expression,
+        },
         A::AtSetIdentity => TableCmd::Other("SET IDENTITY"),
         A::AtChangeOwner => TableCmd::Other("OWNER TO"),
         A::AtReplicaIdentity => TableCmd::Other("REPLICA IDENTITY"),

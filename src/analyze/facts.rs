@@ -115,4 +115,8 @@ pub struct LockFact {
 pub struct TableWork {
     pub relation: String,
     pub reason: String,
+    /// True when the work is assumed rather than known (e.g. a type change from a type the
+    /// schema replay has not seen), so messages can say "may".
+    #[serde(skip)]
+    pub assumed: bool,
 }

@@ -27,10 +27,18 @@ impl LockAnalysis {
         }
     }
     fn rewrite(&mut self, relation: &str, reason: impl Into<String>) {
+        self.add_rewrite(relation, reason.into(), false);
+    }
+    /// A rewrite rollsafe cannot rule out but does not know of.
+    fn assumed_rewrite(&mut self, relation: &str, reason: impl Into<String>) {
+        self.add_rewrite(relation, reason.into(), true);
+    }
+    fn add_rewrite(&mut self, relation: &str, reason: String, assumed: bool) {
         if !self.rewrites.iter().any(|w| w.relation == relation) {
             self.rewrites.push(TableWork {
                 relation: relation.to_string(),
-                reason: reason.into(),
+                reason,
+                assumed,
             });
         }
     }
@@ -39,6 +47,7 @@ impl LockAnalysis {
             self.scans.push(TableWork {
                 relation: relation.to_string(),
                 reason: reason.into(),
+                assumed: false,
             });
         }
     }
@@ -364,7 +373,7 @@ fn table_cmd_locks(table: &str, cmd: &TableCmd, schema: &Schema, pg: u32, a: &mu
             .iter()
             .filter(|w| schema::key(&w.relation) == key)
         {
-            a.rewrite(p, format!("{} (in partition {p})", w.reason));
+            a.add_rewrite(p, format!("{} (in partition {p})", w.reason), w.assumed);
         }
         for w in own.scans.iter().filter(|w| schema::key(&w.relation) == key) {
             a.scan(p, format!("{} (in partition {p})", w.reason));
@@ -377,7 +386,7 @@ fn merge(a: &mut LockAnalysis, b: LockAnalysis) {
         a.lock(&l.relation, l.mode);
     }
     for w in b.rewrites {
-        a.rewrite(&w.relation, w.reason);
+        a.add_rewrite(&w.relation, w.reason, w.assumed);
     }
     for w in b.scans {
         a.scan(&w.relation, w.reason);
@@ -398,10 +407,8 @@ fn recurses_to_partitions(cmd: &TableCmd) -> bool {
         | TableCmd::ValidateConstraint { .. }
         | TableCmd::DropConstraint { .. }
         | TableCmd::DropExpression { .. } => true,
-        TableCmd::Maintenance(what) => *what == "SET STATISTICS",
-        TableCmd::Other(what) => {
-            matches!(*what, "SET STORAGE" | "SET COMPRESSION" | "SET EXPRESSION")
-        }
+        // Per-column planner options (n_distinct, ...) stay on the named table.
+        TableCmd::ColumnSetting { setting, .. } => *setting != ColumnSetting::Options,
         _ => false,
     }
 }
@@ -464,7 +471,7 @@ fn table_cmd_locks_one(
             match old {
                 Some(old) if binary_coercible(old, type_name) => {}
                 Some(old) => a.rewrite(table, format!("{column} changes from {old} to {type_name}")),
-                None => a.rewrite(
+                None => a.assumed_rewrite(
                     table,
                     format!("{column} changes to {type_name} (old type unknown: assumed not binary-compatible)"),
                 ),
@@ -523,8 +530,15 @@ fn table_cmd_locks_one(
             }
         }
         TableCmd::Maintenance(_) => a.lock(table, ShareUpdateExclusive),
-        // Per-column planner options (n_distinct, ...): like SET STATISTICS.
-        TableCmd::Other("ALTER COLUMN SET (options)") => a.lock(table, ShareUpdateExclusive),
+        TableCmd::ColumnSetting { setting, .. } => match setting {
+            // Planner settings: like the other maintenance commands.
+            ColumnSetting::Statistics | ColumnSetting::Options => {
+                a.lock(table, ShareUpdateExclusive)
+            }
+            ColumnSetting::Storage | ColumnSetting::Compression | ColumnSetting::Expression => {
+                a.lock(table, AccessExclusive)
+            }
+        },
         TableCmd::TriggerState => a.lock(table, ShareRowExclusive),
         TableCmd::AddIdentity { .. } => a.lock(table, AccessExclusive),
         TableCmd::DropColumn { column, .. } => {

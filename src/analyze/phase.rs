@@ -114,6 +114,7 @@ fn table_cmd_phase(cmd: &TableCmd) -> (Phase, bool) {
         | T::EnableRowSecurity
         | T::DisableRowSecurity
         | T::DropExpression { .. }
+        | T::ColumnSetting { .. }
         | T::Maintenance(_)
         | T::TriggerState
         | T::Other(_) => (Phase::Neutral, false),

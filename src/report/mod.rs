@@ -234,6 +234,9 @@ pub fn describe_cmd(cmd: &TableCmd) -> String {
         TableCmd::DropIdentity { column } => format!("ALTER COLUMN {column} DROP IDENTITY"),
         TableCmd::DropExpression { column } => format!("ALTER COLUMN {column} DROP EXPRESSION"),
         TableCmd::NoInherit => "NO INHERIT".into(),
+        TableCmd::ColumnSetting { column, setting } => {
+            format!("ALTER COLUMN {column} {}", setting.name())
+        }
         TableCmd::Maintenance(what) | TableCmd::Other(what) => (*what).to_string(),
         TableCmd::TriggerState => "ENABLE/DISABLE TRIGGER".into(),
     }

@@ -37,7 +37,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             // The facts assume a rewrite when the column's current type is unknown.
-            let (rewrites, rebuilds) = if work.reason.contains("old type unknown") {
+            let (rewrites, rebuilds) = if work.assumed {
                 ("may rewrite", "rebuild")
             } else {
                 ("rewrites", "rebuilds")
