@@ -72,19 +72,6 @@ pub struct Report {
     pub problems: Vec<ProblemReport>,
 }
 
-impl Report {
-    /// Unsuppressed findings at or above `level` (input problems included).
-    pub fn count_at_least(&self, level: Severity) -> usize {
-        let findings = self
-            .units
-            .iter()
-            .flat_map(|u| &u.findings)
-            .filter(|f| !f.is_suppressed() && f.severity >= level)
-            .count();
-        findings + self.problems.iter().filter(|p| p.severity >= level).count()
-    }
-}
-
 pub fn lint(set: MigrationSet, config: &Config, options: &Options) -> Report {
     lint_with_changes(set, config, options, None)
 }

@@ -29,6 +29,11 @@ pub struct LineCol {
     pub column: usize,
 }
 
+/// A path as every output shows it: `/` separators on every platform.
+pub fn display_path(path: &std::path::Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
 /// One file's text, shared by every migration unit cut from it.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -73,7 +78,7 @@ impl SourceFile {
     }
 
     pub fn display_path(&self) -> String {
-        self.path.to_string_lossy().replace('\\', "/")
+        display_path(&self.path)
     }
 }
 

@@ -14,7 +14,7 @@ mod tests;
 pub use change::*;
 pub use facts::*;
 
-use crate::parse::{ParsedMigration, StatementBody, SyntaxError};
+use crate::parse::{StatementBody, SyntaxError};
 use crate::source::{LineCol, SourceFile, Span};
 
 /// Everything rollsafe knows about one statement.
@@ -206,17 +206,4 @@ pub fn refresh_derived(facts: &mut StatementFacts, pg_version: u32) {
             facts.non_transactional_reason = Some(reason);
         }
     }
-}
-
-/// Facts for every statement of one migration unit.
-pub fn migration_facts(
-    source: &SourceFile,
-    parsed: &ParsedMigration,
-    pg_version: u32,
-) -> Vec<StatementFacts> {
-    parsed
-        .statements
-        .iter()
-        .map(|s| statement_facts(source, s.span, &s.body, s.markers.clone(), pg_version))
-        .collect()
 }

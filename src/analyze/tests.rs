@@ -28,7 +28,11 @@ fn facts(sql: &str, pg: u32) -> Vec<StatementFacts> {
             .all(|s| !matches!(s.body, StatementBody::SyntaxError(_))),
         "fixture must parse: {sql}"
     );
-    migration_facts(&source, &parsed, pg)
+    parsed
+        .statements
+        .iter()
+        .map(|s| statement_facts(&source, s.span, &s.body, s.markers.clone(), pg))
+        .collect()
 }
 
 fn one(sql: &str) -> StatementFacts {

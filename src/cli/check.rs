@@ -289,7 +289,7 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
     let failing = args
         .fail_on
         .severity()
-        .map_or(0, |level| report.count_at_least(level));
+        .map_or(0, |level| report::Totals::of(&report).at_least(level));
     Ok(if failing > 0 {
         EXIT_FINDINGS
     } else {

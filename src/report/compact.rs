@@ -11,7 +11,7 @@ pub fn render(report: &Report, show_suppressed: bool) -> String {
         let _ = writeln!(
             out,
             "{}:{line}:{col}: {}[E002] {}",
-            p.problem.path.to_string_lossy().replace('\\', "/"),
+            crate::source::display_path(&p.problem.path),
             p.severity.name(),
             p.finding_message
         );

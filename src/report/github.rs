@@ -82,7 +82,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     let mut annotations = Vec::new();
     for p in &report.problems {
         let file = root_relative(&p.problem.path, &options.root)
-            .unwrap_or_else(|| p.problem.path.to_string_lossy().replace('\\', "/"));
+            .unwrap_or_else(|| crate::source::display_path(&p.problem.path));
         annotations.push(Annotation {
             kind: Kind::of(p.severity, false),
             plain: format!(

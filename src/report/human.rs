@@ -47,7 +47,7 @@ pub fn render(report: &Report, color: bool, show_suppressed: bool) -> String {
     for p in &report.problems {
         let diag = MietteDiagnostic::new(format!(
             "{}: {}",
-            p.problem.path.to_string_lossy().replace('\\', "/"),
+            crate::source::display_path(&p.problem.path),
             p.finding_message
         ))
         .with_code("E002")

@@ -100,7 +100,7 @@ pub fn build(report: &Report) -> Output<'_> {
     let mut files = Vec::new();
     for p in &report.problems {
         files.push(File {
-            path: p.problem.path.to_string_lossy().replace('\\', "/"),
+            path: crate::source::display_path(&p.problem.path),
             layout: None,
             direction: None,
             version: None,

@@ -49,7 +49,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                 out,
                 "- {} {}: {} ([E002]({}))",
                 severity_icon(p.severity),
-                code_span(&p.problem.path.to_string_lossy().replace('\\', "/")),
+                code_span(&crate::source::display_path(&p.problem.path)),
                 inline(&p.finding_message),
                 options.rule_url(crate::rules::Code::E002)
             );

@@ -93,7 +93,7 @@ pub fn root_relative(path: &Path, root: &Path) -> Option<String> {
     };
     let abs = crate::changes::canonical(&abs);
     let rel = abs.strip_prefix(root).ok()?;
-    Some(rel.to_string_lossy().replace('\\', "/"))
+    Some(crate::source::display_path(&rel))
 }
 
 /// The marker that grants a finding's suppression (for approvers, ticket, reason).
@@ -177,6 +177,17 @@ impl Totals {
             Severity::Error => self.errors += 1,
             Severity::Warning => self.warnings += 1,
             Severity::Info => self.notes += 1,
+        }
+    }
+
+    /// Unsuppressed findings (input problems included) at or above `level`: what `--fail-on`
+    /// counts.
+    pub fn at_least(&self, level: crate::config::Severity) -> usize {
+        use crate::config::Severity;
+        match level {
+            Severity::Error => self.errors,
+            Severity::Warning => self.errors + self.warnings,
+            Severity::Info => self.errors + self.warnings + self.notes,
         }
     }
 

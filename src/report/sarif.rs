@@ -52,7 +52,7 @@ pub fn build(report: &Report, options: &RenderOptions) -> Value {
             "ruleId": Code::E002.as_str(),
             "ruleIndex": rule_index(Code::E002),
             "level": level(p.severity),
-            "message": {"text": format!("{}: {}", p.problem.path.to_string_lossy().replace('\\', "/"), p.finding_message)},
+            "message": {"text": format!("{}: {}", crate::source::display_path(&p.problem.path), p.finding_message)},
             "locations": [location],
             "partialFingerprints": {
                 FINGERPRINT_KEY: fingerprint(&mut occurrences, Code::E002, &path_key, ""),
