@@ -108,7 +108,7 @@ impl DiffBase {
     pub fn base_text(&self, path: &Path) -> Option<String> {
         let abs = canonical(&absolute(path));
         let rel = abs.strip_prefix(&self.toplevel).ok()?;
-        let rel = crate::source::display_path(&rel);
+        let rel = crate::source::display_path(rel);
         git(&self.toplevel, &["show", &format!("{}:{rel}", self.commit)]).ok()
     }
 

@@ -218,7 +218,7 @@ fn place(fs_path: &Path, forced: Option<Layout>, fs: &mut Fs) -> (Place, PathBuf
             let Ok(rel) = fs_path.strip_prefix(ancestor) else {
                 continue;
             };
-            let rel = crate::source::display_path(&rel);
+            let rel = crate::source::display_path(rel);
             let script = names::strip_suffix_ci(&rel, ".sql")
                 .unwrap_or(&rel)
                 .to_string();

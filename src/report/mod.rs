@@ -93,7 +93,7 @@ pub fn root_relative(path: &Path, root: &Path) -> Option<String> {
     };
     let abs = crate::changes::canonical(&abs);
     let rel = abs.strip_prefix(root).ok()?;
-    Some(crate::source::display_path(&rel))
+    Some(crate::source::display_path(rel))
 }
 
 /// The marker that grants a finding's suppression (for approvers, ticket, reason).
