@@ -95,6 +95,17 @@ impl StatementFacts {
         any && all_new
     }
 
+    /// Columns this statement adds to tables that existed before the change, with the table.
+    pub fn columns_added_to_existing(&self) -> impl Iterator<Item = (&str, &ColumnSpec)> {
+        self.changes.iter().filter_map(move |change| match change {
+            Change::AlterTable {
+                table,
+                cmd: TableCmd::AddColumn { column, .. },
+            } if !self.is_new(table) => Some((table.as_str(), column)),
+            _ => None,
+        })
+    }
+
     /// Constraints this statement adds to tables that existed before the change: `ADD
     /// CONSTRAINT`, and the inline constraints of `ADD COLUMN` (with the column's name).
     pub fn constraints_added_to_existing(&self) -> impl Iterator<Item = AddedConstraint<'_>> {

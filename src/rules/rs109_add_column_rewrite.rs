@@ -1,5 +1,5 @@
 use super::{Code, Context, Diagnostic, Family, Rule};
-use crate::analyze::{Change, ColumnSpec, Generated, TableCmd, Volatility, locks};
+use crate::analyze::{ColumnSpec, Generated, Volatility, locks};
 use crate::config::Severity;
 use crate::discover::Direction;
 
@@ -17,17 +17,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     for (i, s) in ctx.statements.iter().enumerate() {
-        for change in &s.changes {
-            let Change::AlterTable {
-                table,
-                cmd: TableCmd::AddColumn { column, .. },
-            } = change
-            else {
-                continue;
-            };
-            if s.is_new(table) {
-                continue;
-            }
+        for (table, column) in s.columns_added_to_existing() {
             let Some(reason) = locks::add_column_rewrite(column, ctx.pg_version) else {
                 continue;
             };

@@ -1,5 +1,5 @@
 use super::{Code, Context, Diagnostic, Family, Rule};
-use crate::analyze::{Change, Generated, TableCmd};
+use crate::analyze::Generated;
 use crate::config::Severity;
 use crate::discover::Direction;
 
@@ -17,14 +17,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     for (i, s) in ctx.statements.iter().enumerate() {
-        for change in &s.changes {
-            let Change::AlterTable {
-                table,
-                cmd: TableCmd::AddColumn { column, .. },
-            } = change
-            else {
-                continue;
-            };
+        for (table, column) in s.columns_added_to_existing() {
             let has_default = column.default.as_ref().is_some_and(|d| !d.is_null);
             // Identity, generated and serial columns fill existing rows themselves.
             if !column.not_null
@@ -32,9 +25,6 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 || column.generated != Generated::No
                 || column.is_serial()
             {
-                continue;
-            }
-            if s.is_new(table) {
                 continue;
             }
             let name = &column.name;
