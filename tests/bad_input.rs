@@ -133,7 +133,10 @@ fn every_kind_of_bad_input_is_a_diagnostic_and_the_rest_is_linted() {
 fn a_30_mb_file_is_linted() {
     let dir = tempfile::tempdir().expect("tempdir");
     let line = "INSERT INTO events (id, payload) VALUES (1, 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx') ON CONFLICT DO NOTHING;\n";
-    let big = line.repeat(30 * 1024 * 1024 / line.len() + 1);
+    let mut big = line.repeat(30 * 1024 * 1024 / line.len() + 1);
+    // A finding on the last line proves the whole file was read and parsed, not skipped.
+    let last_line = big.lines().count() + 1;
+    big.push_str("DROP TABLE events;\n");
     fs::write(dir.path().join("big.sql"), big).expect("write");
     fs::write(dir.path().join("small.sql"), "TRUNCATE audit_log;\n").expect("write");
     let out = rollsafe()
@@ -144,6 +147,10 @@ fn a_30_mb_file_is_linted() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("small.sql:1:1: error[RS001]"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("big.sql:{last_line}:1: error[RS001]")),
+        "{stdout}"
+    );
 }
 
 #[test]
