@@ -81,11 +81,6 @@ impl LockLevel {
         self == LockLevel::AccessExclusive
     }
 
-    /// Whether ordinary writes (`INSERT`/`UPDATE`/`DELETE`) wait behind this lock.
-    pub fn blocks_writes(self) -> bool {
-        self >= LockLevel::Share
-    }
-
     pub const ALL: [LockLevel; 8] = [
         LockLevel::AccessShare,
         LockLevel::RowShare,

@@ -41,13 +41,6 @@ pub struct ParsedMigration<B = StatementBody> {
     pub markers: Vec<Marker>,
 }
 
-impl<B> ParsedMigration<B> {
-    /// Markers with `scope=file`.
-    pub fn file_markers(&self) -> impl Iterator<Item = &Marker> {
-        self.markers.iter().filter(|m| m.file_scope)
-    }
-}
-
 pub fn parse_migration(migration: &Migration) -> ParsedMigration {
     parse_migration_with(migration, |_, body| body)
 }
