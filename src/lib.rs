@@ -4,11 +4,10 @@
 //! wires it to the command line.
 
 pub mod analyze;
-pub mod changes;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod discover;
-pub mod lint;
 pub mod parse;
 pub mod report;
 pub mod rules;

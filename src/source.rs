@@ -1,6 +1,6 @@
 //! Source text and positions: byte spans and 1-based line/column (columns in characters).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A half-open byte range into a [`SourceFile`]'s text.
@@ -30,7 +30,7 @@ pub struct LineCol {
 }
 
 /// A path as every output shows it: `/` separators on every platform.
-pub fn display_path(path: &std::path::Path) -> String {
+pub fn display_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
@@ -80,6 +80,33 @@ impl SourceFile {
     pub fn display_path(&self) -> String {
         display_path(&self.path)
     }
+}
+
+/// The real path when the file exists, else the path with `.` and `..` folded: how files are
+/// compared with git's paths and made relative to the repository root.
+pub fn canonical(path: &Path) -> PathBuf {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
+    }
+    // A missing file: canonicalize its folder, keep its name.
+    if let (Some(parent), Some(name)) = (path.parent(), path.file_name())
+        && let Ok(real) = std::fs::canonicalize(parent)
+    {
+        return real.join(name);
+    }
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

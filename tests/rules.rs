@@ -15,13 +15,15 @@
 //! directory keeps every RS1xx/RS2xx/RS3xx finding). The plain asserts below pin the cases that
 //! matter most, so a broken rule fails even if someone re-accepts a snapshot.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use rollsafe::check::{self, Options};
 use rollsafe::config::Config;
-use rollsafe::discover::{Direction, Layout, Migration, MigrationSet, Transaction};
-use rollsafe::lint::{self, Options};
+use rollsafe::discover::{
+    ChangeStatus, Direction, Layout, Migration, MigrationId, MigrationSet, Transaction, UnitChange,
+};
 use rollsafe::parse::markers::Date;
+use rollsafe::rules::{Report, Settings};
 use rollsafe::source::{SourceFile, Span};
 
 const FIXTURES: &str = "tests/rules";
@@ -29,7 +31,6 @@ const FIXTURES: &str = "tests/rules";
 struct Fixture {
     set: MigrationSet,
     pg_version: u32,
-    changed: Option<HashSet<PathBuf>>,
 }
 
 fn layout(name: &str) -> Layout {
@@ -52,7 +53,6 @@ fn parse_fixture(path: &Path) -> Fixture {
         .unwrap_or("");
     let mut units = Vec::new();
     let mut pg_version = rollsafe::config::DEFAULT_PG_VERSION;
-    let mut changed = HashSet::new();
     let mut current: Option<(String, String)> = None;
     let mut sections: Vec<(String, String)> = Vec::new();
     for line in text.split_inclusive('\n') {
@@ -98,11 +98,9 @@ fn parse_fixture(path: &Path) -> Fixture {
             }
         }
         let file = PathBuf::from(format!("{dir}/{stem}/{name}.sql"));
-        if is_changed {
-            changed.insert(file.clone());
-        }
         let len = body.len();
         units.push(Migration {
+            id: MigrationId(units.len()),
             group: PathBuf::from(format!("{dir}/{stem}")),
             source: SourceFile::new(file, body),
             range: Span::new(0, len),
@@ -119,6 +117,12 @@ fn parse_fixture(path: &Path) -> Fixture {
                 },
             },
             pair: None,
+            // A `changed` unit is a file new in the change being linted.
+            change: is_changed.then_some(ChangeStatus {
+                unit: UnitChange::Added,
+                file_added: true,
+                file_changed: true,
+            }),
         });
     }
     Fixture {
@@ -127,11 +131,10 @@ fn parse_fixture(path: &Path) -> Fixture {
             problems: Vec::new(),
         },
         pg_version,
-        changed: (!changed.is_empty()).then_some(changed),
     }
 }
 
-fn lint_fixture(path: &Path) -> lint::Report {
+fn lint_fixture(path: &Path) -> Report {
     let fixture = parse_fixture(path);
     let config = Config {
         pg_version: fixture.pg_version,
@@ -140,9 +143,9 @@ fn lint_fixture(path: &Path) -> lint::Report {
     let options = Options {
         today: Date::parse("2026-01-15").expect("date"),
         pg_version: fixture.pg_version,
-        changed_files: fixture.changed,
     };
-    lint::lint(fixture.set, &config, &options)
+    let settings = Settings::from_config(&config).expect("settings");
+    check::check(fixture.set, &config, &settings, &options, None)
 }
 
 /// Compact output of one fixture, only the lines of `code` (or every RS1xx-RS3xx line).

@@ -430,3 +430,47 @@ pub enum Change {
     /// Queries and other statements without schema effect.
     Other,
 }
+
+impl TableCmd {
+    /// The subcommand as written in SQL, for messages (`ALTER COLUMN email SET NOT NULL`).
+    pub fn describe(&self) -> String {
+        match self {
+            TableCmd::AddColumn { column, .. } => format!("ADD COLUMN {}", column.name),
+            TableCmd::DropColumn { column, .. } => format!("DROP COLUMN {column}"),
+            TableCmd::AlterColumnType {
+                column, type_name, ..
+            } => format!("ALTER COLUMN {column} TYPE {type_name}"),
+            TableCmd::SetNotNull { column } => format!("ALTER COLUMN {column} SET NOT NULL"),
+            TableCmd::DropNotNull { column } => format!("ALTER COLUMN {column} DROP NOT NULL"),
+            TableCmd::SetDefault { column } => format!("ALTER COLUMN {column} SET DEFAULT"),
+            TableCmd::DropDefault { column } => format!("ALTER COLUMN {column} DROP DEFAULT"),
+            TableCmd::AddConstraint(c) => format!(
+                "ADD {}{}",
+                c.name
+                    .as_ref()
+                    .map(|n| format!("CONSTRAINT {n} "))
+                    .unwrap_or_default(),
+                c.kind.name()
+            ),
+            TableCmd::ValidateConstraint { name } => format!("VALIDATE CONSTRAINT {name}"),
+            TableCmd::DropConstraint { name, .. } => format!("DROP CONSTRAINT {name}"),
+            TableCmd::SetLogged => "SET LOGGED".into(),
+            TableCmd::SetUnlogged => "SET UNLOGGED".into(),
+            TableCmd::SetTablespace => "SET TABLESPACE".into(),
+            TableCmd::SetAccessMethod => "SET ACCESS METHOD".into(),
+            TableCmd::AttachPartition { partition } => format!("ATTACH PARTITION {partition}"),
+            TableCmd::DetachPartition { partition, .. } => format!("DETACH PARTITION {partition}"),
+            TableCmd::EnableRowSecurity => "ENABLE ROW LEVEL SECURITY".into(),
+            TableCmd::DisableRowSecurity => "DISABLE ROW LEVEL SECURITY".into(),
+            TableCmd::AddIdentity { column } => format!("ALTER COLUMN {column} ADD IDENTITY"),
+            TableCmd::DropIdentity { column } => format!("ALTER COLUMN {column} DROP IDENTITY"),
+            TableCmd::DropExpression { column } => format!("ALTER COLUMN {column} DROP EXPRESSION"),
+            TableCmd::NoInherit => "NO INHERIT".into(),
+            TableCmd::ColumnSetting { column, setting } => {
+                format!("ALTER COLUMN {column} {}", setting.name())
+            }
+            TableCmd::Maintenance(what) | TableCmd::Other(what) => (*what).to_string(),
+            TableCmd::TriggerState => "ENABLE/DISABLE TRIGGER".into(),
+        }
+    }
+}

@@ -7,6 +7,7 @@ pub mod classify;
 pub mod facts;
 pub mod locks;
 pub mod phase;
+pub mod replay;
 pub mod schema;
 #[cfg(test)]
 mod tests;
@@ -14,8 +15,50 @@ mod tests;
 pub use change::*;
 pub use facts::*;
 
-use crate::parse::{StatementBody, SyntaxError};
+use rayon::prelude::*;
+
+use crate::discover::Migration;
+use crate::parse::{self, Marker, StatementBody, SyntaxError};
 use crate::source::{LineCol, SourceFile, Span};
+
+/// One migration unit, analysed: every statement's complete facts (schema replay included)
+/// and the markers written in it.
+pub struct AnalyzedMigration {
+    pub migration: Migration,
+    pub statements: Vec<StatementFacts>,
+    pub markers: Vec<Marker>,
+}
+
+/// Parse and analyse every unit (in parallel), then replay the schema in migration order.
+/// `units` must be in application order (as discovery returns them).
+pub fn analyze(units: Vec<Migration>, pg_version: u32) -> Vec<AnalyzedMigration> {
+    let mut analyzed: Vec<AnalyzedMigration> = units
+        .into_par_iter()
+        .map(|migration| {
+            // Each statement's facts are taken as soon as it is parsed, so only a batch of
+            // parse trees is alive at a time, even for a 30 MB file.
+            let source = &migration.source;
+            let parsed = parse::parse_migration_with(&migration, |span, body| {
+                statement_facts(source, span, &body, Vec::new(), pg_version)
+            });
+            let statements = parsed
+                .statements
+                .into_iter()
+                .map(|s| StatementFacts {
+                    markers: s.markers,
+                    ..s.body
+                })
+                .collect();
+            AnalyzedMigration {
+                migration,
+                statements,
+                markers: parsed.markers,
+            }
+        })
+        .collect();
+    replay::replay(&mut analyzed, pg_version);
+    analyzed
+}
 
 /// Everything rollsafe knows about one statement.
 #[derive(Debug, Clone)]

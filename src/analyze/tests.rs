@@ -7,6 +7,7 @@ use crate::source::SourceFile;
 fn facts(sql: &str, pg: u32) -> Vec<StatementFacts> {
     let source = SourceFile::new("t.sql".into(), sql.to_string());
     let migration = crate::discover::Migration {
+        id: crate::discover::MigrationId(0),
         group: "".into(),
         source: source.clone(),
         range: Span::new(0, sql.len()),
@@ -19,6 +20,7 @@ fn facts(sql: &str, pg: u32) -> Vec<StatementFacts> {
             reason: String::new(),
         },
         pair: None,
+        change: None,
     };
     let parsed = parse_migration(&migration);
     assert!(

@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{EXIT_CLEAN, EXIT_FINDINGS, FailOn, Failure, write_stdout};
-use crate::changes::{self, Changes, DiffBase, UnitChange};
+use crate::check::{self, Options};
 use crate::config::{Config, SUPPORTED_PG_VERSIONS};
-use crate::discover::{self, Layout};
-use crate::lint::{self, Options};
+use crate::discover::diff_base::{self, DiffBase};
+use crate::discover::{self, Layout, UnitChange};
 use crate::parse::markers::Date;
 use crate::report::{self, Format, RenderOptions};
+use crate::rules::Settings;
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -134,6 +135,7 @@ pub fn load_config(explicit: Option<&PathBuf>) -> Result<Config, Failure> {
 
 pub fn run(args: CheckArgs) -> Result<u8, Failure> {
     let mut config = load_config(args.config.as_ref())?;
+    let settings = Settings::from_config(&config)?;
     if let Some(v) = args.pg_version {
         if !SUPPORTED_PG_VERSIONS.contains(&v) {
             return Err(Failure(format!(
@@ -164,7 +166,7 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
     }
     // The repository --diff-base asks git about: the one holding the first path.
     let mut git_dir = None;
-    let set = if reads_stdin {
+    let mut set = if reads_stdin {
         if args.paths.len() > 1 {
             return Err(Failure(
                 "`-` (standard input) cannot be combined with other paths".into(),
@@ -223,34 +225,33 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         set
     };
 
-    let changes = match &args.diff_base {
+    let base = match &args.diff_base {
         Some(reference) => {
             let base = match git_dir.filter(|d| !d.as_os_str().is_empty() && d.is_dir()) {
                 Some(dir) => DiffBase::load_in(&dir, reference),
                 None => DiffBase::load(reference),
             }
             .map_err(Failure)?;
-            Some(Changes::new(base, &set.units, &config))
+            diff_base::mark_changes(&base, &mut set.units, &config);
+            Some(base)
         }
         None => None,
     };
     let options = Options {
         today,
         pg_version: config.pg_version,
-        changed_files: changes.as_ref().map(|c| c.added_files(&set.units)),
     };
-    let mut report = lint::lint_with_changes(set, &config, &options, changes.as_ref());
-    if let Some(changes) = &changes {
+    let mut report = check::check(set, &config, &settings, &options, base.as_ref());
+    if let Some(base) = &base {
         // Every migration was replayed; only the changed ones are reported.
-        let mut index = 0;
-        report.units.retain(|_| {
-            let keep = changes.status(index) != UnitChange::Unchanged;
-            index += 1;
-            keep
+        report.units.retain(|u| {
+            u.migration
+                .change
+                .is_some_and(|c| c.unit != UnitChange::Unchanged)
         });
         report
             .problems
-            .retain(|p| changes.file_changed(&p.problem.path));
+            .retain(|p| diff_base::file_changed(base, &p.problem.path));
     }
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
@@ -262,9 +263,9 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
     let render_options = RenderOptions {
         color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         show_suppressed: !args.hide_suppressed,
-        root: changes
+        root: base
             .as_ref()
-            .map_or_else(changes::repository_root, |c| c.base.toplevel.clone()),
+            .map_or_else(diff_base::repository_root, |b| b.toplevel.clone()),
         rules_url: args.rules_url.clone(),
         sarif_category: args.sarif_category.clone(),
     };

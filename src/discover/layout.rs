@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::names::{self, FlywayName, UpDownName, VersionKey};
+use super::order::Draft;
 use super::scan;
 use super::sections;
 use super::walk::{self, Loaded, PathContext};
@@ -258,24 +259,6 @@ fn place(fs_path: &Path, forced: Option<Layout>, fs: &mut Fs) -> (Place, PathBuf
         );
     }
     (Place::Flat, parent)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Units before ordering.
-
-struct Draft {
-    source: Arc<SourceFile>,
-    range: Span,
-    layout: Layout,
-    direction: Direction,
-    version: Option<String>,
-    name: String,
-    transaction: Transaction,
-    /// 0: the tool's versioned units, 1: repeatable units, 2: files the tool will not apply.
-    rank: u8,
-    key: VersionKey,
-    /// Units with the same pair key (within a group) are an up and its down(s).
-    pair_key: Option<String>,
 }
 
 fn whole(source: &SourceFile) -> Span {
@@ -922,7 +905,7 @@ pub(crate) fn assemble(
         drafts.extend(out.into_iter().map(|d| (group_display.clone(), d)));
     }
 
-    order_and_pair(drafts)
+    super::order::order_and_pair(drafts)
 }
 
 fn diesel_run_in_transaction(
@@ -1004,87 +987,4 @@ fn sqitch_drafts(
         }
     }
     out
-}
-
-fn direction_rank(direction: Direction) -> u8 {
-    match direction {
-        Direction::Up | Direction::Repeatable => 0,
-        Direction::Verify => 1,
-        Direction::Down => 2,
-    }
-}
-
-fn order_and_pair(mut drafts: Vec<(String, Draft)>) -> Vec<Migration> {
-    drafts.sort_by_cached_key(|(group, d)| {
-        (
-            group.clone(),
-            d.rank,
-            d.key.clone(),
-            direction_rank(d.direction),
-            d.source.display_path(),
-            d.range.start,
-        )
-    });
-
-    // (group, pair key) -> (ups, downs), by index into the sorted list.
-    let mut pairs: BTreeMap<(String, String), (Vec<usize>, Vec<usize>)> = BTreeMap::new();
-    for (i, (group, d)) in drafts.iter().enumerate() {
-        let Some(key) = &d.pair_key else { continue };
-        let entry = pairs.entry((group.clone(), key.clone())).or_default();
-        match d.direction {
-            Direction::Up => entry.0.push(i),
-            Direction::Down => entry.1.push(i),
-            Direction::Repeatable | Direction::Verify => {}
-        }
-    }
-
-    let mut units: Vec<Migration> = drafts
-        .into_iter()
-        .map(|(group, d)| Migration {
-            group: PathBuf::from(group),
-            source: d.source,
-            range: d.range,
-            layout: d.layout,
-            direction: d.direction,
-            version: d.version,
-            name: d.name,
-            transaction: d.transaction,
-            pair: None,
-        })
-        .collect();
-
-    for (ups, downs) in pairs.into_values() {
-        match (ups.as_slice(), downs.as_slice()) {
-            (_, []) | ([], _) => {}
-            ([up], downs) => {
-                units[*up].pair = Some(downs[0]);
-                for &down in downs {
-                    units[down].pair = Some(*up);
-                }
-            }
-            (ups, downs) => {
-                // Duplicate versions: pair by name first, then in order.
-                let mut free_downs: Vec<usize> = downs.to_vec();
-                let mut free_ups: Vec<usize> = Vec::new();
-                for &up in ups {
-                    match free_downs
-                        .iter()
-                        .position(|&d| units[d].name == units[up].name)
-                    {
-                        Some(p) => {
-                            let down = free_downs.remove(p);
-                            units[up].pair = Some(down);
-                            units[down].pair = Some(up);
-                        }
-                        None => free_ups.push(up),
-                    }
-                }
-                for (up, down) in free_ups.into_iter().zip(free_downs) {
-                    units[up].pair = Some(down);
-                    units[down].pair = Some(up);
-                }
-            }
-        }
-    }
-    units
 }

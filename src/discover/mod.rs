@@ -4,8 +4,10 @@
 //! section (up or down) of a two-section file (goose, dbmate, Liquibase changesets). Units keep
 //! byte ranges into their file, so every line number reported later is the file's real one.
 
+pub mod diff_base;
 pub mod layout;
 mod names;
+pub mod order;
 mod scan;
 mod sections;
 pub mod walk;
@@ -100,8 +102,43 @@ pub struct Transaction {
     pub reason: String,
 }
 
+/// A unit's place in the application order of the whole set: stable for the run, so up/down
+/// pairs stay valid links whatever a later stage filters out of its own lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MigrationId(pub usize);
+
+impl MigrationId {
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+/// How one migration unit differs from the `--diff-base` revision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitChange {
+    Unchanged,
+    /// Its file is new, or its section (changeset, ...) is new in an existing file.
+    Added,
+    /// It existed in the base with other text. `first_difference` is the byte offset (into the
+    /// file) of the first change.
+    Modified {
+        first_difference: usize,
+    },
+}
+
+/// A unit's change status against the diff base (see [`diff_base::mark_changes`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChangeStatus {
+    pub unit: UnitChange,
+    /// The whole file is new: what it creates is new in this change.
+    pub file_added: bool,
+    /// The file was added or modified: its findings are reported.
+    pub file_changed: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct Migration {
+    pub id: MigrationId,
     /// The folder whose migrations form one sequence (one database history). The schema
     /// replay runs per group.
     pub group: PathBuf,
@@ -115,8 +152,10 @@ pub struct Migration {
     /// Human name: file stem, diesel directory, changeset id, ...
     pub name: String,
     pub transaction: Transaction,
-    /// Index (into `MigrationSet::units`) of the paired down/up unit, if any.
-    pub pair: Option<usize>,
+    /// The paired down/up unit, if any.
+    pub pair: Option<MigrationId>,
+    /// How the unit differs from the diff base; `None` without `--diff-base`.
+    pub change: Option<ChangeStatus>,
 }
 
 /// A file that could not become a migration unit (unreadable, not UTF-8, a NUL byte, a

@@ -44,12 +44,12 @@ fn line(m: &Migration) -> usize {
 fn assert_paired(set: &MigrationSet, up: usize, down: usize) {
     assert_eq!(
         set.units[up].pair,
-        Some(down),
+        Some(MigrationId(down)),
         "up {up} should pair with {down}"
     );
     assert_eq!(
         set.units[down].pair,
-        Some(up),
+        Some(MigrationId(up)),
         "down {down} should pair with {up}"
     );
 }
@@ -714,7 +714,7 @@ fn fixtures_are_detected_as_their_layout() {
         for (i, m) in set.units.iter().enumerate() {
             if let Some(p) = m.pair {
                 assert_eq!(
-                    set.units[p].pair.map(|_| ()),
+                    set.units[p.index()].pair.map(|_| ()),
                     Some(()),
                     "{}: unit {i}",
                     layout.name()

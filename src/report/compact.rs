@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::lint::Report;
+use crate::rules::Report;
 
 pub fn render(report: &Report, show_suppressed: bool) -> String {
     let mut out = String::new();

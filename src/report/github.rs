@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use super::{RenderOptions, Totals, plural, root_relative};
 use crate::config::Severity;
-use crate::lint::Report;
+use crate::rules::Report;
 
 /// Annotations of one type that GitHub shows per step.
 pub const LIMIT: usize = 10;
@@ -117,11 +117,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                     message.push_str("\n\nSuppressed: ");
                     message.push_str(&s.justification);
                     (
-                        format!(
-                            "rollsafe {} ({}) suppressed",
-                            d.code,
-                            super::suppression_kind_name(s.kind)
-                        ),
+                        format!("rollsafe {} ({}) suppressed", d.code, s.kind.name()),
                         format!(" (suppressed: {})", s.justification),
                     )
                 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, SourceCode};
 
 use crate::config::Severity;
-use crate::lint::{Finding, Report};
+use crate::rules::{Finding, Report};
 use crate::source::SourceFile;
 
 /// Lets miette read a file's text without copying it per finding.

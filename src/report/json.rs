@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::analyze::{LockFact, Phase, TableWork};
-use crate::lint::{Finding, Report, SuppressionKind};
+use crate::rules::{Finding, Report};
 
 pub const VERSION: u32 = 1;
 
@@ -78,11 +78,7 @@ fn diagnostic(f: &Finding) -> JsonDiagnostic {
         end_line: f.end.line,
         end_column: f.end.column,
         suppressed: f.is_suppressed(),
-        suppression: f.suppression.as_ref().map(|s| match s.kind {
-            SuppressionKind::Contract => "contract",
-            SuppressionKind::Allow => "allow",
-            SuppressionKind::BreakGlass => "break-glass",
-        }),
+        suppression: f.suppression.as_ref().map(|s| s.kind.name()),
         justification: f.suppression.as_ref().map(|s| s.justification.clone()),
     }
 }

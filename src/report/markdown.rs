@@ -4,10 +4,10 @@
 
 use std::fmt::Write;
 
-use super::{RenderOptions, Totals, plural, suppression_kind_name, suppression_marker};
+use super::{RenderOptions, Totals, plural, suppression_marker};
 use crate::analyze::{LockLevel, Phase, StatementFacts};
 use crate::config::Severity;
-use crate::lint::{Finding, Report, SuppressionKind, UnitReport};
+use crate::rules::{Finding, Report, SuppressionKind, UnitReport};
 
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     let totals = Totals::of(report);
@@ -159,7 +159,7 @@ fn details(out: &mut String, unit: &UnitReport, options: &RenderOptions) {
                 f.start.line,
                 statement,
                 f.code(),
-                suppression_kind_name(s.kind),
+                s.kind.name(),
                 who
             );
         }

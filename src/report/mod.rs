@@ -1,5 +1,5 @@
 //! Output: human (miette), compact, JSON, SARIF, GitHub workflow commands, Markdown — and the
-//! exit code. Every format reads the same [`Report`](crate::lint::Report); none of them
+//! exit code. Every format reads the same [`Report`](crate::rules::Report); none of them
 //! re-analyses anything.
 
 pub mod compact;
@@ -11,9 +11,8 @@ pub mod sarif;
 
 use std::path::{Path, PathBuf};
 
-use crate::analyze::TableCmd;
-use crate::lint::{Finding, Report, UnitReport};
 use crate::parse::{Marker, MarkerKind};
+use crate::rules::{Finding, Report, SuppressionKind, UnitReport};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -91,7 +90,7 @@ pub fn root_relative(path: &Path, root: &Path) -> Option<String> {
     } else {
         std::env::current_dir().ok()?.join(path)
     };
-    let abs = crate::changes::canonical(&abs);
+    let abs = crate::source::canonical(&abs);
     let rel = abs.strip_prefix(root).ok()?;
     Some(crate::source::display_path(rel))
 }
@@ -100,9 +99,9 @@ pub fn root_relative(path: &Path, root: &Path) -> Option<String> {
 pub fn suppression_marker<'a>(unit: &'a UnitReport, finding: &Finding) -> Option<&'a Marker> {
     let suppression = finding.suppression.as_ref()?;
     let kind = match suppression.kind {
-        crate::lint::SuppressionKind::Contract => MarkerKind::Contract,
-        crate::lint::SuppressionKind::Allow => MarkerKind::Allow,
-        crate::lint::SuppressionKind::BreakGlass => MarkerKind::BreakGlass,
+        SuppressionKind::Contract => MarkerKind::Contract,
+        SuppressionKind::Allow => MarkerKind::Allow,
+        SuppressionKind::BreakGlass => MarkerKind::BreakGlass,
     };
     let own: &[usize] = finding
         .diagnostic
@@ -124,15 +123,6 @@ pub fn suppression_marker<'a>(unit: &'a UnitReport, finding: &Finding) -> Option
         first.get_or_insert(m);
     }
     first
-}
-
-/// The suppression kind as written in markers and JSON.
-pub fn suppression_kind_name(kind: crate::lint::SuppressionKind) -> &'static str {
-    match kind {
-        crate::lint::SuppressionKind::Contract => "contract",
-        crate::lint::SuppressionKind::Allow => "allow",
-        crate::lint::SuppressionKind::BreakGlass => "break-glass",
-    }
 }
 
 /// Counts over a report, for summary lines.
@@ -208,47 +198,5 @@ pub fn plural(n: usize, word: &str) -> String {
         format!("1 {word}")
     } else {
         format!("{n} {word}s")
-    }
-}
-
-/// Short description of an ALTER TABLE subcommand for messages.
-pub fn describe_cmd(cmd: &TableCmd) -> String {
-    match cmd {
-        TableCmd::AddColumn { column, .. } => format!("ADD COLUMN {}", column.name),
-        TableCmd::DropColumn { column, .. } => format!("DROP COLUMN {column}"),
-        TableCmd::AlterColumnType {
-            column, type_name, ..
-        } => format!("ALTER COLUMN {column} TYPE {type_name}"),
-        TableCmd::SetNotNull { column } => format!("ALTER COLUMN {column} SET NOT NULL"),
-        TableCmd::DropNotNull { column } => format!("ALTER COLUMN {column} DROP NOT NULL"),
-        TableCmd::SetDefault { column } => format!("ALTER COLUMN {column} SET DEFAULT"),
-        TableCmd::DropDefault { column } => format!("ALTER COLUMN {column} DROP DEFAULT"),
-        TableCmd::AddConstraint(c) => format!(
-            "ADD {}{}",
-            c.name
-                .as_ref()
-                .map(|n| format!("CONSTRAINT {n} "))
-                .unwrap_or_default(),
-            c.kind.name()
-        ),
-        TableCmd::ValidateConstraint { name } => format!("VALIDATE CONSTRAINT {name}"),
-        TableCmd::DropConstraint { name, .. } => format!("DROP CONSTRAINT {name}"),
-        TableCmd::SetLogged => "SET LOGGED".into(),
-        TableCmd::SetUnlogged => "SET UNLOGGED".into(),
-        TableCmd::SetTablespace => "SET TABLESPACE".into(),
-        TableCmd::SetAccessMethod => "SET ACCESS METHOD".into(),
-        TableCmd::AttachPartition { partition } => format!("ATTACH PARTITION {partition}"),
-        TableCmd::DetachPartition { partition, .. } => format!("DETACH PARTITION {partition}"),
-        TableCmd::EnableRowSecurity => "ENABLE ROW LEVEL SECURITY".into(),
-        TableCmd::DisableRowSecurity => "DISABLE ROW LEVEL SECURITY".into(),
-        TableCmd::AddIdentity { column } => format!("ALTER COLUMN {column} ADD IDENTITY"),
-        TableCmd::DropIdentity { column } => format!("ALTER COLUMN {column} DROP IDENTITY"),
-        TableCmd::DropExpression { column } => format!("ALTER COLUMN {column} DROP EXPRESSION"),
-        TableCmd::NoInherit => "NO INHERIT".into(),
-        TableCmd::ColumnSetting { column, setting } => {
-            format!("ALTER COLUMN {column} {}", setting.name())
-        }
-        TableCmd::Maintenance(what) | TableCmd::Other(what) => (*what).to_string(),
-        TableCmd::TriggerState => "ENABLE/DISABLE TRIGGER".into(),
     }
 }

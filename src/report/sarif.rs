@@ -14,10 +14,10 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
-use super::{RenderOptions, root_relative, suppression_kind_name, suppression_marker};
+use super::{RenderOptions, root_relative, suppression_marker};
 use crate::config::Severity;
-use crate::lint::{Finding, Report, UnitReport};
 use crate::rules::{Code, Family};
+use crate::rules::{Finding, Report, UnitReport};
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const ROOT_BASE_ID: &str = "%SRCROOT%";
@@ -158,7 +158,7 @@ fn result(
             "justification": s.justification,
         });
         let mut props = Map::new();
-        props.insert("marker".into(), json!(suppression_kind_name(s.kind)));
+        props.insert("marker".into(), json!(s.kind.name()));
         if let Some(m) = suppression_marker(unit, f) {
             let approvers = m.approvers();
             if !approvers.is_empty() {
@@ -331,7 +331,7 @@ fn artifact_uri(path: &std::path::Path, options: &RenderOptions) -> (String, boo
                     .unwrap_or_else(|_| path.to_path_buf())
             };
             (
-                file_uri(&crate::changes::canonical(&abs).to_string_lossy()),
+                file_uri(&crate::source::canonical(&abs).to_string_lossy()),
                 false,
             )
         }

@@ -1,4 +1,4 @@
-use super::{Code, Context, Diagnostic, Family, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule};
 use crate::config::Severity;
 use crate::source::Span;
 
@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     family: Family::Input,
     severity: Severity::Error,
     doc: include_str!("../../rules/E001.md"),
-    check,
+    check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

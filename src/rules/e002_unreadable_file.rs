@@ -1,4 +1,4 @@
-use super::{Code, Family, Rule};
+use super::{Code, Family, Check, Rule};
 use crate::config::Severity;
 
 /// Emitted by the pipeline for files discovery could not read (see `discover::InputProblem`).
@@ -8,5 +8,5 @@ pub const RULE: Rule = Rule {
     family: Family::Input,
     severity: Severity::Error,
     doc: include_str!("../../rules/E002.md"),
-    check: Rule::no_check,
+    check: Check::Input,
 };

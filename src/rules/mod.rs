@@ -3,10 +3,19 @@
 //! the binary: it is the single source for `rollsafe explain`, SARIF help and the README table.
 
 pub mod contract;
+mod outcome;
+mod settings;
+mod suppress;
 
-use crate::analyze::StatementFacts;
+pub use outcome::{Finding, ProblemReport, Report, Suppression, SuppressionKind, UnitReport};
+pub use settings::Settings;
+
+use rayon::prelude::*;
+
+use crate::analyze::{AnalyzedMigration, StatementFacts};
 use crate::config::{Config, Severity};
-use crate::discover::Migration;
+use crate::discover::diff_base::DiffBase;
+use crate::discover::{InputProblem, Migration};
 use crate::parse::Marker;
 use crate::parse::markers::Date;
 use crate::source::Span;
@@ -103,7 +112,7 @@ pub struct Rule {
     pub severity: Severity,
     /// The Markdown doc (`rules/<CODE>.md`).
     pub doc: &'static str,
-    pub check: fn(&Context, &mut Vec<Diagnostic>),
+    pub check: Check,
 }
 
 impl Rule {
@@ -116,8 +125,39 @@ impl Rule {
             None => title,
         }
     }
-    /// Diagnostics produced by the pipeline itself (input problems) have no check of their own.
-    pub fn no_check(_: &Context, _: &mut Vec<Diagnostic>) {}
+}
+
+/// How a rule looks at the migrations.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Inside one migration unit at a time (in parallel).
+    Migration(fn(&Context, &mut Vec<Diagnostic>)),
+    /// Across every unit of the set, in application order; one list of findings per unit.
+    Set(fn(&SetContext, &mut [Vec<Diagnostic>])),
+    /// Reported for an input problem that discovery found (a file it could not read).
+    Input,
+}
+
+/// What the rules that look across migrations read: every unit in application order, and the
+/// diff base when there is one.
+pub struct SetContext<'a> {
+    pub units: &'a [AnalyzedMigration],
+    pub config: &'a Config,
+    pub diff_base: Option<&'a DiffBase>,
+}
+
+impl SetContext<'_> {
+    /// Where a finding about a whole unit points: its first statement (so `rollsafe:allow`
+    /// markers on it apply), or the start of the unit.
+    pub fn anchor(unit: &AnalyzedMigration) -> (Span, Option<usize>) {
+        match unit.statements.first() {
+            Some(s) => (s.span, Some(0)),
+            None => (
+                Span::new(unit.migration.range.start, unit.migration.range.start),
+                None,
+            ),
+        }
+    }
 }
 
 macro_rules! rules {
@@ -189,14 +229,78 @@ impl std::fmt::Display for Code {
     }
 }
 
-/// Run every enabled rule on one unit.
-pub fn check(ctx: &Context) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for code in Code::ALL {
-        if ctx.config.rules.get(code.as_str()) == Some(&crate::config::RuleLevel::Off) {
-            continue;
+/// What the rules need besides the analysed migrations.
+pub struct RunOptions<'a> {
+    pub config: &'a Config,
+    pub settings: &'a Settings,
+    pub today: Date,
+    pub pg_version: u32,
+    pub diff_base: Option<&'a DiffBase>,
+}
+
+/// Run every enabled rule (across the set, then per unit in parallel), then turn diagnostics
+/// into findings: severity from the settings, positions, and the suppression a marker grants.
+pub fn run(
+    units: Vec<AnalyzedMigration>,
+    problems: Vec<InputProblem>,
+    options: &RunOptions,
+) -> Report {
+    let enabled: Vec<&Rule> = Code::ALL
+        .iter()
+        .filter(|c| options.settings.enabled(**c))
+        .map(|c| c.rule())
+        .collect();
+    let mut across = vec![Vec::new(); units.len()];
+    let set_ctx = SetContext {
+        units: &units,
+        config: options.config,
+        diff_base: options.diff_base,
+    };
+    for rule in &enabled {
+        if let Check::Set(check) = rule.check {
+            check(&set_ctx, &mut across);
         }
-        (code.rule().check)(ctx, &mut out);
     }
-    out
+    let units = units
+        .into_par_iter()
+        .zip(across)
+        .map(|(unit, mut diagnostics)| {
+            let ctx = Context {
+                unit: &unit.migration,
+                statements: &unit.statements,
+                markers: &unit.markers,
+                config: options.config,
+                today: options.today,
+                pg_version: options.pg_version,
+            };
+            for rule in &enabled {
+                if let Check::Migration(check) = rule.check {
+                    check(&ctx, &mut diagnostics);
+                }
+            }
+            let mut findings: Vec<Finding> = diagnostics
+                .into_iter()
+                .filter_map(|d| suppress::finding(d, &ctx, options.settings))
+                .collect();
+            findings.sort_by_key(|f| (f.diagnostic.span.start, f.diagnostic.code));
+            UnitReport {
+                migration: unit.migration,
+                statements: unit.statements,
+                markers: unit.markers,
+                findings,
+            }
+        })
+        .collect();
+    let problems = problems
+        .into_iter()
+        .filter_map(|problem| {
+            let severity = options.settings.severity(Code::E002)?;
+            Some(ProblemReport {
+                finding_message: format!("cannot lint this file: {}", problem.message),
+                problem,
+                severity,
+            })
+        })
+        .collect();
+    Report { units, problems }
 }

@@ -1,5 +1,5 @@
 use super::contract::{self, Approval};
-use super::{Code, Context, Diagnostic, Family, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule};
 use crate::analyze::{Change, Phase, StatementFacts};
 use crate::config::Severity;
 use crate::discover::Direction;
@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     family: Family::Contract,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS001.md"),
-    check,
+    check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -55,7 +55,7 @@ fn describe(s: &StatementFacts) -> String {
         Change::Drop { object, names, .. } => Some(format!("drops {} {}", object.name(), names.join(", "))),
         Change::Rename { object, from, to, .. } => Some(format!("renames {} {from} to {to}", object.name())),
         Change::Truncate { tables } => Some(format!("truncates {}", tables.join(", "))),
-        Change::AlterTable { table, cmd } => Some(format!("{} on {table}", crate::report::describe_cmd(cmd))),
+        Change::AlterTable { table, cmd } => Some(format!("{} on {table}", cmd.describe())),
         _ => None,
     });
     match detail {

@@ -1,5 +1,5 @@
 use super::contract::{self, Approval};
-use super::{Code, Context, Diagnostic, Family, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule};
 use crate::analyze::Phase;
 use crate::config::Severity;
 
@@ -9,7 +9,7 @@ pub const RULE: Rule = Rule {
     family: Family::Contract,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS003.md"),
-    check,
+    check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

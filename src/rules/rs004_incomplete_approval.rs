@@ -1,5 +1,5 @@
 use super::contract::{self, Approval};
-use super::{Code, Context, Diagnostic, Family, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule};
 use crate::config::Severity;
 use crate::parse::MarkerKind;
 
@@ -9,7 +9,7 @@ pub const RULE: Rule = Rule {
     family: Family::Contract,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS004.md"),
-    check,
+    check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,4 +1,4 @@
-use super::{Code, Context, Diagnostic, Family, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule};
 use crate::config::Severity;
 use crate::parse::MarkerKind;
 
@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     family: Family::Contract,
     severity: Severity::Warning,
     doc: include_str!("../../rules/RS006.md"),
-    check,
+    check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

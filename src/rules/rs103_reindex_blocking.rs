@@ -1,4 +1,4 @@
-use super::{Code, Context, Diagnostic, Family, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule};
 use crate::analyze::Change;
 use crate::config::Severity;
 use crate::discover::Direction;
@@ -9,7 +9,7 @@ pub const RULE: Rule = Rule {
     family: Family::Lock,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS103.md"),
-    check,
+    check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,5 +1,5 @@
 use super::rs104_foreign_key_not_valid::default_name;
-use super::{Code, Context, Diagnostic, Family, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule};
 use crate::analyze::{AddedConstraint, ConstraintKind};
 use crate::config::Severity;
 use crate::discover::Direction;
@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     family: Family::Lock,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS106.md"),
-    check,
+    check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,4 +1,4 @@
-use super::{Code, Context, Diagnostic, Family, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule};
 use crate::analyze::{ColumnSpec, Generated, Volatility, locks};
 use crate::config::Severity;
 use crate::discover::Direction;
@@ -9,7 +9,7 @@ pub const RULE: Rule = Rule {
     family: Family::Lock,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS109.md"),
-    check,
+    check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

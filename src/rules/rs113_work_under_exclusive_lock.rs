@@ -1,5 +1,5 @@
 use super::rs301_non_transactional_in_transaction::{Scope, one_query_string, scopes};
-use super::{Code, Context, Diagnostic, Family, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule};
 use crate::analyze::{Change, LockLevel, StatementFacts};
 use crate::config::Severity;
 use crate::discover::Direction;
@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     family: Family::Lock,
     severity: Severity::Warning,
     doc: include_str!("../../rules/RS113.md"),
-    check,
+    check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,5 +1,5 @@
 use super::rs301_non_transactional_in_transaction::{Scope, scopes};
-use super::{Code, Context, Diagnostic, Family, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule};
 use crate::analyze::{Change, ObjectKind, StatementFacts};
 use crate::config::Severity;
 use crate::discover::Direction;
@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     family: Family::Idempotency,
     severity: Severity::Info,
     doc: include_str!("../../rules/RS201.md"),
-    check,
+    check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 use super::rs301_non_transactional_in_transaction::{
     Scope, flyway_non_transactional, one_query_string, scopes,
 };
-use super::{Code, Context, Diagnostic, Family, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule};
 use crate::config::Severity;
 
 pub const RULE: Rule = Rule {
@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     family: Family::Transaction,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS302.md"),
-    check,
+    check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,5 +1,5 @@
 use super::rs301_non_transactional_in_transaction::{ends_block, tool_wraps, tx_control};
-use super::{Code, Context, Diagnostic, Family, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule};
 use crate::analyze::TxControl;
 use crate::config::Severity;
 
@@ -9,7 +9,7 @@ pub const RULE: Rule = Rule {
     family: Family::Transaction,
     severity: Severity::Warning,
     doc: include_str!("../../rules/RS303.md"),
-    check,
+    check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

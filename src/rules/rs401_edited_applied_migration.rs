@@ -1,10 +1,8 @@
-//! RS401 needs the diff base (`check --diff-base REF`): it runs across units, from
-//! [`crate::changes::check_set`], not per unit.
+//! RS401 needs the diff base (`check --diff-base REF`): it runs across the set.
 
-use super::{Code, Diagnostic, Family, Rule};
-use crate::changes::{SetContext, UnitChange};
+use super::{Check, Code, Diagnostic, Family, Rule, SetContext};
 use crate::config::Severity;
-use crate::discover::Direction;
+use crate::discover::{Direction, UnitChange};
 use crate::source::Span;
 
 pub const RULE: Rule = Rule {
@@ -13,11 +11,11 @@ pub const RULE: Rule = Rule {
     family: Family::Rollback,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS401.md"),
-    check: Rule::no_check,
+    check: Check::Set(check_set),
 };
 
 pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
-    let Some(changes) = ctx.changes else { return };
+    let Some(base) = ctx.diff_base else { return };
     for (index, unit) in ctx.units.iter().enumerate() {
         let m = &unit.migration;
         // Repeatable migrations (Flyway `R__`) are meant to be edited; a down migration has not
@@ -25,7 +23,7 @@ pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
         if m.direction != Direction::Up {
             continue;
         }
-        let UnitChange::Modified { first_difference } = changes.status(index) else {
+        let Some(UnitChange::Modified { first_difference }) = m.change.map(|c| c.unit) else {
             continue;
         };
         // Point at the statement holding the first changed byte (or the next one).
@@ -46,8 +44,8 @@ pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
                 "{} already existed at {} (merge base {}) and was edited (first change at line {line}): databases that \
                  already applied it never run the new text, and tools that checksum applied migrations refuse to run",
                 m.name,
-                changes.base.reference,
-                changes.base.short_commit()
+                base.reference,
+                base.short_commit()
             ),
         )
         .help("Revert the edit to this migration and put the change in a new migration with a later version.");

@@ -1,11 +1,16 @@
-//! RS402 needs the diff base (`check --diff-base REF`): it runs across units, from
-//! [`crate::changes::check_set`], not per unit.
+//! RS402 needs the diff base (`check --diff-base REF`): it runs across the set.
 
 use std::collections::HashMap;
 
-use super::{Code, Diagnostic, Family, Rule};
-use crate::changes::{self, SetContext, UnitChange};
+use super::{Check, Code, Diagnostic, Family, Rule, SetContext};
 use crate::config::Severity;
+use crate::discover::order::{is_versioned_up, version_scope};
+use crate::discover::{Migration, UnitChange};
+
+/// Whether the unit is new in this change (with a diff base).
+fn added(m: &Migration) -> bool {
+    m.change.is_some_and(|c| c.unit == UnitChange::Added)
+}
 
 pub const RULE: Rule = Rule {
     code: Code::RS402,
@@ -13,28 +18,27 @@ pub const RULE: Rule = Rule {
     family: Family::Rollback,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS402.md"),
-    check: Rule::no_check,
+    check: Check::Set(check_set),
 };
 
 pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
-    let Some(changes) = ctx.changes else { return };
+    let Some(base) = ctx.diff_base else { return };
     // Per migration folder: the last unit (in application order) that already existed.
     let mut newest_existing = HashMap::new();
     for (index, unit) in ctx.units.iter().enumerate() {
-        if !changes::is_versioned_up(&unit.migration) || changes.status(index) == UnitChange::Added
-        {
+        if !is_versioned_up(&unit.migration) || added(&unit.migration) {
             continue;
         }
-        if let Some(group) = changes::version_scope(&unit.migration) {
+        if let Some(group) = version_scope(&unit.migration) {
             newest_existing.insert(group, index);
         }
     }
     for (index, unit) in ctx.units.iter().enumerate() {
         let m = &unit.migration;
-        if !changes::is_versioned_up(m) || changes.status(index) != UnitChange::Added {
+        if !is_versioned_up(m) || !added(m) {
             continue;
         }
-        let Some(group) = changes::version_scope(m) else {
+        let Some(group) = version_scope(m) else {
             continue;
         };
         let Some(&newest) = newest_existing.get(&group) else {
@@ -46,7 +50,7 @@ pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
         let Some(existing) = ctx.units.get(newest) else {
             continue;
         };
-        let (span, statement) = changes::unit_anchor(unit);
+        let (span, statement) = SetContext::anchor(unit);
         let mut d = Diagnostic::new(
             Code::RS402,
             span,
@@ -57,7 +61,7 @@ pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
                 m.version.as_deref().unwrap_or("?"),
                 existing.migration.name,
                 existing.migration.version.as_deref().unwrap_or("?"),
-                changes.base.reference,
+                base.reference,
                 existing.migration.name,
             ),
         )

@@ -1,10 +1,10 @@
-//! RS403 looks across units (from [`crate::changes::check_set`]); it needs no diff base.
+//! RS403 looks across the set; it needs no diff base.
 
 use std::collections::BTreeMap;
 
-use super::{Code, Diagnostic, Family, Rule};
-use crate::changes::{self, SetContext};
+use super::{Check, Code, Diagnostic, Family, Rule, SetContext};
 use crate::config::Severity;
+use crate::discover::order::{is_versioned_up, version_key, version_scope};
 
 pub const RULE: Rule = Rule {
     code: Code::RS403,
@@ -12,7 +12,7 @@ pub const RULE: Rule = Rule {
     family: Family::Rollback,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS403.md"),
-    check: Rule::no_check,
+    check: Check::Set(check_set),
 };
 
 pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
@@ -20,16 +20,16 @@ pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
     let mut groups: BTreeMap<_, Vec<usize>> = BTreeMap::new();
     for (index, unit) in ctx.units.iter().enumerate() {
         let m = &unit.migration;
-        if !changes::is_versioned_up(m) {
+        if !is_versioned_up(m) {
             continue;
         }
         let (Some((layout, folder)), Some(version)) =
-            (changes::version_scope(m), m.version.as_deref())
+            (version_scope(m), m.version.as_deref())
         else {
             continue;
         };
         groups
-            .entry((layout, folder, changes::version_key(version)))
+            .entry((layout, folder, version_key(version)))
             .or_default()
             .push(index);
     }
@@ -44,7 +44,7 @@ pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
                 .filter_map(|&i| ctx.units.get(i))
                 .map(|u| u.migration.source.display_path())
                 .collect();
-            let (span, statement) = changes::unit_anchor(unit);
+            let (span, statement) = SetContext::anchor(unit);
             let mut d = Diagnostic::new(
                 Code::RS403,
                 span,

@@ -1,0 +1,69 @@
+//! What the rules stage hands to the reports: every analysed unit with its findings, and the
+//! input problems discovery met. Reports read this and nothing else.
+
+use super::{Code, Diagnostic};
+use crate::analyze::StatementFacts;
+use crate::config::Severity;
+use crate::discover::{InputProblem, Migration};
+use crate::parse::Marker;
+use crate::source::LineCol;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuppressionKind {
+    Contract,
+    Allow,
+    BreakGlass,
+}
+
+impl SuppressionKind {
+    /// The kind as written in markers and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            SuppressionKind::Contract => "contract",
+            SuppressionKind::Allow => "allow",
+            SuppressionKind::BreakGlass => "break-glass",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    pub justification: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub diagnostic: Diagnostic,
+    pub severity: Severity,
+    pub start: LineCol,
+    pub end: LineCol,
+    pub suppression: Option<Suppression>,
+}
+
+impl Finding {
+    pub fn code(&self) -> Code {
+        self.diagnostic.code
+    }
+    pub fn is_suppressed(&self) -> bool {
+        self.suppression.is_some()
+    }
+}
+
+pub struct UnitReport {
+    pub migration: Migration,
+    pub statements: Vec<StatementFacts>,
+    pub markers: Vec<Marker>,
+    pub findings: Vec<Finding>,
+}
+
+pub struct ProblemReport {
+    pub problem: InputProblem,
+    pub finding_message: String,
+    pub severity: Severity,
+}
+
+pub struct Report {
+    pub units: Vec<UnitReport>,
+    pub problems: Vec<ProblemReport>,
+}

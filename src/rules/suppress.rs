@@ -1,0 +1,68 @@
+//! The suppression step: a diagnostic becomes a finding with its severity and position, and
+//! with the suppression a valid marker on its statement grants, if any.
+
+use super::contract::{self, Approval};
+use super::{Code, Context, Diagnostic, Finding, Settings, Suppression, SuppressionKind};
+use crate::parse::{Marker, MarkerKind};
+
+/// Attach severity, position and the suppression a marker grants, if any.
+pub(super) fn finding(d: Diagnostic, ctx: &Context, settings: &Settings) -> Option<Finding> {
+    let severity = settings.severity(d.code)?;
+    let source = &ctx.unit.source;
+    let suppression = d.statement.and_then(|i| suppression(&d, i, ctx));
+    Some(Finding {
+        start: source.line_col(d.span.start),
+        end: source.line_col(d.span.end),
+        diagnostic: d,
+        severity,
+        suppression,
+    })
+}
+
+fn suppression(d: &Diagnostic, index: usize, ctx: &Context) -> Option<Suppression> {
+    // Break-glass lets everything through but is itself always reported (RS006).
+    let markers: Vec<&Marker> = ctx
+        .markers_for(index)
+        .filter(|m| m.problems.is_empty())
+        .collect();
+    if d.code != Code::RS006
+        && let Some(m) = markers
+            .iter()
+            .find(|m| m.kind == Some(MarkerKind::BreakGlass))
+    {
+        return Some(Suppression {
+            kind: SuppressionKind::BreakGlass,
+            justification: m.justification(),
+        });
+    }
+    if d.code == Code::RS001
+        && let Some(m) = markers.iter().find(|m| {
+            contract::is_contract(m)
+                && contract::approval(m, &ctx.config.contract, ctx.today) == Approval::Approved
+        })
+    {
+        return Some(Suppression {
+            kind: SuppressionKind::Contract,
+            justification: m.justification(),
+        });
+    }
+    if matches!(
+        d.code,
+        Code::RS001 | Code::RS003 | Code::RS004 | Code::RS006
+    ) {
+        return None;
+    }
+    markers
+        .iter()
+        .find(|m| {
+            m.kind == Some(MarkerKind::Allow)
+                && m.get("reason").is_some()
+                && m.codes
+                    .iter()
+                    .any(|(c, _)| Code::parse(c.trim_end_matches(',')) == Some(d.code))
+        })
+        .map(|m| Suppression {
+            kind: SuppressionKind::Allow,
+            justification: m.justification(),
+        })
+}
