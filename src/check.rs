@@ -11,7 +11,6 @@ use crate::rules::{self, Report, RunOptions, Settings};
 
 pub struct Options {
     pub today: Date,
-    pub pg_version: u32,
 }
 
 /// Lint a discovered migration set. With a diff base, `set`'s units carry their change status
@@ -23,7 +22,7 @@ pub fn check(
     options: &Options,
     diff_base: Option<&DiffBase>,
 ) -> Report {
-    let units = analyze::analyze(set.units, options.pg_version);
+    let units = analyze::analyze(set.units);
     rules::run(
         units,
         set.problems,
@@ -31,7 +30,6 @@ pub fn check(
             config,
             settings,
             today: options.today,
-            pg_version: options.pg_version,
             diff_base,
         },
     )

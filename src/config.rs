@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::discover::Layout;
+use crate::target::{Layout, Target};
 
 pub const FILE_NAME: &str = "rollsafe.toml";
 pub const DEFAULT_PG_VERSION: u32 = 16;
@@ -170,6 +170,11 @@ impl Config {
             .ancestors()
             .map(|dir| dir.join(FILE_NAME))
             .find(|p| p.is_file())
+    }
+
+    /// The engine and version the migrations run on.
+    pub fn target(&self) -> Target {
+        Target::postgres(self.pg_version)
     }
 
     /// The folder that relative paths in the config are resolved against.

@@ -29,10 +29,10 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use pg::{PgCluster, StartError};
-use rollsafe::analyze::classify::classify;
 use rollsafe::analyze::facts::LockLevel;
-use rollsafe::analyze::locks;
-use rollsafe::analyze::phase::non_transactional_reason;
+use rollsafe::analyze::postgres::classify::classify;
+use rollsafe::analyze::postgres::locks;
+use rollsafe::analyze::postgres::transactional::non_transactional_reason;
 use rollsafe::analyze::schema::{self, Schema};
 
 /// The schema every case starts from.

@@ -25,6 +25,7 @@ use rollsafe::discover::{
 use rollsafe::parse::markers::Date;
 use rollsafe::rules::{Report, Settings};
 use rollsafe::source::{SourceFile, Span};
+use rollsafe::target::Target;
 
 const FIXTURES: &str = "tests/rules";
 
@@ -101,6 +102,8 @@ fn parse_fixture(path: &Path) -> Fixture {
         let len = body.len();
         units.push(Migration {
             id: MigrationId(units.len()),
+            // Set for the whole fixture below (`pg=` may come on any unit).
+            target: Target::postgres(rollsafe::config::DEFAULT_PG_VERSION),
             group: PathBuf::from(format!("{dir}/{stem}")),
             source: SourceFile::new(file, body),
             range: Span::new(0, len),
@@ -125,6 +128,9 @@ fn parse_fixture(path: &Path) -> Fixture {
             }),
         });
     }
+    for unit in &mut units {
+        unit.target = Target::postgres(pg_version);
+    }
     Fixture {
         set: MigrationSet {
             units,
@@ -142,7 +148,6 @@ fn lint_fixture(path: &Path) -> Report {
     };
     let options = Options {
         today: Date::parse("2026-01-15").expect("date"),
-        pg_version: fixture.pg_version,
     };
     let settings = Settings::from_config(&config).expect("settings");
     check::check(fixture.set, &config, &settings, &options, None)

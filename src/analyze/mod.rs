@@ -3,10 +3,9 @@
 //! migration order runs afterwards as a cheap sequential pass.
 
 pub mod change;
-pub mod classify;
 pub mod facts;
-pub mod locks;
 pub mod phase;
+pub mod postgres;
 pub mod replay;
 pub mod schema;
 #[cfg(test)]
@@ -18,8 +17,9 @@ pub use facts::*;
 use rayon::prelude::*;
 
 use crate::discover::Migration;
-use crate::parse::{self, Marker, StatementBody, SyntaxError};
+use crate::parse::{self, Marker, SqlTree, StatementBody, SyntaxError};
 use crate::source::{LineCol, SourceFile, Span};
+use crate::target::{Dialect, Target};
 
 /// One migration unit, analysed: every statement's complete facts (schema replay included)
 /// and the markers written in it.
@@ -31,7 +31,7 @@ pub struct AnalyzedMigration {
 
 /// Parse and analyse every unit (in parallel), then replay the schema in migration order.
 /// `units` must be in application order (as discovery returns them).
-pub fn analyze(units: Vec<Migration>, pg_version: u32) -> Vec<AnalyzedMigration> {
+pub fn analyze(units: Vec<Migration>) -> Vec<AnalyzedMigration> {
     let mut analyzed: Vec<AnalyzedMigration> = units
         .into_par_iter()
         .map(|migration| {
@@ -39,7 +39,7 @@ pub fn analyze(units: Vec<Migration>, pg_version: u32) -> Vec<AnalyzedMigration>
             // parse trees is alive at a time, even for a 30 MB file.
             let source = &migration.source;
             let parsed = parse::parse_migration_with(&migration, |span, body| {
-                statement_facts(source, span, &body, Vec::new(), pg_version)
+                statement_facts(source, span, &body, Vec::new(), migration.target)
             });
             let statements = parsed
                 .statements
@@ -56,7 +56,7 @@ pub fn analyze(units: Vec<Migration>, pg_version: u32) -> Vec<AnalyzedMigration>
             }
         })
         .collect();
-    replay::replay(&mut analyzed, pg_version);
+    replay::replay(&mut analyzed);
     analyzed
 }
 
@@ -201,7 +201,7 @@ pub fn statement_facts(
     span: Span,
     body: &StatementBody,
     markers: Vec<usize>,
-    pg_version: u32,
+    target: Target,
 ) -> StatementFacts {
     let mut facts = StatementFacts {
         span,
@@ -232,19 +232,19 @@ pub fn statement_facts(
             let command = text.split_whitespace().next().unwrap_or("\\");
             facts.kind = format!("psql {command}");
         }
-        StatementBody::Sql(node) => {
-            let c = classify::classify(node);
+        StatementBody::Sql(SqlTree::Postgres(node)) => {
+            let c = postgres::classify::classify(node);
             facts.kind = c.kind;
             facts.known = c.known;
             facts.changes = c.changes;
-            refresh_derived(&mut facts, pg_version);
+            refresh_derived(&mut facts, target);
         }
     }
     facts
 }
 
 /// Recompute phase, destructiveness, idempotency and transactionality from `changes`.
-pub fn refresh_derived(facts: &mut StatementFacts, pg_version: u32) {
+pub fn refresh_derived(facts: &mut StatementFacts, target: Target) {
     facts.phase = Phase::Neutral;
     facts.destructive = false;
     facts.idempotent = true;
@@ -255,7 +255,11 @@ pub fn refresh_derived(facts: &mut StatementFacts, pg_version: u32) {
         facts.phase = facts.phase.max(p);
         facts.destructive |= d;
         facts.idempotent &= phase::change_idempotent(change);
-        if let Some(reason) = phase::non_transactional_reason(change, pg_version) {
+        if let Some(reason) = match target.dialect {
+            Dialect::Postgres => {
+                postgres::transactional::non_transactional_reason(change, target.version)
+            }
+        } {
             facts.transactional = false;
             facts.non_transactional_reason = Some(reason);
         }

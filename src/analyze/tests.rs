@@ -8,6 +8,7 @@ fn facts(sql: &str, pg: u32) -> Vec<StatementFacts> {
     let source = SourceFile::new("t.sql".into(), sql.to_string());
     let migration = crate::discover::Migration {
         id: crate::discover::MigrationId(0),
+        target: crate::target::Target::postgres(pg),
         group: "".into(),
         source: source.clone(),
         range: Span::new(0, sql.len()),
@@ -33,7 +34,15 @@ fn facts(sql: &str, pg: u32) -> Vec<StatementFacts> {
     parsed
         .statements
         .iter()
-        .map(|s| statement_facts(&source, s.span, &s.body, s.markers.clone(), pg))
+        .map(|s| {
+            statement_facts(
+                &source,
+                s.span,
+                &s.body,
+                s.markers.clone(),
+                crate::target::Target::postgres(pg),
+            )
+        })
         .collect()
 }
 

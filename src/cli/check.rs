@@ -237,10 +237,7 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         }
         None => None,
     };
-    let options = Options {
-        today,
-        pg_version: config.pg_version,
-    };
+    let options = Options { today };
     let mut report = check::check(set, &config, &settings, &options, base.as_ref());
     if let Some(base) = &base {
         // Every migration was replayed; only the changed ones are reported.

@@ -905,7 +905,7 @@ pub(crate) fn assemble(
         drafts.extend(out.into_iter().map(|d| (group_display.clone(), d)));
     }
 
-    super::order::order_and_pair(drafts)
+    super::order::order_and_pair(drafts, config.target())
 }
 
 fn diesel_run_in_transaction(

@@ -15,59 +15,14 @@ pub mod walk;
 #[cfg(test)]
 mod tests;
 
+pub use crate::target::Layout;
 pub use layout::{discover, from_text};
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::source::{SourceFile, Span};
-
-/// The migration tool a directory belongs to.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Layout {
-    GolangMigrate,
-    Sqlx,
-    Diesel,
-    Flyway,
-    Prisma,
-    Goose,
-    Dbmate,
-    Sqitch,
-    Liquibase,
-    Plain,
-}
-
-impl Layout {
-    pub fn name(self) -> &'static str {
-        match self {
-            Layout::GolangMigrate => "golang-migrate",
-            Layout::Sqlx => "sqlx",
-            Layout::Diesel => "diesel",
-            Layout::Flyway => "flyway",
-            Layout::Prisma => "prisma",
-            Layout::Goose => "goose",
-            Layout::Dbmate => "dbmate",
-            Layout::Sqitch => "sqitch",
-            Layout::Liquibase => "liquibase",
-            Layout::Plain => "plain",
-        }
-    }
-    pub const ALL: [Layout; 10] = [
-        Layout::GolangMigrate,
-        Layout::Sqlx,
-        Layout::Diesel,
-        Layout::Flyway,
-        Layout::Prisma,
-        Layout::Goose,
-        Layout::Dbmate,
-        Layout::Sqitch,
-        Layout::Liquibase,
-        Layout::Plain,
-    ];
-}
+use crate::target::Target;
 
 /// Which way a unit moves the schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -139,6 +94,8 @@ pub struct ChangeStatus {
 #[derive(Debug, Clone)]
 pub struct Migration {
     pub id: MigrationId,
+    /// The database engine and version the unit runs on.
+    pub target: Target,
     /// The folder whose migrations form one sequence (one database history). The schema
     /// replay runs per group.
     pub group: PathBuf,

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use super::names::VersionKey;
 use super::{Direction, Layout, Migration, MigrationId, Transaction};
 use crate::source::{SourceFile, Span};
+use crate::target::Target;
 
 /// A unit as a tool's file conventions describe it, before it has its place in the order.
 pub(super) struct Draft {
@@ -34,7 +35,7 @@ fn direction_rank(direction: Direction) -> u8 {
     }
 }
 
-pub(super) fn order_and_pair(mut drafts: Vec<(String, Draft)>) -> Vec<Migration> {
+pub(super) fn order_and_pair(mut drafts: Vec<(String, Draft)>, target: Target) -> Vec<Migration> {
     drafts.sort_by_cached_key(|(group, d)| {
         (
             group.clone(),
@@ -63,6 +64,7 @@ pub(super) fn order_and_pair(mut drafts: Vec<(String, Draft)>) -> Vec<Migration>
         .enumerate()
         .map(|(index, (group, d))| Migration {
             id: MigrationId(index),
+            target,
             group: PathBuf::from(group),
             source: d.source,
             range: d.range,

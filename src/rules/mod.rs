@@ -19,6 +19,7 @@ use crate::discover::{InputProblem, Migration};
 use crate::parse::Marker;
 use crate::parse::markers::Date;
 use crate::source::Span;
+use crate::target::Target;
 
 /// What a rule emits: where, what, and the safe alternative.
 #[derive(Debug, Clone)]
@@ -65,7 +66,8 @@ pub struct Context<'a> {
     pub markers: &'a [Marker],
     pub config: &'a Config,
     pub today: Date,
-    pub pg_version: u32,
+    /// The engine and version this unit runs on.
+    pub target: Target,
 }
 
 impl Context<'_> {
@@ -234,7 +236,6 @@ pub struct RunOptions<'a> {
     pub config: &'a Config,
     pub settings: &'a Settings,
     pub today: Date,
-    pub pg_version: u32,
     pub diff_base: Option<&'a DiffBase>,
 }
 
@@ -271,7 +272,7 @@ pub fn run(
                 markers: &unit.markers,
                 config: options.config,
                 today: options.today,
-                pg_version: options.pg_version,
+                target: unit.migration.target,
             };
             for rule in &enabled {
                 if let Check::Migration(check) = rule.check {

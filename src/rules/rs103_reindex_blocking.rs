@@ -46,7 +46,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         .to_string(),
                 )
             };
-            let help = if ctx.pg_version >= 12 {
+            let help = if ctx.target.version >= 12 {
                 format!(
                     "Use `{} CONCURRENTLY {target};` (PostgreSQL 12+) in a migration of its own that does not run in \
                      a transaction.",

@@ -46,7 +46,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                          ACCESS EXCLUSIVE lock: reads and writes wait for the whole scan"
                     ),
                 )
-                .help(help(table, column, ctx.pg_version)),
+                .help(help(table, column, ctx.target.version)),
             );
         }
     }

@@ -1,5 +1,6 @@
 use super::{Code, Context, Diagnostic, Family, Check, Rule};
-use crate::analyze::{Change, StatementFacts, TableCmd, locks};
+use crate::analyze::postgres::rewrites;
+use crate::analyze::{Change, StatementFacts, TableCmd};
 use crate::config::Severity;
 use crate::discover::Direction;
 
@@ -33,7 +34,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let Some(work) = s.rewrites.iter().find(|w| w.relation == *table) else {
                 continue;
             };
-            let Some((column, type_name)) = culprit(s, table, &work.reason, ctx.pg_version) else {
+            let Some((column, type_name)) = culprit(s, table, &work.reason, ctx.target.version) else {
                 continue;
             };
             // The facts assume a rewrite when the column's current type is unknown.
@@ -91,7 +92,7 @@ fn culprit<'a>(
     }
     let other_rewrite = s.changes.iter().any(|c| match c {
         Change::AlterTable { table: t, cmd } if t == table => match cmd {
-            TableCmd::AddColumn { column, .. } => locks::add_column_rewrite(column, pg).is_some(),
+            TableCmd::AddColumn { column, .. } => rewrites::add_column_rewrite(column, pg).is_some(),
             TableCmd::SetLogged
             | TableCmd::SetUnlogged
             | TableCmd::SetTablespace

@@ -1,5 +1,6 @@
 use super::{Code, Context, Diagnostic, Family, Check, Rule};
-use crate::analyze::{ColumnSpec, Generated, Volatility, locks};
+use crate::analyze::postgres::rewrites;
+use crate::analyze::{ColumnSpec, Generated, Volatility};
 use crate::config::Severity;
 use crate::discover::Direction;
 
@@ -18,7 +19,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     for (i, s) in ctx.statements.iter().enumerate() {
         for (table, column) in s.columns_added_to_existing() {
-            let Some(reason) = locks::add_column_rewrite(column, ctx.pg_version) else {
+            let Some(reason) = rewrites::add_column_rewrite(column, ctx.target.version) else {
                 continue;
             };
             let may = match column.default.as_ref().map(|d| d.volatility) {
@@ -36,7 +37,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         column.name
                     ),
                 )
-                .help(help(table, column, ctx.pg_version)),
+                .help(help(table, column, ctx.target.version)),
             );
         }
     }

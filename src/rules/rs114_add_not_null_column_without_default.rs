@@ -29,7 +29,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
             let name = &column.name;
             let ty = &column.type_name;
-            let default_note = if ctx.pg_version >= 11 {
+            let default_note = if ctx.target.version >= 11 {
                 " (PostgreSQL 11+ stores a constant default without rewriting the table)"
             } else {
                 " (before PostgreSQL 11 this rewrites the table, see RS109)"

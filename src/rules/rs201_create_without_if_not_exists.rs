@@ -16,7 +16,7 @@ pub const RULE: Rule = Rule {
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for_partial_failure(ctx, |i, s| {
         for change in &s.changes {
-            if let Some((what, fix)) = fix(change, s, ctx.pg_version) {
+            if let Some((what, fix)) = fix(change, s, ctx.target.version) {
                 out.push(
                     Diagnostic::at_statement(Code::RS201, i, s, format!("{what} {}", NOT_ATOMIC))
                         .help(format!(

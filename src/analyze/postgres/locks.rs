@@ -2,9 +2,10 @@
 //! rewrites or scans the table while holding it. Facts follow PostgreSQL's documentation for
 //! the configured major version, and are checked against a real server by `tests/pg_facts.rs`.
 
-use super::change::*;
-use super::facts::{LockFact, LockLevel, TableWork};
-use super::schema::{self, Schema};
+use super::rewrites::{add_column_rewrite, binary_coercible};
+use crate::analyze::change::*;
+use crate::analyze::facts::{LockFact, LockLevel, TableWork};
+use crate::analyze::schema::{self, Schema};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LockAnalysis {
@@ -597,74 +598,6 @@ fn constraint_locks(table: &str, c: &ConstraintSpec, a: &mut LockAnalysis) {
     }
 }
 
-/// Why `ADD COLUMN` rewrites the table, if it does.
-pub fn add_column_rewrite(column: &ColumnSpec, pg: u32) -> Option<String> {
-    match column.generated {
-        Generated::Stored => {
-            return Some(format!(
-                "stored generated column {} is computed for every row",
-                column.name
-            ));
-        }
-        Generated::Identity => {
-            return Some(format!(
-                "identity column {} is filled for every row",
-                column.name
-            ));
-        }
-        Generated::Virtual | Generated::No => {}
-    }
-    let default = column.default.as_ref().filter(|d| !d.is_null)?;
-    if pg < 11 {
-        return Some(format!(
-            "before PostgreSQL 11 a default on {} is written into every row",
-            column.name
-        ));
-    }
-    match default.volatility {
-        Volatility::NonVolatile => None,
-        Volatility::Volatile => Some(format!(
-            "the volatile default {}() on {} is evaluated for every row",
-            default.function.as_deref().unwrap_or("?"),
-            column.name
-        )),
-        Volatility::Unknown => Some(format!(
-            "the default on {} calls {}, which rollsafe cannot prove non-volatile",
-            column.name,
-            default.function.as_deref().unwrap_or("an unknown function")
-        )),
-    }
-}
-
-/// Whether changing a column from `old` to `new` needs no rewrite (PostgreSQL skips the rewrite
-/// for binary-coercible changes that cannot fail: widening lengths, `varchar` → `text`, ...).
-pub fn binary_coercible(old: &TypeName, new: &TypeName) -> bool {
-    if old.array != new.array {
-        return false;
-    }
-    let widens = |old_mods: &[i64], new_mods: &[i64]| match (old_mods.first(), new_mods.first()) {
-        (_, None) => true,
-        (None, Some(_)) => false,
-        (Some(o), Some(n)) => n >= o,
-    };
-    match (old.name.as_str(), new.name.as_str()) {
-        (a, b) if a == b && old.modifiers == new.modifiers => true,
-        ("varchar", "varchar") | ("bit varying", "bit varying") | ("varbit", "varbit") => {
-            widens(&old.modifiers, &new.modifiers)
-        }
-        ("varchar", "text") | ("text", "varchar") if new.modifiers.is_empty() => true,
-        ("bpchar", "text") | ("bpchar", "varchar") if new.modifiers.is_empty() => false,
-        ("numeric", "numeric") => match (old.modifiers.as_slice(), new.modifiers.as_slice()) {
-            (_, []) => true,
-            ([op, os], [np, ns]) => ns == os && np >= op,
-            ([op], [np]) => np >= op,
-            _ => false,
-        },
-        ("cidr", "inet") => true,
-        _ => false,
-    }
-}
-
 /// Relations in `locks` that were created by one of the units `is_new` accepts.
 pub fn new_relations(
     locks: &[LockFact],
@@ -678,19 +611,11 @@ pub fn new_relations(
         .collect()
 }
 
-/// Widening type changes are expand, not contract.
-pub fn is_widening(table: &str, column: &str, new: &TypeName, schema: &Schema) -> bool {
-    schema
-        .table(schema::key(table))
-        .and_then(|t| t.column(column))
-        .is_some_and(|c| binary_coercible(&c.type_name, new))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::classify::classify;
-    use crate::analyze::phase::non_transactional_reason;
+    use crate::analyze::postgres::classify::classify;
+    use crate::analyze::postgres::transactional::non_transactional_reason;
     use LockLevel::*;
 
     fn changes(sql: &str) -> Vec<Change> {
