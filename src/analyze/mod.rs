@@ -10,6 +10,7 @@ pub mod replay;
 pub mod schema;
 #[cfg(test)]
 mod tests;
+pub mod transaction;
 
 pub use change::*;
 pub use facts::*;
@@ -41,7 +42,7 @@ pub fn analyze(units: Vec<Migration>) -> Vec<AnalyzedMigration> {
             let parsed = parse::parse_migration_with(&migration, |span, body| {
                 statement_facts(source, span, &body, Vec::new(), migration.target)
             });
-            let statements = parsed
+            let mut statements: Vec<StatementFacts> = parsed
                 .statements
                 .into_iter()
                 .map(|s| StatementFacts {
@@ -49,6 +50,10 @@ pub fn analyze(units: Vec<Migration>) -> Vec<AnalyzedMigration> {
                     ..s.body
                 })
                 .collect();
+            let scopes = transaction::scopes(&migration, &statements);
+            for (s, scope) in statements.iter_mut().zip(scopes) {
+                s.scope = scope;
+            }
             AnalyzedMigration {
                 migration,
                 statements,
@@ -90,6 +95,8 @@ pub struct StatementFacts {
     pub new_relations: Vec<String>,
     /// Indices into the migration's markers that cover this statement.
     pub markers: Vec<usize>,
+    /// The transaction it runs in (set once the whole unit is parsed).
+    pub scope: transaction::Scope,
 }
 
 impl StatementFacts {
@@ -221,6 +228,7 @@ pub fn statement_facts(
         non_transactional_reason: None,
         new_relations: Vec::new(),
         markers,
+        scope: transaction::Scope::None,
     };
     match body {
         StatementBody::SyntaxError(e) => {

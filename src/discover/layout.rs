@@ -38,6 +38,40 @@ impl Layout {
             Layout::GolangMigrate | Layout::Sqlx | Layout::Diesel | Layout::Prisma | Layout::Dbmate
         )
     }
+
+    /// When the tool opens no transaction itself but hands the whole unit to PostgreSQL as one query
+    /// string, PostgreSQL runs a multi-statement string as one implicit transaction block: how
+    /// that tool does it, for messages.
+    pub fn one_query_string(self) -> Option<&'static str> {
+        if !self.sends_unit_as_one_query() {
+            return None;
+        }
+        Some(match self {
+            Layout::GolangMigrate => "golang-migrate sends the whole file as one query string",
+            Layout::Dbmate => "dbmate sends the whole migration as one query string",
+            Layout::Sqlx => "sqlx sends a `-- no-transaction` migration as one query string",
+            Layout::Diesel => {
+                "diesel runs a migration without a transaction as one batch (one query string)"
+            }
+            Layout::Prisma => "Prisma sends the migration script as one query string",
+            _ => "the migration tool sends the whole migration as one query string",
+        })
+    }
+
+    /// How the migration tool lets a migration run without its transaction.
+    pub fn transaction_opt_out(self) -> &'static str {
+        match self {
+            Layout::Sqlx => " (first line `-- no-transaction`)",
+            Layout::Diesel => " (`run_in_transaction = false` in its metadata.toml)",
+            Layout::Goose => " (`-- +goose NO TRANSACTION` at the top of the file)",
+            Layout::Dbmate => " (`-- migrate:up transaction:false`)",
+            Layout::Liquibase => " (`runInTransaction:false` on the changeset)",
+            Layout::Plain => {
+                " (`plain-in-transaction = false` in rollsafe.toml if your runner does not wrap files)"
+            }
+            _ => "",
+        }
+    }
 }
 
 /// Lint files or directories: walk them, read the SQL files, detect each folder's layout, and

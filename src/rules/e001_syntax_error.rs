@@ -1,4 +1,4 @@
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::config::Severity;
 use crate::source::Span;
 
@@ -8,6 +8,7 @@ pub const RULE: Rule = Rule {
     family: Family::Input,
     severity: Severity::Error,
     doc: include_str!("../../rules/E001.md"),
+    directions: Directions::ALL,
     check: Check::Migration(check),
 };
 

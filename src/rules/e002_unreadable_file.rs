@@ -1,4 +1,4 @@
-use super::{Code, Family, Check, Rule};
+use super::{Code, Family, Check, Rule, Directions};
 use crate::config::Severity;
 
 /// Emitted by the pipeline for files discovery could not read (see `discover::InputProblem`).
@@ -8,5 +8,6 @@ pub const RULE: Rule = Rule {
     family: Family::Input,
     severity: Severity::Error,
     doc: include_str!("../../rules/E002.md"),
+    directions: Directions::ALL,
     check: Check::Input,
 };

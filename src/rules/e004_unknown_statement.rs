@@ -1,4 +1,4 @@
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::analyze::Change;
 use crate::config::Severity;
 
@@ -8,6 +8,7 @@ pub const RULE: Rule = Rule {
     family: Family::Input,
     severity: Severity::Warning,
     doc: include_str!("../../rules/E004.md"),
+    directions: Directions::ALL,
     check: Check::Migration(check),
 };
 

@@ -4,6 +4,7 @@
 
 pub mod contract;
 mod outcome;
+mod partial_failure;
 mod settings;
 mod suppress;
 
@@ -15,7 +16,7 @@ use rayon::prelude::*;
 use crate::analyze::{AnalyzedMigration, StatementFacts};
 use crate::config::{Config, Severity};
 use crate::discover::diff_base::DiffBase;
-use crate::discover::{InputProblem, Migration};
+use crate::discover::{Direction, InputProblem, Migration};
 use crate::parse::Marker;
 use crate::parse::markers::Date;
 use crate::source::Span;
@@ -106,6 +107,31 @@ impl Family {
     }
 }
 
+/// The migration directions a rule looks at; the registry skips the others, so no rule
+/// repeats the guard.
+#[derive(Clone, Copy)]
+pub struct Directions(&'static [Direction]);
+
+impl Directions {
+    pub const ALL: Directions = Directions(&[
+        Direction::Up,
+        Direction::Down,
+        Direction::Repeatable,
+        Direction::Verify,
+    ]);
+    /// Everything that changes the schema: not sqitch verify scripts.
+    pub const CHANGING_SCHEMA: Directions =
+        Directions(&[Direction::Up, Direction::Down, Direction::Repeatable]);
+    /// What moves the schema forward.
+    pub const FORWARD: Directions = Directions(&[Direction::Up, Direction::Repeatable]);
+    pub const UP: Directions = Directions(&[Direction::Up]);
+    pub const REPEATABLE: Directions = Directions(&[Direction::Repeatable]);
+
+    pub fn includes(self, direction: Direction) -> bool {
+        self.0.contains(&direction)
+    }
+}
+
 pub struct Rule {
     pub code: Code,
     /// kebab-case name, e.g. `destructive-without-approval`.
@@ -114,6 +140,8 @@ pub struct Rule {
     pub severity: Severity,
     /// The Markdown doc (`rules/<CODE>.md`).
     pub doc: &'static str,
+    /// Per-migration checks run only on units of these directions.
+    pub directions: Directions,
     pub check: Check,
 }
 
@@ -275,7 +303,9 @@ pub fn run(
                 target: unit.migration.target,
             };
             for rule in &enabled {
-                if let Check::Migration(check) = rule.check {
+                if let Check::Migration(check) = rule.check
+                    && rule.directions.includes(unit.migration.direction)
+                {
                     check(&ctx, &mut diagnostics);
                 }
             }

@@ -1,8 +1,7 @@
 use super::contract::{self, Approval};
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::analyze::{Change, Phase, StatementFacts};
 use crate::config::Severity;
-use crate::discover::Direction;
 
 pub const RULE: Rule = Rule {
     code: Code::RS001,
@@ -10,14 +9,12 @@ pub const RULE: Rule = Rule {
     family: Family::Contract,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS001.md"),
+    // A down migration undoes its own up: dropping what the up created is its job.
+    directions: Directions::FORWARD,
     check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    // A down migration undoes its own up: dropping what the up created is its job.
-    if matches!(ctx.unit.direction, Direction::Down | Direction::Verify) {
-        return;
-    }
     for (i, s) in ctx.statements.iter().enumerate() {
         if s.phase != Phase::Contract || s.acts_only_on_new() {
             continue;

@@ -1,7 +1,6 @@
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::analyze::Phase;
 use crate::config::Severity;
-use crate::discover::Direction;
 
 pub const RULE: Rule = Rule {
     code: Code::RS002,
@@ -9,13 +8,11 @@ pub const RULE: Rule = Rule {
     family: Family::Contract,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS002.md"),
+    directions: Directions::UP,
     check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    if ctx.unit.direction != Direction::Up {
-        return;
-    }
     // Steps on objects created earlier in the same change do not count: nothing deployed uses
     // them, so dropping a scratch table after creating it is not a contract step.
     let first = |phase| {

@@ -1,5 +1,5 @@
 use super::contract::{self, Approval};
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::analyze::Phase;
 use crate::config::Severity;
 
@@ -9,6 +9,7 @@ pub const RULE: Rule = Rule {
     family: Family::Contract,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS003.md"),
+    directions: Directions::ALL,
     check: Check::Migration(check),
 };
 

@@ -1,4 +1,4 @@
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::config::Severity;
 
 pub const RULE: Rule = Rule {
@@ -7,6 +7,7 @@ pub const RULE: Rule = Rule {
     family: Family::Contract,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS005.md"),
+    directions: Directions::ALL,
     check: Check::Migration(check),
 };
 

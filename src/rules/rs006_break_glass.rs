@@ -1,4 +1,4 @@
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::config::Severity;
 use crate::parse::MarkerKind;
 
@@ -8,6 +8,7 @@ pub const RULE: Rule = Rule {
     family: Family::Contract,
     severity: Severity::Warning,
     doc: include_str!("../../rules/RS006.md"),
+    directions: Directions::ALL,
     check: Check::Migration(check),
 };
 

@@ -1,7 +1,6 @@
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::analyze::{Change, ObjectKind};
 use crate::config::Severity;
-use crate::discover::Direction;
 
 pub const RULE: Rule = Rule {
     code: Code::RS102,
@@ -9,13 +8,11 @@ pub const RULE: Rule = Rule {
     family: Family::Lock,
     severity: Severity::Warning,
     doc: include_str!("../../rules/RS102.md"),
+    directions: Directions::CHANGING_SCHEMA,
     check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    if ctx.unit.direction == Direction::Verify {
-        return;
-    }
     for (i, s) in ctx.statements.iter().enumerate() {
         let dropped = s.changes.iter().find_map(|c| match c {
             Change::Drop {

@@ -1,7 +1,6 @@
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::analyze::{AddedConstraint, ConstraintKind};
 use crate::config::Severity;
-use crate::discover::Direction;
 
 pub const RULE: Rule = Rule {
     code: Code::RS104,
@@ -9,13 +8,11 @@ pub const RULE: Rule = Rule {
     family: Family::Lock,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS104.md"),
+    directions: Directions::CHANGING_SCHEMA,
     check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    if ctx.unit.direction == Direction::Verify {
-        return;
-    }
     for (i, s) in ctx.statements.iter().enumerate() {
         for AddedConstraint { table, constraint: c, column } in s.constraints_added_to_existing() {
             if c.kind != ConstraintKind::ForeignKey || c.not_valid {

@@ -1,7 +1,6 @@
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::analyze::{Change, ConstraintKind, TableCmd};
 use crate::config::Severity;
-use crate::discover::Direction;
 
 pub const RULE: Rule = Rule {
     code: Code::RS107,
@@ -9,13 +8,11 @@ pub const RULE: Rule = Rule {
     family: Family::Lock,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS107.md"),
+    directions: Directions::CHANGING_SCHEMA,
     check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    if ctx.unit.direction == Direction::Verify {
-        return;
-    }
     for (i, s) in ctx.statements.iter().enumerate() {
         for change in &s.changes {
             let Change::AlterTable { table, cmd } = change else {

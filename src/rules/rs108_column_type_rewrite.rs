@@ -1,8 +1,7 @@
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::analyze::postgres::rewrites;
 use crate::analyze::{Change, StatementFacts, TableCmd};
 use crate::config::Severity;
-use crate::discover::Direction;
 
 pub const RULE: Rule = Rule {
     code: Code::RS108,
@@ -10,13 +9,11 @@ pub const RULE: Rule = Rule {
     family: Family::Lock,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS108.md"),
+    directions: Directions::CHANGING_SCHEMA,
     check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    if ctx.unit.direction == Direction::Verify {
-        return;
-    }
     for (i, s) in ctx.statements.iter().enumerate() {
         let mut done: Vec<&str> = Vec::new();
         for change in &s.changes {

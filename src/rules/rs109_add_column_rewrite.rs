@@ -1,8 +1,7 @@
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::analyze::postgres::rewrites;
 use crate::analyze::{ColumnSpec, Generated, Volatility};
 use crate::config::Severity;
-use crate::discover::Direction;
 
 pub const RULE: Rule = Rule {
     code: Code::RS109,
@@ -10,13 +9,11 @@ pub const RULE: Rule = Rule {
     family: Family::Lock,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS109.md"),
+    directions: Directions::CHANGING_SCHEMA,
     check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    if ctx.unit.direction == Direction::Verify {
-        return;
-    }
     for (i, s) in ctx.statements.iter().enumerate() {
         for (table, column) in s.columns_added_to_existing() {
             let Some(reason) = rewrites::add_column_rewrite(column, ctx.target.version) else {

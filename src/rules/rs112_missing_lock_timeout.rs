@@ -1,8 +1,7 @@
-use super::rs301_non_transactional_in_transaction::{Scope, scopes};
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
+use crate::analyze::transaction::Scope;
 use crate::analyze::{Change, LockFact, LockLevel, StatementFacts};
 use crate::config::Severity;
-use crate::discover::Direction;
 
 pub const RULE: Rule = Rule {
     code: Code::RS112,
@@ -10,20 +9,17 @@ pub const RULE: Rule = Rule {
     family: Family::Lock,
     severity: Severity::Warning,
     doc: include_str!("../../rules/RS112.md"),
+    directions: Directions::CHANGING_SCHEMA,
     check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    if ctx.unit.direction == Direction::Verify {
-        return;
-    }
-    let scopes = scopes(ctx);
     // The session value, and a `SET LOCAL` value with the transaction it lasts for.
     let mut session = false;
     let mut local: Option<(Scope, bool)> = None;
     for (i, s) in ctx.statements.iter().enumerate() {
         let covered = match local {
-            Some((scope, on)) if scope == scopes[i] => on,
+            Some((scope, on)) if scope == s.scope => on,
             _ => session,
         };
         if !covered
@@ -67,8 +63,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 } if name == "lock_timeout" => {
                     let on = sets_timeout(value);
                     if *is_local {
-                        if scopes[i].in_transaction() {
-                            local = Some((scopes[i], on));
+                        if s.scope.in_transaction() {
+                            local = Some((s.scope, on));
                         }
                     } else {
                         session = on;

@@ -1,8 +1,7 @@
-use super::rs301_non_transactional_in_transaction::{Scope, one_query_string, scopes};
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
+use crate::analyze::transaction::Scope;
 use crate::analyze::{Change, LockLevel, StatementFacts};
 use crate::config::Severity;
-use crate::discover::Direction;
 
 pub const RULE: Rule = Rule {
     code: Code::RS113,
@@ -10,18 +9,15 @@ pub const RULE: Rule = Rule {
     family: Family::Lock,
     severity: Severity::Warning,
     doc: include_str!("../../rules/RS113.md"),
+    directions: Directions::CHANGING_SCHEMA,
     check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    if ctx.unit.direction == Direction::Verify {
-        return;
-    }
-    let scopes = scopes(ctx);
     // The first ACCESS EXCLUSIVE lock on an existing relation in the current transaction.
     let mut held: Option<(Scope, usize, &str)> = None;
     for (i, s) in ctx.statements.iter().enumerate() {
-        let scope = scopes[i];
+        let scope = s.scope;
         if held.is_some_and(|(h, _, _)| h != scope) {
             held = None;
         }
@@ -39,7 +35,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 ),
                 Scope::Implicit(_) => format!(
                     "{}, which PostgreSQL runs as one transaction",
-                    one_query_string(ctx.unit.layout)
+                    ctx.unit.layout.one_query_string()
                         .unwrap_or("the file is sent as one query string")
                 ),
                 Scope::None => continue,

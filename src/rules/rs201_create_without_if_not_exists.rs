@@ -1,8 +1,7 @@
-use super::rs301_non_transactional_in_transaction::{Scope, scopes};
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::partial_failure::{NOT_ATOMIC, for_partial_failure};
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::analyze::{Change, ObjectKind, StatementFacts};
 use crate::config::Severity;
-use crate::discover::Direction;
 
 pub const RULE: Rule = Rule {
     code: Code::RS201,
@@ -10,6 +9,7 @@ pub const RULE: Rule = Rule {
     family: Family::Idempotency,
     severity: Severity::Info,
     doc: include_str!("../../rules/RS201.md"),
+    directions: Directions::ALL,
     check: Check::Migration(check),
 };
 
@@ -26,38 +26,6 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     });
-}
-
-pub(super) const NOT_ATOMIC: &str = "fails when the migration runs again: it is not one transaction, so if a later statement fails, this one \
-     stays applied";
-
-/// Calls `f` for every statement of an up migration that stays applied when a later statement of
-/// the same migration fails: re-running the migration then runs it a second time. A migration
-/// that runs as one transaction rolls back as a whole, so re-run safety does not matter there.
-/// Repeatable migrations are RS205's business; down migrations are not re-run to recover.
-pub(super) fn for_partial_failure(ctx: &Context, mut f: impl FnMut(usize, &StatementFacts)) {
-    if ctx.unit.direction != Direction::Up {
-        return;
-    }
-    let scopes = scopes(ctx);
-    let can_fail = |s: &StatementFacts| {
-        !s.is_psql_meta()
-            && (s.syntax_error.is_some()
-                || s.changes
-                    .iter()
-                    .any(|c| !matches!(c, Change::Transaction(_) | Change::Comment { .. })))
-    };
-    for (i, s) in ctx.statements.iter().enumerate() {
-        let later_failure = ctx
-            .statements
-            .iter()
-            .enumerate()
-            .skip(i + 1)
-            .any(|(j, t)| can_fail(t) && (scopes[i] == Scope::None || scopes[j] != scopes[i]));
-        if later_failure && !s.idempotent {
-            f(i, s);
-        }
-    }
 }
 
 /// The idempotent form of a CREATE, if PostgreSQL has one for this kind of object.

@@ -1,5 +1,5 @@
-use super::rs201_create_without_if_not_exists::{NOT_ATOMIC, for_partial_failure};
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::partial_failure::{NOT_ATOMIC, for_partial_failure};
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::analyze::{Change, TableCmd};
 use crate::config::Severity;
 
@@ -9,6 +9,7 @@ pub const RULE: Rule = Rule {
     family: Family::Idempotency,
     severity: Severity::Info,
     doc: include_str!("../../rules/RS203.md"),
+    directions: Directions::ALL,
     check: Check::Migration(check),
 };
 

@@ -1,5 +1,5 @@
-use super::rs201_create_without_if_not_exists::for_partial_failure;
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::partial_failure::for_partial_failure;
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::analyze::Change;
 use crate::config::Severity;
 
@@ -9,6 +9,7 @@ pub const RULE: Rule = Rule {
     family: Family::Idempotency,
     severity: Severity::Info,
     doc: include_str!("../../rules/RS204.md"),
+    directions: Directions::ALL,
     check: Check::Migration(check),
 };
 

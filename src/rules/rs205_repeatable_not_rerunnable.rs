@@ -1,7 +1,6 @@
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::analyze::{Change, phase};
 use crate::config::Severity;
-use crate::discover::Direction;
 
 pub const RULE: Rule = Rule {
     code: Code::RS205,
@@ -9,13 +8,11 @@ pub const RULE: Rule = Rule {
     family: Family::Idempotency,
     severity: Severity::Warning,
     doc: include_str!("../../rules/RS205.md"),
+    directions: Directions::REPEATABLE,
     check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    if ctx.unit.direction != Direction::Repeatable {
-        return;
-    }
     for (i, s) in ctx.statements.iter().enumerate() {
         if s.idempotent {
             continue;

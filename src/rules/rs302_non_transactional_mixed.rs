@@ -1,7 +1,5 @@
-use super::rs301_non_transactional_in_transaction::{
-    Scope, flyway_non_transactional, one_query_string, scopes,
-};
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
+use crate::analyze::transaction::{Scope, flyway_non_transactional};
 use crate::config::Severity;
 
 pub const RULE: Rule = Rule {
@@ -10,12 +8,12 @@ pub const RULE: Rule = Rule {
     family: Family::Transaction,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS302.md"),
+    directions: Directions::ALL,
     check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let scopes = scopes(ctx);
-    let flyway = flyway_non_transactional(ctx);
+    let flyway = flyway_non_transactional(ctx.unit, ctx.statements);
     let others = |i: usize| {
         ctx.statements
             .iter()
@@ -26,8 +24,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // The first non-transactional statement is enough: the fix (split the file) is the same.
     let Some((i, s)) = ctx.statements.iter().enumerate().find(|(i, s)| {
         !s.transactional
-            && (matches!(scopes[*i], Scope::Implicit(_))
-                || (flyway && scopes[*i] == Scope::None && others(*i) > 0))
+            && (matches!(s.scope, Scope::Implicit(_))
+                || (flyway && s.scope == Scope::None && others(*i) > 0))
     }) else {
         return;
     };
@@ -41,7 +39,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             others(i)
         )
     } else {
-        let how = one_query_string(ctx.unit.layout)
+        let how = ctx.unit.layout.one_query_string()
             .unwrap_or("the tool sends the whole migration as one query string");
         format!(
             "{what}: {how}, which PostgreSQL runs as one implicit transaction when it holds more than one \

@@ -1,6 +1,6 @@
-use super::rs301_non_transactional_in_transaction::{ends_block, tool_wraps, tx_control};
-use super::{Code, Context, Diagnostic, Family, Check, Rule};
+use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::analyze::TxControl;
+use crate::analyze::transaction::{ends_block, tool_wraps, tx_control};
 use crate::config::Severity;
 
 pub const RULE: Rule = Rule {
@@ -9,11 +9,12 @@ pub const RULE: Rule = Rule {
     family: Family::Transaction,
     severity: Severity::Warning,
     doc: include_str!("../../rules/RS303.md"),
+    directions: Directions::ALL,
     check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let wrapped = tool_wraps(ctx);
+    let wrapped = tool_wraps(ctx.unit, ctx.statements);
     let mut open: Option<usize> = None;
     for (i, s) in ctx.statements.iter().enumerate() {
         let Some(control) = tx_control(s) else {

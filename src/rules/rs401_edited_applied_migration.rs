@@ -1,6 +1,6 @@
 //! RS401 needs the diff base (`check --diff-base REF`): it runs across the set.
 
-use super::{Check, Code, Diagnostic, Family, Rule, SetContext};
+use super::{Check, Code, Diagnostic, Family, Rule, SetContext, Directions};
 use crate::config::Severity;
 use crate::discover::{Direction, UnitChange};
 use crate::source::Span;
@@ -11,6 +11,7 @@ pub const RULE: Rule = Rule {
     family: Family::Rollback,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS401.md"),
+    directions: Directions::ALL,
     check: Check::Set(check_set),
 };
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{Check, Code, Diagnostic, Family, Rule, SetContext};
+use super::{Check, Code, Diagnostic, Family, Rule, SetContext, Directions};
 use crate::config::Severity;
 use crate::discover::order::{is_versioned_up, version_scope};
 use crate::discover::{Migration, UnitChange};
@@ -18,6 +18,7 @@ pub const RULE: Rule = Rule {
     family: Family::Rollback,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS402.md"),
+    directions: Directions::ALL,
     check: Check::Set(check_set),
 };
 
