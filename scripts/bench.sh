@@ -4,21 +4,22 @@
 # Usage: scripts/bench.sh [FILES] (default 6000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+target="${CARGO_TARGET_DIR:-target}"
 files="${1:-6000}"
-corpus="target/bench-corpus-$files"
+corpus="$target/bench-corpus-$files"
 [ -d "$corpus" ] || python3 scripts/gen_corpus.py "$corpus" "$files"
 cargo build --release --quiet --bin rollsafe
-bin=target/release/rollsafe
+bin="$target/release/rollsafe"
 bytes=$(du -sb "$corpus" | cut -f1)
 count=$(find "$corpus" -name '*.sql' | wc -l)
 "$bin" check --format json --fail-on never "$corpus" >/dev/null # warm the page cache
 best=""
 for _ in 1 2 3; do
   start=$(date +%s.%N)
-  /usr/bin/time -f '%M' -o target/bench-rss.txt "$bin" check --format json --fail-on never "$corpus" >/dev/null
+  /usr/bin/time -f '%M' -o "$target/bench-rss.txt" "$bin" check --format json --fail-on never "$corpus" >/dev/null
   end=$(date +%s.%N)
   t=$(echo "$end - $start" | bc -l)
-  if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; rss=$(cat target/bench-rss.txt); fi
+  if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; rss=$(cat "$target/bench-rss.txt"); fi
 done
 one=$(find "$corpus" -name '*.up.sql' -print -quit)
 single_best=""
@@ -33,15 +34,15 @@ printf 'whole corpus (best of 3): %.3f s = %.0f files/s, %.1f MB/s, peak RSS %.1
 printf 'one file (best of 10): %.1f ms\n' "$single_best"
 
 # One large file: a 30 MB data migration (one unit, parsed in parallel batches).
-big=target/bench-big/big.sql
+big="$target/bench-big/big.sql"
 if [ ! -f "$big" ]; then
-  mkdir -p target/bench-big
+  mkdir -p "$target/bench-big"
   python3 -c "
 line = \"INSERT INTO events (id, payload) VALUES (1, 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx') ON CONFLICT DO NOTHING;\\n\"
 open('$big', 'w').write(line * (30 * 1024 * 1024 // len(line) + 1))"
 fi
 start=$(date +%s.%N)
-/usr/bin/time -f '%M' -o target/bench-rss.txt "$bin" check --format compact --fail-on never --layout plain "$big" >/dev/null
+/usr/bin/time -f '%M' -o "$target/bench-rss.txt" "$bin" check --format compact --fail-on never --layout plain "$big" >/dev/null
 end=$(date +%s.%N)
 t=$(echo "$end - $start" | bc -l)
-printf 'one 30 MB file: %.2f s = %.1f MB/s, peak RSS %.0f MB\n' "$t" "$(echo "$(stat -c %s "$big") / 1000000 / $t" | bc -l)" "$(echo "$(cat target/bench-rss.txt) / 1024" | bc -l)"
+printf 'one 30 MB file: %.2f s = %.1f MB/s, peak RSS %.0f MB\n' "$t" "$(echo "$(stat -c %s "$big") / 1000000 / $t" | bc -l)" "$(echo "$(cat "$target/bench-rss.txt") / 1024" | bc -l)"

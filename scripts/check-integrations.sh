@@ -3,7 +3,7 @@
 #
 #   SARIF        Microsoft SARIF Multitool (npm @microsoft/sarif-multitool), rule kinds Sarif and
 #                Ghas (GitHub code scanning's ingestion rules); any error or warning result fails.
-#                Plus check-jsonschema against the official SARIF 2.1.0 schema in ../shared.
+#                Plus check-jsonschema against the official SARIF 2.1.0 schema (schemas/).
 #   action.yml   check-jsonschema --builtin-schema vendor.github-actions, and a dry run of its
 #                lint step's shell script with a fake GitHub environment.
 #   workflows    check-jsonschema --builtin-schema vendor.github-workflows, and actionlint.
@@ -19,9 +19,10 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-TOOLS="${ROLLSAFE_TOOLS_DIR:-$ROOT/target/ci-tools}"
-BIN="${ROLLSAFE_BIN:-$ROOT/target/debug/rollsafe}"
-SCHEMA="$ROOT/../shared/schemas/sarif-schema-2.1.0.json"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+TOOLS="${ROLLSAFE_TOOLS_DIR:-$TARGET/ci-tools}"
+BIN="${ROLLSAFE_BIN:-$TARGET/debug/rollsafe}"
+SCHEMA="$ROOT/schemas/sarif-schema-2.1.0.json"
 
 SARIF_MULTITOOL_VERSION=5.7.0
 CHECK_JSONSCHEMA_VERSION=0.39.0
@@ -198,7 +199,7 @@ if [ -f "$SCHEMA" ]; then
     fail "check-jsonschema: SARIF logs invalid against the SARIF 2.1.0 schema"
   fi
 else
-  fail "the SARIF schema $SCHEMA is missing (shared/ must be beside the repository)"
+  fail "the SARIF schema $SCHEMA is missing"
 fi
 
 # --- action.yml and workflows -----------------------------------------------------------------

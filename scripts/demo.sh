@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo build --quiet --bin rollsafe
-exec target/debug/rollsafe check --today 2026-11-23 fixtures/ "$@"
+exec "${CARGO_TARGET_DIR:-target}/debug/rollsafe" check --today 2026-11-23 fixtures/ "$@"

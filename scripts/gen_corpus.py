@@ -26,7 +26,11 @@ def up_sql(i, rng):
         parts.append(f"-- rollsafe:contract approved-by=alice ticket=DB-{i}\nALTER TABLE users DROP COLUMN IF EXISTS old_c{i};")
     if rng.random() < 0.1:
         parts.append(f"CREATE INDEX {t}_name_idx ON orders (note);")
-    rng.shuffle(parts[3:])
+    # Shuffle the statements after the first three in place (shuffling the slice `parts[3:]`
+    # would shuffle a copy and leave `parts` as it was).
+    tail = parts[3:]
+    rng.shuffle(tail)
+    parts[3:] = tail
     return "\n\n".join(parts) + "\n"
 
 def down_sql(i):

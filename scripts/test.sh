@@ -8,8 +8,10 @@ scripts/setup.sh
 export INSTA_UPDATE=no CI="${CI:-true}"
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings
-cargo test --no-fail-fast 2>&1 | tee target/test-output.txt
+target="${CARGO_TARGET_DIR:-target}"
+mkdir -p "$target"
+cargo test --no-fail-fast 2>&1 | tee "$target/test-output.txt"
 if [ -x scripts/check-integrations.sh ]; then
   cargo build --quiet --bin rollsafe
-  ROLLSAFE_BIN="$PWD/target/debug/rollsafe" scripts/check-integrations.sh
+  ROLLSAFE_BIN="$(cd "$target" && pwd)/debug/rollsafe" scripts/check-integrations.sh
 fi

@@ -332,3 +332,84 @@ fn dropping_a_table_created_in_the_same_migration_needs_no_approval() {
         "CREATE TABLE and DROP COLUMN on users are mixed: {out}"
     );
 }
+
+/// Lint `sql` as `001_a.sql` (plain layout) in a fresh folder with `config` as rollsafe.toml;
+/// returns the exit code and the compact output.
+fn check_one(sql: &str, config: Option<&str>) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("001_a.sql"), sql).expect("write");
+    if let Some(config) = config {
+        fs::write(dir.path().join("rollsafe.toml"), config).expect("write");
+    }
+    stdout_of(
+        rollsafe()
+            .args([
+                "check",
+                "--format",
+                "compact",
+                "--today",
+                "2026-02-01",
+                "001_a.sql",
+            ])
+            .current_dir(dir.path()),
+    )
+}
+
+#[test]
+fn a_marker_that_covers_no_statement_is_rs005() {
+    let (code, out) = check_one(
+        "CREATE TABLE a (id int);\n-- rollsafe:allow RS101 reason=\"small\"\n",
+        None,
+    );
+    assert!(out.contains("001_a.sql:2:3: error[RS005]"), "{out}");
+    assert_eq!(code, Some(1), "{out}");
+}
+
+#[test]
+fn break_glass_is_always_reported_and_cannot_be_allowed() {
+    let sql = "-- rollsafe:break-glass incident=INC-1 approved-by=oncall reason=\"restore planned\"\n\
+               DROP TABLE a;\n";
+    let (code, out) = check_one(sql, None);
+    assert!(out.contains("001_a.sql:2:1: warning[RS006]"), "{out}");
+    let rs001 = out.lines().find(|l| l.contains("[RS001]")).unwrap_or("");
+    assert!(
+        rs001.contains("(suppressed: rollsafe:break-glass"),
+        "break-glass lets the drop through: {out}"
+    );
+    assert_eq!(code, Some(0), "{out}");
+    // `allow RS006` is refused (E003) and does not hide the break-glass record.
+    let sql = format!("-- rollsafe:allow RS006 reason=\"hide it\"\n{sql}");
+    let (code, out) = check_one(&sql, None);
+    assert!(
+        out.contains("error[E003]") && out.contains("RS006 cannot be allowed"),
+        "{out}"
+    );
+    assert!(out.contains("warning[RS006]"), "{out}");
+    assert_eq!(code, Some(1), "{out}");
+}
+
+#[test]
+fn opaque_statements_are_e004() {
+    let (_, out) = check_one("DO $$ BEGIN PERFORM 1; END $$;\n", None);
+    assert!(
+        out.contains("001_a.sql:1:1:") && out.contains("[E004]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn rule_codes_in_the_config_match_in_any_case() {
+    let sql = "CREATE TABLE a (id int);\nALTER TABLE b ADD COLUMN c int;\n";
+    let (_, out) = check_one(sql, None);
+    assert!(
+        out.contains("[RS112]"),
+        "RS112 fires without the config: {out}"
+    );
+    let (_, out) = check_one(sql, Some("[rules]\nrs112 = \"off\"\n"));
+    assert!(
+        !out.contains("[RS112]"),
+        "`rs112 = \"off\"` turns RS112 off: {out}"
+    );
+    let (code, _) = check_one(sql, Some("[rules]\nrs999 = \"off\"\n"));
+    assert_eq!(code, Some(2), "an unknown code is a config error");
+}

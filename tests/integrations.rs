@@ -10,10 +10,32 @@ use std::process::Command as StdCommand;
 use assert_cmd::Command;
 use serde_json::Value;
 
+/// The repository's copy of the official schema (so the tests also run where the design's
+/// shared/ folder is not beside the repository, e.g. on GitHub).
 const SARIF_SCHEMA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/schemas/sarif-schema-2.1.0.json"
+);
+/// The shared copy, when present: the repository's copy must equal it.
+const SHARED_SARIF_SCHEMA: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/schemas/sarif-schema-2.1.0.json"
 );
+
+#[test]
+fn sarif_schema_copy_equals_the_shared_one() {
+    let ours =
+        fs::read(SARIF_SCHEMA).expect("schemas/sarif-schema-2.1.0.json is in the repository");
+    match fs::read(SHARED_SARIF_SCHEMA) {
+        Ok(shared) => assert!(
+            ours == shared,
+            "schemas/sarif-schema-2.1.0.json differs from {SHARED_SARIF_SCHEMA}: copy the shared one"
+        ),
+        Err(e) => {
+            eprintln!("note: no shared schema to compare with at {SHARED_SARIF_SCHEMA} ({e})")
+        }
+    }
+}
 
 fn rollsafe(dir: &Path) -> Command {
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("rollsafe"));
@@ -98,12 +120,8 @@ fn result_at<'a>(log: &'a Value, rule: &str, uri_suffix: &str, line: u64) -> &'a
 
 /// The official schema, or a failure that says where it was looked for.
 fn sarif_validator() -> jsonschema::Validator {
-    let text = fs::read_to_string(SARIF_SCHEMA).unwrap_or_else(|e| {
-        panic!(
-            "the SARIF 2.1.0 schema is missing at {SARIF_SCHEMA} ({e}): shared/ must sit beside the repository \
-             (shared/schemas/sarif-schema-2.1.0.json)"
-        )
-    });
+    let text = fs::read_to_string(SARIF_SCHEMA)
+        .unwrap_or_else(|e| panic!("the SARIF 2.1.0 schema is missing at {SARIF_SCHEMA} ({e})"));
     let schema: Value = serde_json::from_str(&text).expect("the SARIF schema is JSON");
     jsonschema::options()
         .should_validate_formats(true)

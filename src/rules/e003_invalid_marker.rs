@@ -29,7 +29,15 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     Diagnostic::new(Code::E003, *span, format!("`{code}` is not a rollsafe rule code"))
                         .help("`rollsafe rules` lists every code."),
                 ),
-                Some(Code::RS001 | Code::RS003 | Code::RS004) => out.push(
+                Some(Code::RS006) => out.push(
+                    Diagnostic::new(
+                        Code::E003,
+                        *span,
+                        format!("{code} cannot be allowed: a break-glass marker is always reported"),
+                    )
+                    .help("Remove the break-glass marker once the incident is over."),
+                ),
+                Some(c) if !c.can_be_allowed() => out.push(
                     Diagnostic::new(
                         Code::E003,
                         *span,

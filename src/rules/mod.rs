@@ -205,6 +205,12 @@ macro_rules! rules {
             pub fn as_str(self) -> &'static str {
                 match self { $(Code::$code => stringify!($code)),* }
             }
+            /// Whether `rollsafe:allow` may silence it. The gate's own findings are approved with
+            /// `contract` (RS001, RS003, RS004) or are the record of a break-glass (RS006): the
+            /// marker check (E003) and the suppression step both ask this, so they agree.
+            pub fn can_be_allowed(self) -> bool {
+                !matches!(self, Code::RS001 | Code::RS003 | Code::RS004 | Code::RS006)
+            }
             pub fn parse(s: &str) -> Option<Code> {
                 match s.trim().to_ascii_uppercase().as_str() {
                     $(stringify!($code) => Some(Code::$code),)*

@@ -46,10 +46,7 @@ fn suppression(d: &Diagnostic, index: usize, ctx: &Context) -> Option<Suppressio
             justification: m.justification(),
         });
     }
-    if matches!(
-        d.code,
-        Code::RS001 | Code::RS003 | Code::RS004 | Code::RS006
-    ) {
+    if !d.code.can_be_allowed() {
         return None;
     }
     markers

@@ -5,4 +5,4 @@ CREATE TABLE tags (id bigint PRIMARY KEY, name text);
 CREATE INDEX tags_name_idx ON tags (name);
 -- unit: 003_later
 -- fires: 003_later is not part of the change, so tags already exists for it
-CREATE INDEX tags_name_idx2 ON tags (name);
+CREATE INDEX tags_name_idx2 ON tags (name); -- fires

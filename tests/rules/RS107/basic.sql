@@ -1,7 +1,7 @@
 -- unit: 001_setup
 CREATE TABLE users (id bigint PRIMARY KEY, email text, name text);
 -- unit: 002_not_null
-ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+ALTER TABLE users ALTER COLUMN email SET NOT NULL; -- fires
 ALTER TABLE users ADD CONSTRAINT users_name_not_null CHECK (name IS NOT NULL) NOT VALID;
 -- unit: 003_set
 ALTER TABLE users VALIDATE CONSTRAINT users_name_not_null;

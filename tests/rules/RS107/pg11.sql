@@ -1,11 +1,11 @@
 -- unit: 001_setup pg=11
 CREATE TABLE users (id bigint PRIMARY KEY, email text, name text);
 -- unit: 002_not_null
-ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+ALTER TABLE users ALTER COLUMN email SET NOT NULL; -- fires
 ALTER TABLE users ADD CONSTRAINT users_name_not_null CHECK (name IS NOT NULL) NOT VALID;
 -- unit: 003_set
 ALTER TABLE users VALIDATE CONSTRAINT users_name_not_null;
 -- fires on 11: SET NOT NULL cannot use the CHECK before 12
-ALTER TABLE users ALTER COLUMN name SET NOT NULL;
+ALTER TABLE users ALTER COLUMN name SET NOT NULL; -- fires
 CREATE TABLE accounts (id bigint, owner text);
 ALTER TABLE accounts ALTER COLUMN owner SET NOT NULL;

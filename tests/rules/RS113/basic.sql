@@ -3,7 +3,7 @@ CREATE TABLE users (id bigint PRIMARY KEY, status text);
 CREATE TABLE audit (id bigint);
 -- unit: 002_wrapped wrapped=true
 ALTER TABLE users ADD COLUMN plan text;
-UPDATE users SET plan = 'free';
+UPDATE users SET plan = 'free'; -- fires
 -- unit: 003_quick wrapped=true
 ALTER TABLE users ADD COLUMN a text;
 ALTER TABLE users ADD COLUMN b text;
@@ -13,7 +13,7 @@ INSERT INTO things VALUES (1);
 -- unit: 004_explicit
 BEGIN;
 ALTER TABLE users ADD COLUMN c text;
-UPDATE users SET c = 'x' WHERE id < 10;
+UPDATE users SET c = 'x' WHERE id < 10; -- fires
 COMMIT;
 -- unit: 005_after_commit
 BEGIN;
@@ -22,7 +22,7 @@ COMMIT;
 UPDATE users SET d = 'x';
 -- unit: 006_implicit layout=golang-migrate
 ALTER TABLE users ADD COLUMN e text;
-CREATE INDEX users_e_idx ON users (e);
+CREATE INDEX users_e_idx ON users (e); -- fires
 -- unit: 007_autocommit
 ALTER TABLE users ADD COLUMN f text;
 UPDATE users SET f = 'x';
@@ -33,4 +33,4 @@ INSERT INTO audit VALUES (1);
 -- unit: 009_insert wrapped=true
 ALTER TABLE users ADD COLUMN h text;
 INSERT INTO audit VALUES (1), (2);
-INSERT INTO audit SELECT id FROM users;
+INSERT INTO audit SELECT id FROM users; -- fires

@@ -1,8 +1,8 @@
 -- unit: 001_setup
 CREATE TABLE users (id bigint PRIMARY KEY);
 -- unit: 002_add
-ALTER TABLE users ADD COLUMN plan text NOT NULL;
-ALTER TABLE users ADD COLUMN region text NOT NULL DEFAULT NULL;
+ALTER TABLE users ADD COLUMN plan text NOT NULL; -- fires
+ALTER TABLE users ADD COLUMN region text NOT NULL DEFAULT NULL; -- fires
 ALTER TABLE users ADD COLUMN tier text NOT NULL DEFAULT 'free';
 ALTER TABLE users ADD COLUMN num bigint GENERATED ALWAYS AS IDENTITY;
 ALTER TABLE users ADD COLUMN seq bigserial;

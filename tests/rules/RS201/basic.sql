@@ -2,10 +2,10 @@
 CREATE TABLE a (id int);
 CREATE INDEX a_idx ON a (id);
 -- unit: 002_plain
-CREATE TABLE b (id int);
-CREATE INDEX b_idx ON b (id);
-CREATE VIEW b_view AS SELECT * FROM b;
-CREATE SEQUENCE b_seq;
+CREATE TABLE b (id int); -- fires
+CREATE INDEX b_idx ON b (id); -- fires
+CREATE VIEW b_view AS SELECT * FROM b; -- fires
+CREATE SEQUENCE b_seq; -- fires
 CREATE TYPE mood AS ENUM ('happy');
 CREATE TABLE IF NOT EXISTS c (id int);
 CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';

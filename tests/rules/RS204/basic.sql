@@ -1,7 +1,7 @@
 -- unit: 001_setup
 CREATE TABLE plans (code text PRIMARY KEY, name text);
 -- unit: 002_plain
-INSERT INTO plans VALUES ('free', 'Free');
+INSERT INTO plans VALUES ('free', 'Free'); -- fires
 INSERT INTO plans VALUES ('pro', 'Pro') ON CONFLICT (code) DO NOTHING;
 CREATE INDEX CONCURRENTLY plans_name_idx ON plans (name);
 -- unit: 003_wrapped wrapped=true
@@ -14,6 +14,6 @@ INSERT INTO plans VALUES ('d', 'D');
 COMMIT;
 -- unit: 005_after_commit
 BEGIN;
-INSERT INTO plans VALUES ('e', 'E');
+INSERT INTO plans VALUES ('e', 'E'); -- fires
 COMMIT;
 UPDATE plans SET name = upper(name);

@@ -1,10 +1,10 @@
 -- unit: 001_wrapped layout=sqlx wrapped=true
-CREATE INDEX CONCURRENTLY orders_idx ON orders (id);
+CREATE INDEX CONCURRENTLY orders_idx ON orders (id); -- fires
 -- unit: 002_not_wrapped layout=sqlx
 CREATE INDEX CONCURRENTLY orders_idx2 ON orders (id);
 -- unit: 003_explicit
 BEGIN;
-VACUUM orders;
+VACUUM orders; -- fires
 COMMIT;
 VACUUM orders;
 -- unit: 004_flyway layout=flyway wrapped=true

@@ -1,2 +1,2 @@
 -- unit: 001_enum layout=goose wrapped=true pg=11
-ALTER TYPE mood ADD VALUE 'sad';
+ALTER TYPE mood ADD VALUE 'sad'; -- fires

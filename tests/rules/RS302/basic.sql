@@ -1,13 +1,13 @@
 -- unit: 001_golang layout=golang-migrate
 ALTER TABLE orders ADD COLUMN shipped_at timestamptz;
-CREATE INDEX CONCURRENTLY orders_shipped_idx ON orders (shipped_at);
+CREATE INDEX CONCURRENTLY orders_shipped_idx ON orders (shipped_at); -- fires
 -- unit: 002_golang_alone layout=golang-migrate
 CREATE INDEX CONCURRENTLY orders_x ON orders (id);
 -- unit: 003_plain
 SET lock_timeout = '2s';
 CREATE INDEX CONCURRENTLY orders_y ON orders (id);
 -- unit: 004_flyway layout=flyway
-CREATE INDEX CONCURRENTLY orders_z ON orders (id);
+CREATE INDEX CONCURRENTLY orders_z ON orders (id); -- fires
 ALTER TABLE orders ADD COLUMN note text;
 -- unit: 005_dbmate_explicit layout=dbmate
 BEGIN;

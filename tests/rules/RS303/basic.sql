@@ -3,17 +3,17 @@ BEGIN;
 CREATE TABLE a (id int);
 COMMIT;
 -- unit: 002_commit_only
-COMMIT;
+COMMIT; -- fires
 -- unit: 003_never_committed
-BEGIN;
+BEGIN; -- fires
 CREATE TABLE b (id int);
 -- unit: 004_wrapped layout=goose wrapped=true
-BEGIN;
+BEGIN; -- fires
 ALTER TABLE a ADD COLUMN c int;
-COMMIT;
+COMMIT; -- fires
 -- unit: 005_nested
 BEGIN;
-BEGIN;
+BEGIN; -- fires
 COMMIT;
 -- unit: 006_savepoint
 BEGIN;
