@@ -6,10 +6,11 @@
 
 pub mod diff_base;
 pub mod layout;
+mod lines;
 mod names;
 pub mod order;
 mod scan;
-mod sections;
+mod tools;
 pub mod walk;
 
 #[cfg(test)]

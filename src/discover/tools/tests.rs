@@ -1,0 +1,186 @@
+//! The tools' file-name conventions and section splitting, on small texts.
+
+use super::dbmate::dbmate;
+use super::flyway::{FlywayName, parse_flyway};
+use super::golang_migrate::{UpDownName, parse_up_down};
+use super::goose::{goose, goose_annotation};
+use super::liquibase::{is_liquibase, liquibase};
+use super::sqitch::sqitch_plan;
+use super::{parse_diesel_dir, parse_prisma_dir};
+use crate::discover::names::VersionKey;
+use crate::source::Span;
+
+fn num(v: &str) -> VersionKey {
+    VersionKey::numeric(v.split(['.', '_'])).unwrap()
+}
+
+fn slice(text: &str, span: Span) -> &str {
+    &text[span.start..span.end]
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset].matches('\n').count() + 1
+}
+
+#[test]
+fn goose_sections_keep_real_lines_and_drop_annotations() {
+    let text = "-- header comment\n-- +goose Up\n-- +goose StatementBegin\n\
+                -- rollsafe:allow RS101 reason=\"tiny\"\nCREATE INDEX i ON t (c);\n\
+                -- +goose StatementEnd\n\n-- +goose Down\nDROP INDEX i;\n";
+    let g = goose(text).unwrap();
+    assert_eq!(
+        slice(text, g.up),
+        "-- rollsafe:allow RS101 reason=\"tiny\"\nCREATE INDEX i ON t (c);"
+    );
+    assert_eq!(line_of(text, g.up.start), 4);
+    let down = g.down.unwrap();
+    assert_eq!(slice(text, down), "DROP INDEX i;");
+    assert_eq!(line_of(text, down.start), 9);
+    assert!(!g.no_transaction);
+}
+
+#[test]
+fn goose_annotations_are_case_insensitive_and_need_column_one() {
+    assert_eq!(
+        goose_annotation("-- +goose NO TRANSACTION").as_deref(),
+        Some("no transaction")
+    );
+    assert_eq!(goose_annotation("-- +goose up").as_deref(), Some("up"));
+    assert_eq!(goose_annotation("  -- +goose Up"), None);
+    assert_eq!(goose_annotation("-- +gooseUp"), None);
+    let g = goose("-- +goose NO TRANSACTION\n-- +goose Up\nSELECT 1;\n").unwrap();
+    assert!(g.no_transaction);
+    assert_eq!(g.down, None);
+    assert_eq!(goose("SELECT 1;\n"), None);
+}
+
+#[test]
+fn dbmate_sections_and_transaction_option() {
+    let text = "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (c);\n\n\
+                -- migrate:down\nDROP INDEX i;\n";
+    let d = dbmate(text).unwrap();
+    assert_eq!(
+        slice(text, d.up.span),
+        "CREATE INDEX CONCURRENTLY i ON t (c);"
+    );
+    assert!(!d.up.transaction);
+    let down = d.down.unwrap();
+    assert_eq!(slice(text, down.span), "DROP INDEX i;");
+    assert_eq!(line_of(text, down.span.start), 5);
+    assert!(down.transaction);
+    assert!(dbmate("-- migrate:upper\nSELECT 1;").is_none());
+}
+
+#[test]
+fn liquibase_changesets_and_rollbacks() {
+    let text = "--liquibase formatted sql\n\n\
+                --changeset alice:1\n--comment: users\nCREATE TABLE users (id bigint);\n\
+                --rollback DROP TABLE users;\n\n\
+                --changeset \"bob smith\":2 runInTransaction:false\n\
+                -- rollsafe:allow RS101 reason=\"new table\"\n\
+                CREATE INDEX CONCURRENTLY users_id ON users (id);\n\
+                /* liquibase rollback\nDROP INDEX users_id;\n*/\n\
+                --changeset alice:3\nSELECT 1;\n--rollback empty\n--rollback  SELECT 2;\n";
+    assert!(is_liquibase(text));
+    let sets = liquibase(text);
+    assert_eq!(sets.len(), 3);
+    assert_eq!(
+        (sets[0].author.as_str(), sets[0].id.as_str()),
+        ("alice", "1")
+    );
+    assert_eq!(
+        slice(text, sets[0].up.unwrap()),
+        "CREATE TABLE users (id bigint);"
+    );
+    assert_eq!(slice(text, sets[0].rollbacks[0]), "DROP TABLE users;");
+    assert_eq!(line_of(text, sets[0].rollbacks[0].start), 6);
+    assert!(sets[0].run_in_transaction);
+
+    assert_eq!(sets[1].author, "bob smith");
+    assert!(!sets[1].run_in_transaction);
+    assert_eq!(
+        slice(text, sets[1].up.unwrap()),
+        "-- rollsafe:allow RS101 reason=\"new table\"\nCREATE INDEX CONCURRENTLY users_id ON users (id);"
+    );
+    assert_eq!(slice(text, sets[1].rollbacks[0]), "DROP INDEX users_id;");
+    assert_eq!(line_of(text, sets[1].rollbacks[0].start), 12);
+
+    assert_eq!(sets[2].rollbacks.len(), 2);
+    assert!(sets[2].rollbacks[0].is_empty());
+    assert_eq!(slice(text, sets[2].rollbacks[1]), "SELECT 2;");
+    assert!(!is_liquibase("SELECT 1;\n--liquibase formatted sql"));
+}
+
+#[test]
+fn sqitch_plan_order_and_reworks() {
+    let plan = "%syntax-version=1.0.0\n%project=shop\n\n\
+                users 2024-01-01T00:00:00Z Alice <a@x> # Add users\n\
+                orders [users] 2024-01-02T00:00:00Z Alice <a@x>\n\
+                @v1.0 2024-01-03T00:00:00Z Alice <a@x>\n\n\
+                users [users@v1.0] 2024-01-04T00:00:00Z Alice <a@x> # Rework\n";
+    let changes = sqitch_plan(plan);
+    let names: Vec<_> = changes.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["users", "orders", "users"]);
+    assert_eq!(changes[0].scripts, ["users@v1.0"]);
+    assert_eq!(changes[2].scripts, ["users"]);
+}
+
+#[test]
+fn up_down_names() {
+    assert_eq!(
+        parse_up_down("000002_add_orders.up.sql"),
+        Some(UpDownName {
+            version: "000002".into(),
+            stem: "000002_add_orders".into(),
+            up: true
+        })
+    );
+    assert_eq!(parse_up_down("2_x.down.sql").map(|n| n.up), Some(false));
+    assert_eq!(parse_up_down("v2_x.up.sql"), None);
+    assert_eq!(parse_up_down("2_x.sql"), None);
+    assert_eq!(parse_up_down("2.up.sql"), None);
+}
+
+#[test]
+fn flyway_names() {
+    match parse_flyway("V1_2__add_users.sql") {
+        Some(FlywayName::Versioned {
+            version, undo, key, ..
+        }) => {
+            assert_eq!(version, "1_2");
+            assert!(!undo);
+            assert_eq!(key, num("1.2"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        parse_flyway("U3__undo.sql"),
+        Some(FlywayName::Versioned { undo: true, .. })
+    ));
+    assert!(matches!(
+        parse_flyway("R__views.sql"),
+        Some(FlywayName::Repeatable { .. })
+    ));
+    assert_eq!(parse_flyway("V__x.sql"), None);
+    assert_eq!(parse_flyway("Vx__x.sql"), None);
+    assert_eq!(parse_flyway("V1_x.sql"), None);
+    assert_eq!(parse_flyway("B1__baseline.sql"), None);
+}
+
+#[test]
+fn directory_names() {
+    assert_eq!(
+        parse_diesel_dir("2024-01-31-101500_create_users").as_deref(),
+        Some("2024-01-31-101500")
+    );
+    assert_eq!(
+        parse_diesel_dir("00000000000000_diesel_initial_setup").as_deref(),
+        Some("00000000000000")
+    );
+    assert_eq!(parse_diesel_dir("create_users"), None);
+    assert_eq!(
+        parse_prisma_dir("20240131101500_init").as_deref(),
+        Some("20240131101500")
+    );
+    assert_eq!(parse_prisma_dir("init"), None);
+}
