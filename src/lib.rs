@@ -8,6 +8,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod discover;
+pub mod lex;
 pub mod parse;
 pub mod report;
 pub mod rules;

@@ -4,60 +4,14 @@
 //! when it sees a statement that cannot run in one). It is not the parser: spans and syntax are
 //! the `parse` stage's job.
 
+use crate::lex::{dollar_tag_len, is_ident_char, is_ident_start, skip_block_comment, skip_quoted};
+
 /// The start of a statement and its first tokens: words upper-cased, a quoted string as `'`, a
 /// quoted identifier as `"`, punctuation as itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Head {
     pub start: usize,
     pub tokens: Vec<String>,
-}
-
-fn is_ident_start(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
-}
-
-fn is_ident_char(b: u8) -> bool {
-    is_ident_start(b) || b.is_ascii_digit() || b == b'$'
-}
-
-/// Skip a quoted run starting at `i` (which holds `quote`); a doubled quote is an escaped one,
-/// and with `backslash` a backslash escapes the next byte (PostgreSQL `E'...'` strings).
-fn skip_quoted(b: &[u8], mut i: usize, end: usize, quote: u8, backslash: bool) -> usize {
-    i += 1;
-    while i < end {
-        if backslash && b[i] == b'\\' {
-            i += 2;
-            continue;
-        }
-        if b[i] == quote {
-            if i + 1 < end && b[i + 1] == quote {
-                i += 2;
-                continue;
-            }
-            return i + 1;
-        }
-        i += 1;
-    }
-    end
-}
-
-/// At `i` (a `$`), the length of a dollar-quote tag (`$$` or `$tag$`), if one starts here.
-fn dollar_tag_len(b: &[u8], i: usize, end: usize) -> Option<usize> {
-    let mut j = i + 1;
-    if j < end && b[j] == b'$' {
-        return Some(2);
-    }
-    if j >= end || !(b[j].is_ascii_alphabetic() || b[j] == b'_' || b[j] >= 0x80) {
-        return None;
-    }
-    while j < end && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] >= 0x80) {
-        j += 1;
-    }
-    if j < end && b[j] == b'$' {
-        Some(j + 1 - i)
-    } else {
-        None
-    }
 }
 
 /// The heads of the statements in `text[start..end]`, each with at most `max_tokens` tokens.
@@ -90,22 +44,7 @@ pub(crate) fn statement_heads(
                 i += 1;
             }
         } else if c == b'/' && i + 1 < end && b[i + 1] == b'*' {
-            // PostgreSQL block comments nest.
-            let mut depth = 0usize;
-            while i < end {
-                if b[i] == b'/' && i + 1 < end && b[i + 1] == b'*' {
-                    depth += 1;
-                    i += 2;
-                } else if b[i] == b'*' && i + 1 < end && b[i + 1] == b'/' {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    i += 1;
-                }
-            }
+            i = skip_block_comment(b, i, end);
         } else if c == b';' {
             if let Some(head) = current.take() {
                 heads.push(head);

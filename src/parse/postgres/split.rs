@@ -3,6 +3,7 @@
 //! psql meta-commands (`\set`, `\i`, ...) and `COPY ... FROM stdin` data. Splitting first means a
 //! syntax error in one statement never hides the others.
 
+use crate::lex::{dollar_tag_len, is_ident_char, is_ident_start, skip_block_comment, skip_quoted};
 use crate::source::Span;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,13 +26,6 @@ pub struct LineComment {
 pub struct Split {
     pub chunks: Vec<Chunk>,
     pub comments: Vec<LineComment>,
-}
-
-fn is_ident_start(c: u8) -> bool {
-    c.is_ascii_alphabetic() || c == b'_' || c >= 0x80
-}
-fn is_ident_char(c: u8) -> bool {
-    is_ident_start(c) || c.is_ascii_digit() || c == b'$'
 }
 
 /// Split `text[range]`; spans are offsets into `text`.
@@ -97,21 +91,7 @@ pub fn split(text: &str, range: Span) -> Split {
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') && i + 1 < end => {
-                let mut depth = 0usize;
-                while i < end {
-                    if bytes[i] == b'/' && i + 1 < end && bytes[i + 1] == b'*' {
-                        depth += 1;
-                        i += 2;
-                    } else if bytes[i] == b'*' && i + 1 < end && bytes[i + 1] == b'/' {
-                        depth -= 1;
-                        i += 2;
-                        if depth == 0 {
-                            break;
-                        }
-                    } else {
-                        i += 1;
-                    }
-                }
+                i = skip_block_comment(bytes, i, end);
                 continue;
             }
             b';' => {
@@ -158,7 +138,7 @@ pub fn split(text: &str, range: Span) -> Split {
             }
             b'"' => i = skip_quoted(bytes, i, end, b'"', false),
             b'$' if i == range.start || !is_ident_char(bytes[i - 1]) => {
-                match dollar_tag(bytes, i, end) {
+                match dollar_tag_len(bytes, i, end) {
                     Some(tag_len) => {
                         let tag = &bytes[i..i + tag_len];
                         let mut j = i + tag_len;
@@ -237,41 +217,6 @@ fn trim_end(bytes: &[u8], start: usize, mut end: usize) -> usize {
         end -= 1;
     }
     end
-}
-
-fn skip_quoted(bytes: &[u8], mut i: usize, end: usize, quote: u8, escapes: bool) -> usize {
-    i += 1;
-    while i < end {
-        let b = bytes[i];
-        if escapes && b == b'\\' {
-            i += 2;
-            continue;
-        }
-        if b == quote {
-            if i + 1 < end && bytes[i + 1] == quote {
-                i += 2;
-                continue;
-            }
-            return i + 1;
-        }
-        i += 1;
-    }
-    end
-}
-
-/// Length of a dollar-quote tag (`$$` or `$tag$`) starting at `i`, if there is one.
-fn dollar_tag(bytes: &[u8], i: usize, end: usize) -> Option<usize> {
-    let mut j = i + 1;
-    if j < end && bytes[j] == b'$' {
-        return Some(2);
-    }
-    if j >= end || !is_ident_start(bytes[j]) {
-        return None;
-    }
-    while j < end && (is_ident_start(bytes[j]) || bytes[j].is_ascii_digit()) {
-        j += 1;
-    }
-    (j < end && bytes[j] == b'$').then_some(j + 1 - i)
 }
 
 #[cfg(test)]
