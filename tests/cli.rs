@@ -413,3 +413,20 @@ fn rule_codes_in_the_config_match_in_any_case() {
     let (code, _) = check_one(sql, Some("[rules]\nrs999 = \"off\"\n"));
     assert_eq!(code, Some(2), "an unknown code is a config error");
 }
+
+#[test]
+fn rule_files_are_named_after_their_rules() {
+    for c in Code::ALL {
+        let rule = c.rule();
+        let file = format!(
+            "{}/src/rules/{}_{}.rs",
+            env!("CARGO_MANIFEST_DIR"),
+            c.as_str().to_ascii_lowercase(),
+            rule.name.replace('-', "_")
+        );
+        assert!(
+            std::path::Path::new(&file).is_file(),
+            "{c}: expected {file}"
+        );
+    }
+}

@@ -458,6 +458,16 @@ fn constraint(table: &str, spec: &ConstraintSpec) -> Constraint {
     }
 }
 
+/// PostgreSQL's default constraint name: `<table>_<columns>_<suffix>`.
+pub fn default_name(table: &str, columns: &[String], suffix: &str) -> String {
+    let table = table.rsplit('.').next().unwrap_or(table);
+    if columns.is_empty() {
+        format!("{table}_{suffix}")
+    } else {
+        format!("{table}_{}_{suffix}", columns.join("_"))
+    }
+}
+
 /// The name PostgreSQL gives an unnamed constraint: `users_pkey`, `users_email_key`,
 /// `orders_user_id_fkey`, `users_age_check` (a CHECK written on a column). `None` when it
 /// depends on more than rollsafe knows (a table CHECK names the first column its expression

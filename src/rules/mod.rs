@@ -4,7 +4,7 @@
 
 pub mod contract;
 mod outcome;
-mod partial_failure;
+mod rerun;
 mod settings;
 mod suppress;
 
@@ -225,26 +225,26 @@ rules! {
     E001 => e001_syntax_error,
     E002 => e002_unreadable_file,
     E003 => e003_invalid_marker,
-    E004 => e004_unknown_statement,
-    RS001 => rs001_unapproved_contract,
+    E004 => e004_unclassified_statement,
+    RS001 => rs001_unapproved_contract_change,
     RS002 => rs002_mixed_expand_contract,
-    RS003 => rs003_window_open,
+    RS003 => rs003_compatibility_window_open,
     RS004 => rs004_incomplete_approval,
     RS005 => rs005_marker_covers_nothing,
     RS006 => rs006_break_glass,
-    RS101 => rs101_create_index_blocking,
-    RS102 => rs102_drop_index_blocking,
-    RS103 => rs103_reindex_blocking,
-    RS104 => rs104_foreign_key_not_valid,
-    RS105 => rs105_check_not_valid,
-    RS106 => rs106_unique_without_index,
+    RS101 => rs101_create_index_without_concurrently,
+    RS102 => rs102_drop_index_without_concurrently,
+    RS103 => rs103_reindex_without_concurrently,
+    RS104 => rs104_foreign_key_without_not_valid,
+    RS105 => rs105_check_without_not_valid,
+    RS106 => rs106_unique_constraint_builds_index,
     RS107 => rs107_set_not_null_scan,
     RS108 => rs108_column_type_rewrite,
     RS109 => rs109_add_column_rewrite,
     RS110 => rs110_full_table_rewrite,
     RS111 => rs111_refresh_without_concurrently,
     RS112 => rs112_missing_lock_timeout,
-    RS113 => rs113_work_under_exclusive_lock,
+    RS113 => rs113_work_under_access_exclusive,
     RS114 => rs114_add_not_null_column_without_default,
     RS201 => rs201_create_without_if_not_exists,
     RS202 => rs202_drop_without_if_exists,
@@ -253,7 +253,7 @@ rules! {
     RS205 => rs205_repeatable_not_rerunnable,
     RS301 => rs301_non_transactional_in_transaction,
     RS302 => rs302_non_transactional_mixed,
-    RS303 => rs303_unbalanced_transaction,
+    RS303 => rs303_unbalanced_transaction_control,
     RS401 => rs401_edited_applied_migration,
     RS402 => rs402_out_of_order_migration,
     RS403 => rs403_duplicate_version,

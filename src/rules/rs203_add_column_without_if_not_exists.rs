@@ -1,6 +1,5 @@
-use super::partial_failure::{NOT_ATOMIC, for_partial_failure};
+use super::rerun::{check_rerunnable, not_atomic, idempotent_add_column};
 use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
-use crate::analyze::{Change, TableCmd};
 use crate::config::Severity;
 
 pub const RULE: Rule = Rule {
@@ -14,37 +13,5 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for_partial_failure(ctx, |i, s| {
-        for change in &s.changes {
-            if let Some((what, fix)) = fix(change) {
-                out.push(
-                    Diagnostic::at_statement(Code::RS203, i, s, format!("{what} {NOT_ATOMIC}"))
-                        .help(format!(
-                            "Use `{fix}` so the migration can be run again after a partial failure."
-                        )),
-                );
-            }
-        }
-    });
-}
-
-/// The `IF NOT EXISTS` form of an ADD COLUMN.
-pub(super) fn fix(change: &Change) -> Option<(String, String)> {
-    match change {
-        Change::AlterTable {
-            table,
-            cmd:
-                TableCmd::AddColumn {
-                    column,
-                    if_not_exists: false,
-                },
-        } => Some((
-            format!("ADD COLUMN {} without IF NOT EXISTS", column.name),
-            format!(
-                "ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {} {} ...",
-                column.name, column.type_name
-            ),
-        )),
-        _ => None,
-    }
+    check_rerunnable(ctx, out, Code::RS203, |c, _| idempotent_add_column(c), not_atomic);
 }

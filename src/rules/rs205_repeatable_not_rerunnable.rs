@@ -22,10 +22,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if matches!(change, Change::Opaque) || phase::change_idempotent(change) {
                 continue;
             }
-            let fix = super::rs201_create_without_if_not_exists::fix(change, s, ctx.target.version)
-                .or_else(|| super::rs202_drop_without_if_exists::fix(change, s))
-                .or_else(|| super::rs203_add_column_without_if_not_exists::fix(change))
-                .or_else(|| super::rs204_insert_without_on_conflict::fix(change));
+            let fix = super::rerun::idempotent_create(change, s, ctx.target.version)
+                .or_else(|| super::rerun::idempotent_drop(change, s))
+                .or_else(|| super::rerun::idempotent_add_column(change))
+                .or_else(|| super::rerun::rerunnable_insert(change));
             let (what, help) = match fix {
                 Some((what, fix)) => (what, format!("Use `{fix}`.")),
                 None => (

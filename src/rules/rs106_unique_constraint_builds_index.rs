@@ -1,4 +1,4 @@
-use super::rs104_foreign_key_not_valid::default_name;
+use crate::analyze::schema::default_name;
 use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::analyze::{AddedConstraint, ConstraintKind};
 use crate::config::Severity;
