@@ -14,18 +14,18 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let flyway = flyway_non_transactional(ctx.unit, ctx.statements);
-    let others = |i: usize| {
-        ctx.statements
-            .iter()
-            .enumerate()
-            .filter(|(j, s)| *j != i && !s.is_psql_meta())
-            .count()
-    };
+    // Flyway refuses a *mix*: statements that can run in a transaction next to ones that
+    // cannot. A migration of only non-transactional statements runs, one statement at a time.
+    let transactional = ctx
+        .statements
+        .iter()
+        .filter(|s| s.transactional && !s.is_psql_meta())
+        .count();
     // The first non-transactional statement is enough: the fix (split the file) is the same.
-    let Some((i, s)) = ctx.statements.iter().enumerate().find(|(i, s)| {
+    let Some((i, s)) = ctx.statements.iter().enumerate().find(|(_, s)| {
         !s.transactional
             && (matches!(s.scope, Scope::Implicit(_))
-                || (flyway && s.scope == Scope::None && others(*i) > 0))
+                || (flyway && s.scope == Scope::None && transactional > 0))
     }) else {
         return;
     };
@@ -36,7 +36,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         format!(
             "{what}: Flyway runs such a migration without a transaction and refuses one that also has {} other \
              statement(s) (with `mixed = true` it runs them one by one, so a failure leaves the migration half-applied)",
-            others(i)
+            transactional
         )
     } else {
         let how = ctx.unit.layout.one_query_string()

@@ -19,3 +19,7 @@ CREATE INDEX CONCURRENTLY orders_v ON orders (id);
 -- unit: 007_sqlx_wrapped layout=sqlx wrapped=true
 SELECT 1;
 CREATE INDEX CONCURRENTLY orders_u ON orders (id);
+-- unit: 008_flyway_all_concurrent layout=flyway
+-- silent: Flyway runs a migration of only non-transactional statements without a transaction
+DROP INDEX CONCURRENTLY IF EXISTS orders_status_idx;
+CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_status_created_idx ON orders (status, id);
