@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
+use crate::analyze::snapshot::{self, UnitRollback};
 use crate::analyze::{self, Change, Phase, StatementFacts, TableCmd, locks, schema::Schema};
 use crate::config::{Config, RuleLevel, Severity};
 use crate::discover::{Direction, InputProblem, Migration, MigrationSet};
@@ -59,6 +60,8 @@ pub struct UnitReport {
     pub statements: Vec<StatementFacts>,
     pub markers: Vec<Marker>,
     pub findings: Vec<Finding>,
+    /// Generated inverses (up units) and the down-migration comparison (down units).
+    pub rollback: UnitRollback,
 }
 
 pub struct ProblemReport {
@@ -109,6 +112,7 @@ pub fn lint_with_changes(
                 statements,
                 markers: parsed.markers,
                 findings: Vec::new(),
+                rollback: UnitRollback::default(),
             }
         })
         .collect();
@@ -124,6 +128,7 @@ pub fn lint_with_changes(
             config,
             today: options.today,
             pg_version: pg,
+            rollback: &unit.rollback,
         };
         let mut diagnostics = rules::check(&ctx);
         diagnostics.extend(across);
@@ -164,13 +169,53 @@ fn replay(units: &mut [UnitReport], options: &Options) {
                 .is_some_and(|set| set.contains(&u.migration.source.path))
         })
         .collect();
-    for (index, unit) in units.iter_mut().enumerate() {
+    // Rollback (issue 13): Flyway folders that use undo files expect one per versioned file.
+    let flyway_undo: std::collections::HashSet<PathBuf> = units
+        .iter()
+        .filter(|u| {
+            u.migration.layout == crate::discover::Layout::Flyway
+                && u.migration.direction == Direction::Down
+        })
+        .map(|u| u.migration.group.clone())
+        .collect();
+    for index in 0..units.len() {
+        let schema = schemas
+            .entry(units[index].migration.group.clone())
+            .or_default();
+        // --- rollback (issue 13): before an up changes the model, replay it and its down
+        // against a copy of the objects they touch (see `analyze::snapshot`).
+        if matches!(
+            units[index].migration.direction,
+            Direction::Up | Direction::Repeatable
+        ) {
+            let down = units[index].migration.pair.filter(|&j| {
+                units
+                    .get(j)
+                    .is_some_and(|d| d.migration.direction == Direction::Down)
+            });
+            let (inverses, diffs) = snapshot::rollback_facts(
+                schema,
+                &units[index].statements,
+                index,
+                down.map(|j| (&units[j].statements[..], j)),
+            );
+            units[index].rollback.inverses = inverses;
+            units[index].rollback.expects_down = units[index].migration.direction == Direction::Up
+                && snapshot::tool_has_downs(
+                    units[index].migration.layout,
+                    flyway_undo.contains(&units[index].migration.group),
+                );
+            if let Some(j) = down {
+                units[j].rollback.down_diffs = diffs;
+            }
+        }
+        // --- end rollback
+        let unit = &mut units[index];
         // Down units are checked against the schema their up left, without changing it.
         let applies = matches!(
             unit.migration.direction,
             Direction::Up | Direction::Repeatable
         );
-        let schema = schemas.entry(unit.migration.group.clone()).or_default();
         let is_new =
             |u: usize| u == index || (changed[index] && changed.get(u).copied().unwrap_or(false));
         for facts in &mut unit.statements {
@@ -242,9 +287,11 @@ fn suppression(d: &Diagnostic, index: usize, ctx: &Context) -> Option<Suppressio
         .filter(|m| m.problems.is_empty())
         .collect();
     if d.code != Code::RS006
-        && let Some(m) = markers
-            .iter()
-            .find(|m| m.kind == Some(MarkerKind::BreakGlass))
+        && let Some(m) = markers.iter().find(|m| {
+            // An incomplete break-glass (RS004) lets nothing through.
+            m.kind == Some(MarkerKind::BreakGlass)
+                && contract::break_glass_problems(m, &ctx.config.contract).is_empty()
+        })
     {
         return Some(Suppression {
             kind: SuppressionKind::BreakGlass,
@@ -264,7 +311,7 @@ fn suppression(d: &Diagnostic, index: usize, ctx: &Context) -> Option<Suppressio
     }
     if matches!(
         d.code,
-        Code::RS001 | Code::RS003 | Code::RS004 | Code::RS006
+        Code::RS001 | Code::RS003 | Code::RS004 | Code::RS006 | Code::RS406
     ) {
         return None;
     }

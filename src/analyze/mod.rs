@@ -8,6 +8,7 @@ pub mod facts;
 pub mod locks;
 pub mod phase;
 pub mod schema;
+pub mod snapshot;
 #[cfg(test)]
 mod tests;
 

@@ -198,6 +198,8 @@ fn approval_text(unit: &UnitReport, f: &Finding, kind: SuppressionKind) -> Strin
         ("incident", "incident"),
         ("after", "after"),
         ("reason", "reason"),
+        ("recovery", "recovery"),
+        ("follow-up", "follow-up"),
     ] {
         if let Some(v) = m.get(key) {
             parts.push(format!("{label} {}", inline(v)));

@@ -57,6 +57,8 @@ pub struct Context<'a> {
     pub config: &'a Config,
     pub today: Date,
     pub pg_version: u32,
+    /// What the schema replay learned about rolling this unit back (RS404, RS405).
+    pub rollback: &'a crate::analyze::snapshot::UnitRollback,
 }
 
 impl Context<'_> {
@@ -181,6 +183,9 @@ rules! {
     RS401 => rs401_edited_applied_migration,
     RS402 => rs402_out_of_order_migration,
     RS403 => rs403_duplicate_version,
+    RS404 => rs404_missing_down,
+    RS405 => rs405_down_does_not_undo_up,
+    RS406 => rs406_irreversible_without_recovery,
 }
 
 impl std::fmt::Display for Code {

@@ -85,6 +85,7 @@ pub(super) fn fix(change: &Change, s: &StatementFacts, pg: u32) -> Option<(Strin
             concurrently,
             unique,
             if_not_exists: false,
+            ..
         } => {
             let unique = if *unique { "UNIQUE " } else { "" };
             let concurrently = if *concurrently { "CONCURRENTLY " } else { "" };
