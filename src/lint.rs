@@ -206,6 +206,14 @@ fn replay(units: &mut [UnitReport], options: &Options) {
                     flyway_undo.contains(&units[index].migration.group),
                 );
             if let Some(j) = down {
+                units[index].rollback.down = Some(snapshot::DownSummary {
+                    path: units[j].migration.source.path.clone(),
+                    differences: diffs.as_ref().map_or(0, Vec::len),
+                    statements: snapshot::down_steps(
+                        &units[j].migration.source,
+                        &units[j].statements,
+                    ),
+                });
                 units[j].rollback.down_diffs = diffs;
             }
         }

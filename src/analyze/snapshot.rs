@@ -66,6 +66,47 @@ pub struct UnitRollback {
     /// Up units of a tool that has down migrations (Flyway: only when the folder has undo
     /// files), so a missing down is worth reporting (RS404).
     pub expects_down: bool,
+    /// Up units with a down: its statements and whether RS405 found it exact.
+    pub down: Option<DownSummary>,
+}
+
+/// An up's down migration, as the plan needs it.
+#[derive(Debug, Clone)]
+pub struct DownSummary {
+    pub path: std::path::PathBuf,
+    /// How many differences RS405 found (0: the down is exact).
+    pub differences: usize,
+    /// Its statements in order, transaction control left out (the runbook groups them).
+    pub statements: Vec<crate::plan::inverse::Step>,
+}
+
+/// The statements of a down, for [`DownSummary`].
+pub fn down_steps(
+    source: &crate::source::SourceFile,
+    statements: &[StatementFacts],
+) -> Vec<crate::plan::inverse::Step> {
+    statements
+        .iter()
+        .filter(|s| {
+            !s.is_psql_meta()
+                && s.syntax_error.is_none()
+                && !s
+                    .changes
+                    .iter()
+                    .any(|c| matches!(c, Change::Transaction(_)))
+        })
+        .map(|s| {
+            let text = source.slice(s.span).trim();
+            crate::plan::inverse::Step {
+                sql: if text.ends_with(';') {
+                    text.to_string()
+                } else {
+                    format!("{text};")
+                },
+                transactional: s.transactional,
+            }
+        })
+        .collect()
 }
 
 /// Whether an up unit of `layout` is expected to have a down; `flyway_undo` tells whether its

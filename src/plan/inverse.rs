@@ -25,9 +25,9 @@ pub enum Inverse {
     Nothing,
     /// Run these, in order.
     Steps(Vec<Step>),
-    /// Rows changed in existing tables stay as they are after the schema is rolled back
-    /// (data is `rollsafe verify`'s job).
-    DataKept(String),
+    /// Left in place by the rollback, harmlessly: rows written to existing tables (data is
+    /// `rollsafe verify`'s job), an enum value PostgreSQL cannot remove.
+    Kept(String),
     /// rollsafe cannot write an inverse (why). `loses_data` when the statement destroys data,
     /// so only a restore from backup brings it back.
     Irreversible { why: String, loses_data: bool },
@@ -53,7 +53,7 @@ pub fn statement(s: &StatementFacts, schema: &Schema, unit: usize) -> StatementI
         match one.inverse {
             Inverse::Nothing => {}
             Inverse::Steps(v) => steps.extend(v),
-            Inverse::DataKept(w) => kept = kept.or(Some(w)),
+            Inverse::Kept(w) => kept = kept.or(Some(w)),
             Inverse::Irreversible { why, loses_data } => {
                 if irreversible.as_ref().is_none_or(|(_, l)| !l && loses_data) {
                     irreversible = Some((why, loses_data));
@@ -70,7 +70,7 @@ pub fn statement(s: &StatementFacts, schema: &Schema, unit: usize) -> StatementI
     let inverse = match (irreversible, kept) {
         (Some((why, loses_data)), _) => Inverse::Irreversible { why, loses_data },
         (None, _) if !steps.is_empty() => Inverse::Steps(steps),
-        (None, Some(w)) => Inverse::DataKept(w),
+        (None, Some(w)) => Inverse::Kept(w),
         (None, None) => Inverse::Nothing,
     };
     StatementInverse {
@@ -179,12 +179,13 @@ fn change_inverse(c: &Change, schema: &Schema, unit: usize, destructive: bool) -
         Change::AlterTable { table, cmd } => alter_inverse(table, cmd, schema, unit),
         Change::AddEnumValue {
             type_name, value, ..
-        } => irreversible(
-            format!(
-                "PostgreSQL cannot remove enum value '{value}' from {type_name} (ALTER TYPE ... ADD VALUE is not reversible)"
-            ),
-            false,
-        ),
+        } => StatementInverse {
+            // The previous application version never writes the new value.
+            inverse: Inverse::Kept(format!(
+                "enum value '{value}' stays in {type_name}: ALTER TYPE ... ADD VALUE is not reversible"
+            )),
+            validation: Vec::new(),
+        },
         Change::Rename {
             object,
             relation,
@@ -201,7 +202,7 @@ fn change_inverse(c: &Change, schema: &Schema, unit: usize, destructive: bool) -
                 irreversible(format!("deletes rows of {table}"), true)
             } else {
                 StatementInverse {
-                    inverse: Inverse::DataKept(format!("rows written to {table} stay")),
+                    inverse: Inverse::Kept(format!("rows written to {table} stay")),
                     validation: Vec::new(),
                 }
             }
@@ -214,7 +215,7 @@ fn change_inverse(c: &Change, schema: &Schema, unit: usize, destructive: bool) -
                 nothing()
             } else {
                 StatementInverse {
-                    inverse: Inverse::DataKept(format!("rows copied into {table} stay")),
+                    inverse: Inverse::Kept(format!("rows copied into {table} stay")),
                     validation: Vec::new(),
                 }
             }
@@ -222,10 +223,24 @@ fn change_inverse(c: &Change, schema: &Schema, unit: usize, destructive: bool) -
         Change::Truncate { tables } => {
             irreversible(format!("truncates {}", tables.join(", ")), true)
         }
-        Change::Drop { object, names, .. } => irreversible(
-            format!("drops {} {}", object.name(), names.join(", ")),
-            destructive || matches!(object, ObjectKind::Table | ObjectKind::Column),
-        ),
+        Change::Drop { object, names, .. } => StatementInverse {
+            inverse: Inverse::Irreversible {
+                why: format!("drops {} {}", object.name(), names.join(", ")),
+                loses_data: destructive || *object == ObjectKind::Table,
+            },
+            // After a restore, the relation is back.
+            validation: match object {
+                ObjectKind::Table
+                | ObjectKind::Index
+                | ObjectKind::View
+                | ObjectKind::MaterializedView
+                | ObjectKind::Sequence => names
+                    .iter()
+                    .map(|n| format!("SELECT to_regclass({}) IS NOT NULL", literal(&qualified(n))))
+                    .collect(),
+                _ => Vec::new(),
+            },
+        },
         Change::Opaque => irreversible("rollsafe cannot see what DO / CALL changes", destructive),
         Change::AlterSequence { name: n } => irreversible(
             format!("the previous settings of sequence {n} are not known"),
@@ -501,9 +516,13 @@ fn alter_inverse(table: &str, cmd: &TableCmd, schema: &Schema, unit: usize) -> S
             vec![alter(format!("DETACH PARTITION {}", name(partition)))],
             Vec::new(),
         ),
-        TableCmd::DropColumn { column, .. } => {
-            irreversible(format!("drops column {table}.{column} and its data"), true)
-        }
+        TableCmd::DropColumn { column, .. } => StatementInverse {
+            inverse: Inverse::Irreversible {
+                why: format!("drops column {table}.{column} and its data"),
+                loses_data: true,
+            },
+            validation: vec![column_check(table, column, true)],
+        },
         TableCmd::DropConstraint { name: n, .. } => irreversible(
             format!("drops constraint {n} on {table}; its definition must be recreated by hand"),
             false,
