@@ -183,6 +183,18 @@ pub fn rollback_facts(
             copy.apply(c, up_unit);
         }
     }
+    // A "is gone" check on a relation the up itself renamed or dropped again is true before
+    // the rollback too: it proves nothing.
+    for t in &touches {
+        if let Touch::Relation(k) = t
+            && relation(&copy, k).is_none()
+        {
+            let vacuous = inverse::regclass_is_null(k);
+            for inv in &mut inverses {
+                inv.validation.retain(|v| *v != vacuous);
+            }
+        }
+    }
     let diffs = down.map(|(down, down_unit)| {
         for s in down {
             for c in &s.changes {
@@ -214,7 +226,7 @@ fn touches_of(c: &Change) -> Vec<(Touch, &'static str)> {
             index: Some(i),
             table,
             ..
-        } => vec![rel(&qualify_like(i, table), "index"), rel(table, "table")],
+        } => vec![rel(i, "index"), rel(table, "table")],
         Change::CreateIndex { table, .. } => vec![rel(table, "table")],
         Change::Create {
             object:
@@ -271,7 +283,7 @@ fn touches_of(c: &Change) -> Vec<(Touch, &'static str)> {
                 | TableCmd::DetachPartition { partition, .. } => out.push(rel(partition, "table")),
                 TableCmd::AddConstraint(spec) => {
                     if let Some(i) = &spec.using_index {
-                        out.push(rel(&qualify_like(i, table), "index"));
+                        out.push(rel(i, "index"));
                     }
                 }
                 _ => {}
@@ -316,7 +328,7 @@ fn columns_of(c: &Change) -> Vec<((String, String), bool)> {
 }
 
 /// `name` in the schema of `like` when `name` is unqualified (an index lives in its table's
-/// schema; a renamed table stays in its schema).
+/// schema; a renamed table stays in its schema). The model keys indexes as written.
 pub fn qualify_like(name: &str, like: &str) -> String {
     match (name.contains('.'), key(like).rsplit_once('.')) {
         (false, Some((schema, _))) => format!("{schema}.{name}"),
@@ -578,7 +590,8 @@ fn describe_column(c: &Column) -> String {
         s.push_str(" NOT NULL");
     }
     if let Some(d) = &c.default {
-        s.push_str(&format!(" DEFAULT ({d})"));
+        let _ = d;
+        s.push_str(" with a default");
     }
     s
 }

@@ -135,8 +135,7 @@ fn change_inverse(c: &Change, schema: &Schema, unit: usize, destructive: bool) -
             if_not_exists,
             ..
         } => {
-            let index = qualify_like(index, table);
-            if schema.index_table(&index).is_some() {
+            if schema.index_table(index).is_some() {
                 return if *if_not_exists {
                     nothing()
                 } else {
@@ -151,11 +150,11 @@ fn change_inverse(c: &Change, schema: &Schema, unit: usize, destructive: bool) -
                     sql: format!(
                         "DROP INDEX {}IF EXISTS {};",
                         if partitioned { "" } else { "CONCURRENTLY " },
-                        name(&index)
+                        name(&qualify_like(index, table))
                     ),
                     transactional: partitioned,
                 }],
-                vec![regclass_is_null(&index)],
+                vec![regclass_is_null(&qualify_like(index, table))],
             )
         }
         Change::CreateIndex { index: None, .. } => irreversible(
@@ -222,6 +221,12 @@ fn change_inverse(c: &Change, schema: &Schema, unit: usize, destructive: bool) -
         }
         Change::Truncate { tables } => {
             irreversible(format!("truncates {}", tables.join(", ")), true)
+        }
+        Change::Drop { names, .. }
+            if !names.is_empty() && names.iter().all(|n| schema.created_by(n) == Some(unit)) =>
+        {
+            // Dropping what the same migration created loses nothing.
+            nothing()
         }
         Change::Drop { object, names, .. } => StatementInverse {
             inverse: Inverse::Irreversible {
@@ -415,7 +420,7 @@ fn alter_inverse(table: &str, cmd: &TableCmd, schema: &Schema, unit: usize) -> S
                 );
             };
             if let Some(index) = &spec.using_index
-                && schema.created_by(&qualify_like(index, table)) != Some(unit)
+                && schema.created_by(index) != Some(unit)
             {
                 // Dropping the constraint drops the index it took over.
                 return irreversible(
@@ -618,7 +623,8 @@ fn qualified(n: &str) -> String {
     format!("{s}.{o}")
 }
 
-fn regclass_is_null(n: &str) -> String {
+/// `SELECT to_regclass('schema.name') IS NULL`.
+pub fn regclass_is_null(n: &str) -> String {
     format!("SELECT to_regclass({}) IS NULL", literal(&qualified(n)))
 }
 

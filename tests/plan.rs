@@ -1,0 +1,362 @@
+//! `rollsafe plan` and RS405, proven against a real PostgreSQL server.
+//!
+//! - Rollback: for every fixture layout (`fixtures/*`) and `tests/plan/expand` (one migration
+//!   per kind of expand step), the ups are applied in order to a fresh database. For each
+//!   migration whose plan can be run by SQL (`down-migration`, `generated-inverse`,
+//!   `none-needed`): every validation query returns false after the up; the plan's rollback
+//!   statements run (transactional ones grouped in BEGIN/COMMIT, the others on their own); the
+//!   catalog snapshot equals the one taken before the up; every validation query returns true;
+//!   then the up runs again so the next migration starts where the tool would.
+//! - RS405: for every up/down pair of `tests/plan/downs` (and the fixture layouts), a fresh
+//!   database gets the ups before the pair, then the up and the down; the server "sees a
+//!   difference" when the catalog after the down differs from before the up. Every such pair
+//!   must have RS405 findings, and every pair with RS405 findings must differ.
+//!
+//! The catalog snapshot names columns (type, nullability, default), indexes (their definition),
+//! constraints (definition, validated), relations (kind, row security), types and enum labels,
+//! functions with their arguments, views' definitions, triggers, policies, schemas and
+//! extensions. Column order is not compared: a down that re-adds a column puts it last, which
+//! rollsafe does not hold against it.
+//!
+//! Set `ROLLSAFE_SKIP_PG=1` to skip (loudly) where no server binaries are installed.
+
+// The shared harness also serves the lock tests; this one uses only part of it.
+#[path = "common/pg.rs"]
+#[allow(dead_code)]
+mod pg;
+
+use std::path::{Path, PathBuf};
+
+use pg::{PgCluster, StartError};
+use rollsafe::config::Config;
+use rollsafe::discover::{self, Direction};
+use rollsafe::lint::{self, Options, Report, UnitReport};
+use rollsafe::parse::markers::Date;
+use rollsafe::plan::{self, MigrationPlan, Strategy};
+
+const SNAPSHOT: &str = r#"
+SELECT 'S|nsp|' || nspname FROM pg_namespace
+ WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND nspname NOT LIKE 'pg_temp%' AND nspname NOT LIKE 'pg_toast_temp%';
+SELECT 'S|rel|' || n.nspname || '.' || c.relname || '|' || c.relkind::text || '|' || c.relrowsecurity
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND c.relkind <> 't';
+SELECT 'S|col|' || n.nspname || '.' || c.relname || '.' || a.attname || '|' || format_type(a.atttypid, a.atttypmod)
+       || '|' || a.attnotnull || '|' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND a.attnum > 0 AND NOT a.attisdropped
+   AND c.relkind IN ('r', 'p', 'v', 'm', 'f');
+SELECT 'S|idx|' || pg_get_indexdef(i.indexrelid)
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast');
+SELECT 'S|con|' || co.conrelid::regclass || '|' || co.conname || '|' || pg_get_constraintdef(co.oid) || '|' || co.convalidated
+  FROM pg_constraint co JOIN pg_namespace n ON n.oid = co.connamespace
+ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema');
+SELECT 'S|type|' || n.nspname || '.' || t.typname || '|' || t.typtype::text
+  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast');
+SELECT 'S|enum|' || e.enumtypid::regtype || '|' || e.enumlabel FROM pg_enum e;
+SELECT 'S|proc|' || n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema');
+SELECT 'S|view|' || c.oid::regclass || '|' || pg_get_viewdef(c.oid)
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('v', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema');
+SELECT 'S|trg|' || tgrelid::regclass || '|' || tgname FROM pg_trigger WHERE NOT tgisinternal;
+SELECT 'S|pol|' || polrelid::regclass || '|' || polname FROM pg_policy;
+SELECT 'S|ext|' || extname FROM pg_extension;
+"#;
+
+fn start() -> Option<PgCluster> {
+    if std::env::var("ROLLSAFE_SKIP_PG").is_ok_and(|v| v == "1") {
+        eprintln!("\n*** SKIPPED plan: ROLLSAFE_SKIP_PG=1, no PostgreSQL server was run ***\n");
+        return None;
+    }
+    match PgCluster::start() {
+        Ok(c) => Some(c),
+        Err(StartError::Missing(why)) => panic!(
+            "PostgreSQL server binaries are missing: {why}\n\
+             Install postgresql-15, point ROLLSAFE_PG_BINDIR at them, or set ROLLSAFE_SKIP_PG=1."
+        ),
+        Err(StartError::Failed(why)) => {
+            panic!("cannot start a throwaway PostgreSQL cluster: {why}")
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn lint_dir(dir: &Path) -> Report {
+    let config = Config::default();
+    let set = discover::discover(&[dir.to_path_buf()], &config);
+    assert!(set.problems.is_empty(), "{:?}", set.problems);
+    assert!(!set.units.is_empty(), "no migrations in {}", dir.display());
+    let options = Options {
+        today: Date::parse("2026-06-01").expect("date"),
+        pg_version: config.pg_version,
+        changed_files: None,
+    };
+    lint::lint(set, &config, &options)
+}
+
+/// The unit's statements as one psql script (psql runs each on its own, in autocommit).
+fn unit_sql(unit: &UnitReport) -> String {
+    let mut out = String::new();
+    for s in &unit.statements {
+        if s.is_psql_meta() {
+            continue;
+        }
+        let text = unit.migration.source.slice(s.span).trim();
+        out.push_str(text);
+        if !text.ends_with(';') {
+            out.push(';');
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The rollback as the Markdown runbook says to run it.
+fn rollback_sql(p: &MigrationPlan) -> String {
+    let mut out = String::new();
+    let mut open = false;
+    for s in &p.rollback.statements {
+        if s.transactional && !open {
+            out.push_str("BEGIN;\n");
+            open = true;
+        }
+        if !s.transactional && open {
+            out.push_str("COMMIT;\n");
+            open = false;
+        }
+        out.push_str(&s.sql);
+        out.push('\n');
+    }
+    if open {
+        out.push_str("COMMIT;\n");
+    }
+    out
+}
+
+struct Db<'a> {
+    pg: &'a PgCluster,
+    name: String,
+}
+
+impl Db<'_> {
+    fn create<'a>(pg: &'a PgCluster, name: &str) -> Db<'a> {
+        let r = pg.psql(
+            "postgres",
+            &format!("DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name};"),
+        );
+        assert!(r.ok, "create database {name}: {:?}", r.error());
+        Db {
+            pg,
+            name: name.to_string(),
+        }
+    }
+    fn run(&self, sql: &str, what: &str) {
+        let r = self.pg.psql(&self.name, sql);
+        assert!(r.ok, "{what} failed: {:?}\n{sql}", r.error());
+    }
+    fn snapshot(&self) -> Vec<String> {
+        let r = self.pg.psql(&self.name, SNAPSHOT);
+        assert!(r.ok, "snapshot: {:?}", r.error());
+        let mut rows: Vec<String> = r.rows("S").into_iter().map(|r| r.join("|")).collect();
+        rows.sort();
+        rows
+    }
+    /// The boolean a validation query returns.
+    fn check(&self, query: &str) -> bool {
+        let r = self
+            .pg
+            .psql(&self.name, &format!("SELECT 'V|' || ({query})::text;"));
+        assert!(r.ok, "validation query failed: {:?}\n{query}", r.error());
+        let rows = r.rows("V");
+        assert_eq!(rows.len(), 1, "one row from {query}");
+        match rows[0][0].as_str() {
+            "true" => true,
+            "false" => false,
+            other => panic!("{query} returned {other}"),
+        }
+    }
+}
+
+fn diff(before: &[String], after: &[String]) -> String {
+    let gone: Vec<&String> = before.iter().filter(|r| !after.contains(r)).collect();
+    let new: Vec<&String> = after.iter().filter(|r| !before.contains(r)).collect();
+    format!("missing after rollback: {gone:#?}\nextra after rollback: {new:#?}")
+}
+
+#[derive(Default, Debug)]
+struct Counts {
+    migrations: usize,
+    generated: usize,
+    generated_statements: usize,
+    down: usize,
+    none_needed: usize,
+    restore: usize,
+    validations: usize,
+}
+
+/// Apply every up, rolling each back with its plan and checking the catalog and validations.
+fn prove_rollbacks(pg: &PgCluster, db_name: &str, dir: &Path, counts: &mut Counts) {
+    let report = lint_dir(dir);
+    let db = Db::create(pg, db_name);
+    let ups: Vec<&UnitReport> = report
+        .units
+        .iter()
+        .filter(|u| matches!(u.migration.direction, Direction::Up | Direction::Repeatable))
+        .collect();
+    for unit in ups {
+        let p = plan::migration(unit);
+        let up = unit_sql(unit);
+        let before = db.snapshot();
+        db.run(&up, &format!("up {}", p.path));
+        counts.migrations += 1;
+        match p.rollback.strategy {
+            Strategy::RestoreFromBackup => {
+                counts.restore += 1;
+                continue;
+            }
+            Strategy::GeneratedInverse => {
+                counts.generated += 1;
+                counts.generated_statements += p.rollback.statements.len();
+            }
+            Strategy::DownMigration => counts.down += 1,
+            Strategy::NoneNeeded => counts.none_needed += 1,
+        }
+        for v in &p.validation {
+            assert!(
+                !db.check(v),
+                "{}: validation is already true before the rollback: {v}",
+                p.path
+            );
+        }
+        db.run(&rollback_sql(&p), &format!("rollback of {}", p.path));
+        let after = db.snapshot();
+        assert!(
+            before == after,
+            "{} ({}): the rollback does not restore the schema\n{}",
+            p.path,
+            p.rollback.strategy.name(),
+            diff(&before, &after)
+        );
+        for v in &p.validation {
+            assert!(
+                db.check(v),
+                "{}: validation false after the rollback: {v}",
+                p.path
+            );
+            counts.validations += 1;
+        }
+        db.run(&up, &format!("up {} again after its rollback", p.path));
+    }
+}
+
+#[test]
+fn plan_rollbacks_restore_the_schema_on_a_real_server() {
+    let Some(pg) = start() else { return };
+    let mut counts = Counts::default();
+    prove_rollbacks(
+        &pg,
+        "expand_steps",
+        &root().join("tests/plan/expand"),
+        &mut counts,
+    );
+    let expand = Counts { ..counts };
+    // Every expand step of the dedicated fixture is undone by a generated inverse.
+    assert_eq!(expand.restore, 0, "{expand:?}");
+    assert!(expand.validations >= 25, "{expand:?}");
+    assert!(
+        expand.generated_statements >= 25,
+        "at least 25 generated inverse statements: {expand:?}"
+    );
+    let mut layouts: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures"))
+        .expect("fixtures")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    layouts.sort();
+    let mut total = Counts::default();
+    for (i, dir) in layouts.iter().enumerate() {
+        prove_rollbacks(&pg, &format!("layout_{i}"), dir, &mut total);
+    }
+    // The fixtures have exact downs where their tool has downs.
+    assert!(total.down >= 20, "{total:?}");
+    eprintln!(
+        "plan proof: expand fixture {expand:?}; fixture layouts {total:?}; \
+         {} generated inverse statements and {} validation queries checked in all",
+        expand.generated_statements + total.generated_statements,
+        expand.validations + total.validations
+    );
+}
+
+/// RS405 against the server: a pair differs on the server exactly when RS405 reports it.
+fn prove_rs405(pg: &PgCluster, prefix: &str, dir: &Path) -> (usize, usize) {
+    let report = lint_dir(dir);
+    let units = &report.units;
+    let (mut pairs, mut differing) = (0, 0);
+    for (i, up) in units.iter().enumerate() {
+        let Some(j) = up.migration.pair else { continue };
+        if up.migration.direction != Direction::Up {
+            continue;
+        }
+        let down = &units[j];
+        let db = Db::create(pg, &format!("{prefix}_{i}"));
+        for earlier in units[..i]
+            .iter()
+            .filter(|u| u.migration.direction == Direction::Up)
+        {
+            db.run(&unit_sql(earlier), "an earlier up");
+        }
+        let before = db.snapshot();
+        db.run(&unit_sql(up), "the up");
+        db.run(&unit_sql(down), "the down");
+        let after = db.snapshot();
+        let server_differs = before != after;
+        let rs405: Vec<&str> = down
+            .findings
+            .iter()
+            .filter(|f| f.code().as_str() == "RS405")
+            .map(|f| f.diagnostic.message.as_str())
+            .collect();
+        assert_eq!(
+            server_differs,
+            !rs405.is_empty(),
+            "{}: server sees a difference: {server_differs}; RS405: {rs405:#?}\n{}",
+            down.migration.source.display_path(),
+            diff(&before, &after)
+        );
+        pairs += 1;
+        differing += usize::from(server_differs);
+    }
+    (pairs, differing)
+}
+
+#[test]
+fn rs405_agrees_with_a_real_server() {
+    let Some(pg) = start() else { return };
+    let (pairs, differing) = prove_rs405(&pg, "downs", &root().join("tests/plan/downs"));
+    assert_eq!(pairs, 14);
+    // 000002, 000003, 000005, 000006, 000010, 000011, 000012, 000013 do not undo their up.
+    assert_eq!(differing, 8);
+    for layout in [
+        "golang-migrate",
+        "sqlx",
+        "diesel",
+        "goose",
+        "dbmate",
+        "flyway",
+    ] {
+        let (pairs, differing) = prove_rs405(
+            &pg,
+            &format!("l_{}", layout.replace('-', "_")),
+            &root().join("fixtures").join(layout),
+        );
+        assert!(pairs >= 1, "{layout}");
+        assert_eq!(differing, 0, "{layout}: the fixture downs are exact");
+    }
+}
