@@ -360,3 +360,203 @@ fn rs405_agrees_with_a_real_server() {
         assert_eq!(differing, 0, "{layout}: the fixture downs are exact");
     }
 }
+
+// ---- The plan itself, without a server ----
+
+fn plan_cli(args: &[&str]) -> (Option<i32>, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rollsafe"))
+        .arg("plan")
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run rollsafe plan");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+fn json_plan(dir: &str) -> serde_json::Value {
+    let (code, out) = plan_cli(&["--format", "json", "--today", "2026-06-01", dir]);
+    assert_eq!(code, Some(0), "{out}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{dir}: not JSON ({e}): {out}"))
+}
+
+fn migration_ending<'a>(plan: &'a serde_json::Value, suffix: &str) -> &'a serde_json::Value {
+    plan["migrations"]
+        .as_array()
+        .and_then(|m| {
+            m.iter()
+                .find(|m| m["path"].as_str().is_some_and(|p| p.ends_with(suffix)))
+        })
+        .unwrap_or_else(|| panic!("no migration {suffix} in {plan:#}"))
+}
+
+#[test]
+fn plan_json_on_every_fixture_layout() {
+    let mut layouts: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures"))
+        .expect("fixtures")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    layouts.sort();
+    assert_eq!(layouts.len(), 10);
+    for dir in &layouts {
+        let rel = format!(
+            "fixtures/{}",
+            dir.file_name().and_then(|n| n.to_str()).expect("name")
+        );
+        let plan = json_plan(&rel);
+        assert_eq!(plan["version"], 1, "{rel}");
+        let migrations = plan["migrations"].as_array().expect("migrations");
+        assert!(migrations.len() >= 4, "{rel}: {plan:#}");
+        for m in migrations {
+            for key in ["path", "version", "phase", "rollback", "validation"] {
+                assert!(m.get(key).is_some(), "{rel}: {key} missing in {m:#}");
+            }
+            let strategy = m["rollback"]["strategy"].as_str().expect("strategy");
+            assert!(
+                [
+                    "down-migration",
+                    "generated-inverse",
+                    "restore-from-backup",
+                    "none-needed"
+                ]
+                .contains(&strategy),
+                "{strategy}"
+            );
+            for s in m["rollback"]["statements"].as_array().expect("statements") {
+                assert!(
+                    s["sql"].is_string() && s["transactional"].is_boolean(),
+                    "{s}"
+                );
+            }
+        }
+    }
+    let golang = json_plan("fixtures/golang-migrate");
+    let index = migration_ending(&golang, "000003_add_orders_created_at_index.up.sql");
+    assert_eq!(index["phase"], "expand");
+    assert_eq!(index["rollback"]["strategy"], "down-migration");
+    assert_eq!(
+        index["rollback"]["statements"][0]["sql"],
+        "DROP INDEX CONCURRENTLY orders_created_at_idx;"
+    );
+    assert_eq!(index["rollback"]["statements"][0]["transactional"], false);
+    assert_eq!(
+        index["validation"][0],
+        "SELECT to_regclass('public.orders_created_at_idx') IS NULL"
+    );
+    let prisma = json_plan("fixtures/prisma");
+    let index = migration_ending(&prisma, "add_orders_created_at_index/migration.sql");
+    assert_eq!(index["rollback"]["strategy"], "generated-inverse");
+    assert_eq!(
+        index["rollback"]["statements"][0]["sql"],
+        "DROP INDEX CONCURRENTLY IF EXISTS orders_created_at_idx;"
+    );
+    let drop = migration_ending(&prisma, "drop_legacy_user_columns/migration.sql");
+    assert_eq!(drop["phase"], "contract");
+    assert_eq!(drop["rollback"]["strategy"], "restore-from-backup");
+    assert_eq!(drop["rollout"]["step"], "contract");
+    assert_eq!(drop["rollout"]["after"], "2026-01-15");
+    let irreversible = drop["rollback"]["irreversible"].as_array().expect("list");
+    assert!(
+        irreversible
+            .iter()
+            .any(|i| i["recovery"] == "restore-from-backup" && i["loses_data"] == true),
+        "{drop:#}"
+    );
+    // The first drop has no marker: the checklist says so.
+    let checklist = drop["checklist"].to_string();
+    assert!(checklist.contains("names no recovery= path"), "{checklist}");
+}
+
+#[test]
+fn plan_markdown_runbook() {
+    let (code, out) = plan_cli(&["--today", "2026-06-01", "fixtures/golang-migrate"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.starts_with("# Rollback runbook\n\n## Rollout order\n"),
+        "{out}"
+    );
+    // Newest first for the rollback; the non-transactional step is run separately.
+    let newest = out
+        .find("## `fixtures/golang-migrate/000004")
+        .expect("000004");
+    let oldest = out
+        .find("## `fixtures/golang-migrate/000001")
+        .expect("000001");
+    assert!(newest < oldest);
+    assert!(out.contains(
+        "Run separately, outside a transaction:\n\n```sql\nDROP INDEX CONCURRENTLY orders_created_at_idx;\n```"
+    ));
+    insta::assert_snapshot!("plan_markdown_golang_migrate", out);
+    let (code, human) = plan_cli(&["--format", "human", "fixtures/golang-migrate"]);
+    assert_eq!(code, Some(0));
+    assert!(human.contains("strategy: down-migration"), "{human}");
+}
+
+#[test]
+fn plan_lists_break_glass_follow_ups_and_missing_checklist_items() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("001_a.sql"),
+        "CREATE TABLE a (id int, b text);\nCREATE TABLE c (id int, legacy text);\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("002_b.sql"),
+        "-- rollsafe:break-glass incident=INC-7 approved-by=oncall reason=\"disk full\" recovery=restore-from-backup follow-up=DB-150\nDROP TABLE a;\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("003_c.sql"),
+        "-- rollsafe:contract approved-by=alice ticket=T-1\nALTER TABLE c DROP COLUMN legacy;\n",
+    )
+    .expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rollsafe"))
+        .args(["plan", "--today", "2026-06-01"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    let out = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.contains("## Break-glass steps and their follow-ups"),
+        "{out}"
+    );
+    assert!(
+        out.contains("incident INC-7, follow-up **DB-150**"),
+        "{out}"
+    );
+    assert!(
+        out.contains("contract step ALTER TABLE has no after= compatibility window"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ALTER TABLE loses data and names no recovery= path"),
+        "{out}"
+    );
+    assert!(out.contains("**Rollback:** `restore-from-backup`"), "{out}");
+}
+
+#[test]
+fn generated_inverses_for_the_expand_fixture() {
+    let plan = json_plan("tests/plan/expand");
+    let idx = migration_ending(&plan, "003_index_concurrently.sql");
+    assert_eq!(idx["rollback"]["strategy"], "generated-inverse");
+    assert_eq!(
+        idx["rollback"]["statements"],
+        serde_json::json!([{"sql": "DROP INDEX CONCURRENTLY IF EXISTS orders_user_id_idx;", "transactional": false}])
+    );
+    let widen = migration_ending(&plan, "024_widen_type.sql");
+    assert_eq!(
+        widen["rollback"]["statements"][0]["sql"],
+        "ALTER TABLE users ALTER COLUMN email TYPE varchar(50);"
+    );
+    let fk = migration_ending(&plan, "010_fk_not_valid.sql");
+    assert_eq!(
+        fk["rollback"]["statements"][0]["sql"],
+        "ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_user_id_fkey;"
+    );
+    let comment = migration_ending(&plan, "032_comment.sql");
+    assert_eq!(comment["rollback"]["strategy"], "none-needed");
+}

@@ -521,6 +521,8 @@ fn alter_inverse(table: &str, cmd: &TableCmd, schema: &Schema, unit: usize) -> S
             vec![alter(format!("DETACH PARTITION {}", name(partition)))],
             Vec::new(),
         ),
+        // A column of a table this migration created goes with the table.
+        TableCmd::DropColumn { .. } if schema.created_by(table) == Some(unit) => nothing(),
         TableCmd::DropColumn { column, .. } => StatementInverse {
             inverse: Inverse::Irreversible {
                 why: format!("drops column {table}.{column} and its data"),

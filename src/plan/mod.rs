@@ -302,7 +302,7 @@ fn checklist(unit: &UnitReport) -> Vec<String> {
                 .filter(|m| matches!(m.kind, Some(MarkerKind::Contract | MarkerKind::BreakGlass)))
         };
         if s.phase == Phase::Contract && !s.acts_only_on_new() {
-            if !approving().any(|m| m.kind == Some(MarkerKind::Contract)) {
+            if approving().next().is_none() {
                 out.push(format!("line {line}: {} has no contract marker", s.kind));
             } else if !approving().any(|m| m.after().is_some()) {
                 out.push(format!(

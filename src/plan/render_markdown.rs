@@ -114,6 +114,9 @@ fn migration(out: &mut String, m: &MigrationPlan) {
         }
         Strategy::NoneNeeded => out.push_str("\nNothing to undo.\n"),
     }
+    if !m.rollback.irreversible.is_empty() && m.rollback.strategy != Strategy::RestoreFromBackup {
+        out.push_str("\nThe rollback restores the schema, not the data these steps removed:\n\n");
+    }
     for i in &m.rollback.irreversible {
         let _ = writeln!(
             out,
@@ -147,6 +150,9 @@ fn migration(out: &mut String, m: &MigrationPlan) {
 fn steps(out: &mut String, steps: &[PlanStep]) {
     let mut i = 0;
     while i < steps.len() {
+        if i > 0 {
+            out.push('\n');
+        }
         if steps[i].transactional {
             let start = i;
             while i < steps.len() && steps[i].transactional {
@@ -156,11 +162,11 @@ fn steps(out: &mut String, steps: &[PlanStep]) {
             for s in &steps[start..i] {
                 let _ = writeln!(out, "{}", s.sql);
             }
-            out.push_str("COMMIT;\n```\n\n");
+            out.push_str("COMMIT;\n```\n");
         } else {
             out.push_str("Run separately, outside a transaction:\n\n```sql\n");
             let _ = writeln!(out, "{}", steps[i].sql);
-            out.push_str("```\n\n");
+            out.push_str("```\n");
             i += 1;
         }
     }
