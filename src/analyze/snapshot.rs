@@ -175,7 +175,13 @@ pub fn rollback_facts(
     }
     touches.sort();
     touches.dedup();
-    let mut copy = subset(schema, &touches);
+    let base = with_placeholders(
+        subset(schema, &touches),
+        up.iter()
+            .chain(down.map_or(&[][..], |d| d.0))
+            .flat_map(|s| &s.changes),
+    );
+    let mut copy = base.clone();
     let mut inverses = Vec::with_capacity(up.len());
     for s in up {
         inverses.push(inverse::statement(s, &copy, up_unit));
@@ -201,7 +207,7 @@ pub fn rollback_facts(
                 copy.apply(c, down_unit);
             }
         }
-        compare(schema, &copy, &touches, &origins)
+        compare(&base, &copy, &touches, &origins)
     });
     (inverses, diffs)
 }
@@ -367,6 +373,28 @@ fn subset(schema: &Schema, touches: &[Touch]) -> Schema {
         }
     }
     copy
+}
+
+/// Tables the migrations altered but never created (they predate the migration set, or come
+/// from a folder not linted) get an empty stand-in, so what the up adds to them and the down
+/// removes is still compared. Nothing is claimed about what they held before.
+fn with_placeholders<'a>(mut base: Schema, changes: impl Iterator<Item = &'a Change>) -> Schema {
+    let mut created = std::collections::HashSet::new();
+    for c in changes {
+        match c {
+            Change::CreateTable { table, .. } => {
+                created.insert(key(table).to_string());
+            }
+            Change::AlterTable { table, .. } => {
+                let k = key(table);
+                if !created.contains(k) && !base.tables.contains_key(k) {
+                    base.tables.insert(k.to_string(), Table::default());
+                }
+            }
+            _ => {}
+        }
+    }
+    base
 }
 
 /// The state of one relation, as far as the comparison is concerned.
