@@ -560,3 +560,82 @@ fn generated_inverses_for_the_expand_fixture() {
     let comment = migration_ending(&plan, "032_comment.sql");
     assert_eq!(comment["rollback"]["strategy"], "none-needed");
 }
+
+#[test]
+fn plan_diff_base_plans_only_added_migrations() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .current_dir(d)
+            .args([
+                "-c",
+                "user.email=test@rollsafe.invalid",
+                "-c",
+                "user.name=test",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .output()
+            .expect("run git");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let m = d.join("db/migrations");
+    std::fs::create_dir_all(&m).expect("mkdir");
+    std::fs::write(
+        m.join("000001_users.up.sql"),
+        "CREATE TABLE users (id int);\n",
+    )
+    .expect("w");
+    std::fs::write(m.join("000001_users.down.sql"), "DROP TABLE users;\n").expect("w");
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "base"]);
+    std::fs::write(
+        m.join("000002_phone.up.sql"),
+        "ALTER TABLE users ADD COLUMN phone text;\n",
+    )
+    .expect("w");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rollsafe"))
+        .current_dir(d)
+        .args([
+            "plan",
+            "--format",
+            "json",
+            "--diff-base",
+            "HEAD",
+            "db/migrations",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let migrations = plan["migrations"].as_array().expect("migrations");
+    assert_eq!(migrations.len(), 1, "{plan:#}");
+    assert!(
+        migrations[0]["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("000002_phone.up.sql"))
+    );
+    // The replay still saw 000001: the inverse drops only the column.
+    assert_eq!(
+        migrations[0]["rollback"]["statements"][0]["sql"],
+        "ALTER TABLE users DROP COLUMN IF EXISTS phone;"
+    );
+    assert!(
+        migrations[0]["checklist"]
+            .to_string()
+            .contains("no down migration (RS404)"),
+        "{plan:#}"
+    );
+}
