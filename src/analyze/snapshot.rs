@@ -191,14 +191,18 @@ pub fn rollback_facts(
     }
     // A "is gone" check on a relation the up itself renamed or dropped again is true before
     // the rollback too: it proves nothing.
-    for t in &touches {
-        if let Touch::Relation(k) = t
-            && relation(&copy, k).is_none()
-        {
-            let vacuous = inverse::regclass_is_null(k);
-            for inv in &mut inverses {
-                inv.validation.retain(|v| *v != vacuous);
+    let vacuous: std::collections::HashSet<String> = touches
+        .iter()
+        .filter_map(|t| match t {
+            Touch::Relation(k) if relation(&copy, k).is_none() => {
+                Some(inverse::regclass_is_null(k))
             }
+            _ => None,
+        })
+        .collect();
+    if !vacuous.is_empty() {
+        for inv in &mut inverses {
+            inv.validation.retain(|v| !vacuous.contains(v));
         }
     }
     let diffs = down.map(|(down, down_unit)| {

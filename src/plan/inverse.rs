@@ -753,3 +753,37 @@ pub fn ident(s: &str) -> String {
 pub fn name(n: &str) -> String {
     n.split('.').map(ident).collect::<Vec<_>>().join(".")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ty(name: &str, modifiers: &[i64]) -> TypeName {
+        TypeName {
+            name: name.into(),
+            modifiers: modifiers.to_vec(),
+            array: false,
+        }
+    }
+
+    #[test]
+    fn identifiers_and_literals_read_back_unchanged() {
+        assert_eq!(ident("orders"), "orders");
+        assert_eq!(ident("user"), "\"user\"");
+        assert_eq!(ident("Orders"), "\"Orders\"");
+        assert_eq!(ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(name("billing.invoices"), "billing.invoices");
+        assert_eq!(literal("it's"), "'it''s'");
+    }
+
+    #[test]
+    fn format_type_matches_the_catalog() {
+        assert_eq!(format_type(&ty("varchar", &[50])), "character varying(50)");
+        assert_eq!(
+            format_type(&ty("timestamptz", &[3])),
+            "timestamp(3) with time zone"
+        );
+        assert_eq!(format_type(&ty("int8", &[])), "bigint");
+        assert_eq!(format_type(&ty("numeric", &[12, 2])), "numeric(12,2)");
+    }
+}

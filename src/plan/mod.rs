@@ -230,12 +230,14 @@ pub fn migration(unit: &UnitReport) -> MigrationPlan {
 
 fn rollback(unit: &UnitReport) -> (Rollback, Vec<String>) {
     let inverses = &unit.rollback.inverses;
-    let mut validation: Vec<String> = Vec::new();
-    for v in inverses.iter().rev().flat_map(|i| &i.validation) {
-        if !validation.contains(v) {
-            validation.push(v.clone());
-        }
-    }
+    let mut seen = std::collections::HashSet::new();
+    let validation: Vec<String> = inverses
+        .iter()
+        .rev()
+        .flat_map(|i| &i.validation)
+        .filter(|v| seen.insert(v.as_str()))
+        .cloned()
+        .collect();
     let mut irreversible = Vec::new();
     let mut kept = Vec::new();
     let mut generated: Vec<PlanStep> = Vec::new();
