@@ -7,7 +7,8 @@
 //!   statements run (transactional ones grouped in BEGIN/COMMIT, the others on their own); the
 //!   catalog snapshot equals the one taken before the up; every validation query returns true;
 //!   then the up runs again so the next migration starts where the tool would.
-//! - RS405: for every up/down pair of `tests/plan/downs` (and the fixture layouts), a fresh
+//! - RS405: for every up/down pair of `tests/plan/downs`, `tests/plan/corpus` (three pairs of the
+//!   benchmark corpus on a seed) and the fixture layouts, a fresh
 //!   database gets the ups before the pair, then the up and the down; the server "sees a
 //!   difference" when the catalog after the down differs from before the up. Every such pair
 //!   must have RS405 findings, and every pair with RS405 findings must differ.
@@ -343,6 +344,10 @@ fn rs405_agrees_with_a_real_server() {
     assert_eq!(pairs, 14);
     // 000002, 000003, 000005, 000006, 000010, 000011, 000012, 000013 do not undo their up.
     assert_eq!(differing, 8);
+    // Three pairs of the benchmark corpus (scripts/gen_corpus.py) on a seed: every down leaves
+    // the up's CHECK constraint on orders behind (and step 1 its index on orders).
+    let (pairs, differing) = prove_rs405(&pg, "corpus", &root().join("tests/plan/corpus"));
+    assert_eq!((pairs, differing), (4, 3));
     for layout in [
         "golang-migrate",
         "sqlx",
