@@ -496,7 +496,7 @@ fn rs405_down_does_not_undo_up() {
         "002_index_down.sql:2:1: error[RS405] index orders_created_at_idx created on line 3 of the up is not dropped by the down",
         "002_index_down.sql:2:1: error[RS405] column users.phone is dropped by the down but the up did not add it",
         "003_drop_email_down.sql:2:1: error[RS405] the down recreates users.email as varchar(100); before the up it was text NOT NULL",
-        "005_objects_down.sql:2:1: error[RS405] CHECK constraint orders_created_at_check on orders added by the up is not dropped by the down",
+        "005_objects_down.sql:2:1: error[RS405] CHECK constraint orders_created_at_check on orders added on line 4 of the up is not dropped by the down",
         "005_objects_down.sql:2:1: error[RS405] type mood created on line 2 of the up is not dropped by the down",
         "006_index_changed_down.sql:3:1: error[RS405] index orders_created_at_idx is on orders using brin (created_at) after the down; before the up it was on orders using btree (created_at)",
     ] {

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::StatementFacts;
 use super::change::*;
-use super::schema::{Column, Constraint, IndexDef, Schema, Table, key, object_key};
+use super::schema::{self, Column, Constraint, IndexDef, Schema, Table, key, object_key};
 use crate::plan::inverse::{self, StatementInverse};
 
 /// An object the model can compare: relations share one namespace (tables, indexes, views,
@@ -135,6 +135,10 @@ struct Origins {
     down: HashMap<Touch, usize>,
     /// (table, column) → line of the first up statement touching it.
     up_columns: HashMap<(String, String), usize>,
+    /// (table, constraint) → line of the first up statement adding or dropping it.
+    up_constraints: HashMap<(String, String), usize>,
+    /// (table, constraint) → first down statement adding or dropping it.
+    down_constraints: HashMap<(String, String), usize>,
     /// (table, column) → first down statement touching it, and whether it (re)added it.
     down_columns: HashMap<(String, String), (usize, bool)>,
 }
@@ -158,6 +162,9 @@ pub fn rollback_facts(
             for col in columns_of(c) {
                 origins.up_columns.entry(col.0).or_insert(s.start.line);
             }
+            if let Some(k) = constraint_of(c) {
+                origins.up_constraints.entry(k).or_insert(s.start.line);
+            }
         }
     }
     if let Some((down, _)) = down {
@@ -169,6 +176,9 @@ pub fn rollback_facts(
                 }
                 for (col, adds) in columns_of(c) {
                     origins.down_columns.entry(col).or_insert((i, adds));
+                }
+                if let Some(k) = constraint_of(c) {
+                    origins.down_constraints.entry(k).or_insert(i);
                 }
             }
         }
@@ -305,6 +315,22 @@ fn touches_of(c: &Change) -> Vec<(Touch, &'static str)> {
         }
         _ => Vec::new(),
     }
+}
+
+/// The (table, constraint) one change adds or drops.
+fn constraint_of(c: &Change) -> Option<(String, String)> {
+    let Change::AlterTable { table, cmd } = c else {
+        return None;
+    };
+    let name = match cmd {
+        TableCmd::AddConstraint(spec) => spec
+            .name
+            .clone()
+            .or_else(|| schema::default_constraint_name(key(table), spec))?,
+        TableCmd::DropConstraint { name, .. } => name.clone(),
+        _ => return None,
+    };
+    Some((key(table).to_string(), name))
 }
 
 /// Columns one change touches, and whether it adds the column.
@@ -592,25 +618,44 @@ fn compare_tables(
         before.constraints.iter().map(|c| (key_of(c), c)).collect();
     let cons_after: BTreeMap<String, &Constraint> =
         after.constraints.iter().map(|c| (key_of(c), c)).collect();
+    let origin = |name: &str| {
+        let k = (table.to_string(), name.to_string());
+        (
+            o.up_constraints.get(&k).copied(),
+            o.down_constraints.get(&k).copied().or(table_down_stmt),
+        )
+    };
     for (name, c) in &cons_after {
         if !cons_before.contains_key(name) {
+            let (up_line, down_statement) = origin(name);
+            let kind = c.kind.name();
             out.push(DownDiff {
-                message: format!(
-                    "{} constraint {name} on {table} added by the up is not dropped by the down",
-                    c.kind.name()
-                ),
-                down_statement: table_down_stmt,
+                message: match up_line {
+                    Some(l) => format!(
+                        "{kind} constraint {name} on {table} added on line {l} of the up is not dropped by the down"
+                    ),
+                    None => format!(
+                        "{kind} constraint {name} on {table} is added by the down but did not exist before the up"
+                    ),
+                },
+                down_statement,
             });
         }
     }
     for (name, c) in &cons_before {
         if !cons_after.contains_key(name) {
+            let (up_line, down_statement) = origin(name);
+            let kind = c.kind.name();
             out.push(DownDiff {
-                message: format!(
-                    "{} constraint {name} on {table} is gone after the down; it existed before the up",
-                    c.kind.name()
-                ),
-                down_statement: table_down_stmt,
+                message: match up_line {
+                    Some(l) => format!(
+                        "{kind} constraint {name} on {table} dropped on line {l} of the up is not recreated by the down"
+                    ),
+                    None => format!(
+                        "{kind} constraint {name} on {table} is dropped by the down but the up did not add it"
+                    ),
+                },
+                down_statement,
             });
         }
     }
