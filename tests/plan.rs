@@ -355,6 +355,8 @@ fn rs405_agrees_with_a_real_server() {
         "goose",
         "dbmate",
         "flyway",
+        "sqitch",
+        "liquibase",
     ] {
         let (pairs, differing) = prove_rs405(
             &pg,
