@@ -550,7 +550,6 @@ fn rename_inverse(
     from: &str,
     to: &str,
 ) -> StatementInverse {
-    let (schema_name, _) = split(from);
     let renamed = qualify_like(to, from);
     match (object, relation) {
         (
@@ -568,7 +567,6 @@ fn rename_inverse(
                 ObjectKind::Sequence => "SEQUENCE",
                 _ => "INDEX",
             };
-            let _ = schema_name;
             let old = split(from).1;
             steps(
                 vec![tx(format!(
