@@ -141,6 +141,8 @@ fn config_severity_override_and_off() {
             .current_dir(dir.path()),
     );
     assert!(!out.contains("RS001"), "{out}");
+    // With RS001 off, the drop still needs a recovery path.
+    assert!(out.contains("error[RS406]"), "{out}");
 }
 
 #[test]

@@ -1,5 +1,5 @@
 use super::{Code, Context, Diagnostic, Family, Rule};
-use crate::config::Severity;
+use crate::config::{RuleLevel, Severity};
 use crate::discover::Direction;
 use crate::parse::MarkerKind;
 
@@ -19,16 +19,18 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     {
         return;
     }
+    let rs001_off = ctx.config.rules.get(Code::RS001.as_str()) == Some(&RuleLevel::Off);
     for (i, s) in ctx.statements.iter().enumerate() {
         if !s.destructive || s.acts_only_on_new() {
             continue;
         }
-        // Without any approving marker RS001 already asks for one (and its recovery=).
+        // Without any approving marker RS001 already asks for one (and its recovery=), unless
+        // the project turned RS001 off.
         let mut approving = ctx
             .markers_for(i)
             .filter(|m| matches!(m.kind, Some(MarkerKind::Contract | MarkerKind::BreakGlass)))
             .peekable();
-        if approving.peek().is_none() || approving.any(|m| m.recovery().is_some()) {
+        if (approving.peek().is_none() && !rs001_off) || approving.any(|m| m.recovery().is_some()) {
             continue;
         }
         out.push(
