@@ -498,7 +498,7 @@ fn rs405_down_does_not_undo_up() {
         "003_drop_email_down.sql:2:1: error[RS405] the down recreates users.email as varchar(100); before the up it was text NOT NULL",
         "005_objects_down.sql:2:1: error[RS405] CHECK constraint orders_created_at_check on orders added on line 4 of the up is not dropped by the down",
         "005_objects_down.sql:2:1: error[RS405] type mood created on line 2 of the up is not dropped by the down",
-        "006_index_changed_down.sql:3:1: error[RS405] index orders_created_at_idx is on orders using brin (created_at) after the down; before the up it was on orders using btree (created_at)",
+        "006_index_changed_down.sql:4:1: error[RS405] index orders_created_at_idx is on orders using brin (created_at) after the down; before the up it was on orders using btree (created_at)",
     ] {
         assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
     }

@@ -131,15 +131,15 @@ pub fn tool_has_downs(layout: crate::discover::Layout, flyway_undo: bool) -> boo
 struct Origins {
     /// Object → (line of the first up statement touching it, kind word).
     up: HashMap<Touch, (usize, &'static str)>,
-    /// Object → first down statement touching it.
+    /// Object → last down statement touching it (the one that left it as it is).
     down: HashMap<Touch, usize>,
     /// (table, column) → line of the first up statement touching it.
     up_columns: HashMap<(String, String), usize>,
     /// (table, constraint) → line of the first up statement adding or dropping it.
     up_constraints: HashMap<(String, String), usize>,
-    /// (table, constraint) → first down statement adding or dropping it.
+    /// (table, constraint) → last down statement adding or dropping it.
     down_constraints: HashMap<(String, String), usize>,
-    /// (table, column) → first down statement touching it, and whether it (re)added it.
+    /// (table, column) → last down statement touching it, and whether it (re)added it.
     down_columns: HashMap<(String, String), (usize, bool)>,
 }
 
@@ -171,14 +171,14 @@ pub fn rollback_facts(
         for (i, s) in down.iter().enumerate() {
             for c in &s.changes {
                 for (t, _) in touches_of(c) {
-                    origins.down.entry(t.clone()).or_insert(i);
+                    origins.down.insert(t.clone(), i);
                     touches.push(t);
                 }
                 for (col, adds) in columns_of(c) {
-                    origins.down_columns.entry(col).or_insert((i, adds));
+                    origins.down_columns.insert(col, (i, adds));
                 }
                 if let Some(k) = constraint_of(c) {
-                    origins.down_constraints.entry(k).or_insert(i);
+                    origins.down_constraints.insert(k, i);
                 }
             }
         }
