@@ -169,55 +169,12 @@ fn replay(units: &mut [UnitReport], options: &Options) {
                 .is_some_and(|set| set.contains(&u.migration.source.path))
         })
         .collect();
-    // Rollback (issue 13): Flyway folders that use undo files expect one per versioned file.
-    let flyway_undo: std::collections::HashSet<PathBuf> = units
-        .iter()
-        .filter(|u| {
-            u.migration.layout == crate::discover::Layout::Flyway
-                && u.migration.direction == Direction::Down
-        })
-        .map(|u| u.migration.group.clone())
-        .collect();
+    let flyway_undo = flyway_undo_groups(units); // rollback (issue 13)
     for index in 0..units.len() {
         let schema = schemas
             .entry(units[index].migration.group.clone())
             .or_default();
-        // --- rollback (issue 13): before an up changes the model, replay it and its down
-        // against a copy of the objects they touch (see `analyze::snapshot`).
-        if matches!(
-            units[index].migration.direction,
-            Direction::Up | Direction::Repeatable
-        ) {
-            let down = units[index].migration.pair.filter(|&j| {
-                units
-                    .get(j)
-                    .is_some_and(|d| d.migration.direction == Direction::Down)
-            });
-            let (inverses, diffs) = snapshot::rollback_facts(
-                schema,
-                &units[index].statements,
-                index,
-                down.map(|j| (&units[j].statements[..], j)),
-            );
-            units[index].rollback.inverses = inverses;
-            units[index].rollback.expects_down = units[index].migration.direction == Direction::Up
-                && snapshot::tool_has_downs(
-                    units[index].migration.layout,
-                    flyway_undo.contains(&units[index].migration.group),
-                );
-            if let Some(j) = down {
-                units[index].rollback.down = Some(snapshot::DownSummary {
-                    path: units[j].migration.source.path.clone(),
-                    differences: diffs.as_ref().map_or(0, Vec::len),
-                    statements: snapshot::down_steps(
-                        &units[j].migration.source,
-                        &units[j].statements,
-                    ),
-                });
-                units[j].rollback.down_diffs = diffs;
-            }
-        }
-        // --- end rollback
+        rollback_before_up(units, index, schema, &flyway_undo); // rollback (issue 13)
         let unit = &mut units[index];
         // Down units are checked against the schema their up left, without changing it.
         let applies = matches!(
@@ -235,7 +192,7 @@ fn replay(units: &mut [UnitReport], options: &Options) {
             facts.scans = analysis.scans;
             refine_phase(facts, schema, options.pg_version);
             // Cloning the schema per down unit would make the replay quadratic; a down's own
-            // changes are not replayed, which only matters for downs that re-create objects.
+            // changes are replayed only against a copy of what its up touches (RS405).
             if applies {
                 for change in &facts.changes {
                     schema.apply(change, index);
@@ -244,6 +201,65 @@ fn replay(units: &mut [UnitReport], options: &Options) {
         }
     }
 }
+
+// --- rollback (issue 13) ---------------------------------------------------------------------
+
+/// Flyway folders that use undo files: they expect one per versioned file (RS404).
+fn flyway_undo_groups(units: &[UnitReport]) -> std::collections::HashSet<PathBuf> {
+    units
+        .iter()
+        .filter(|u| {
+            u.migration.layout == crate::discover::Layout::Flyway
+                && u.migration.direction == Direction::Down
+        })
+        .map(|u| u.migration.group.clone())
+        .collect()
+}
+
+/// Before an up changes the model: replay it and its down against a copy of the objects they
+/// touch (see `analyze::snapshot`), keeping the generated inverses on the up and the
+/// comparison on the down.
+fn rollback_before_up(
+    units: &mut [UnitReport],
+    index: usize,
+    schema: &Schema,
+    flyway_undo: &std::collections::HashSet<PathBuf>,
+) {
+    if !matches!(
+        units[index].migration.direction,
+        Direction::Up | Direction::Repeatable
+    ) {
+        return;
+    }
+    let down = units[index].migration.pair.filter(|&j| {
+        units
+            .get(j)
+            .is_some_and(|d| d.migration.direction == Direction::Down)
+    });
+    let (inverses, diffs) = snapshot::rollback_facts(
+        schema,
+        &units[index].statements,
+        index,
+        down.map(|j| (&units[j].statements[..], j)),
+    );
+    let up = &mut units[index];
+    up.rollback.inverses = inverses;
+    up.rollback.expects_down = up.migration.direction == Direction::Up
+        && snapshot::tool_has_downs(
+            up.migration.layout,
+            flyway_undo.contains(&up.migration.group),
+        );
+    if let Some(j) = down {
+        units[index].rollback.down = Some(snapshot::DownSummary {
+            path: units[j].migration.source.path.clone(),
+            differences: diffs.as_ref().map_or(0, Vec::len),
+            statements: snapshot::down_steps(&units[j].migration.source, &units[j].statements),
+        });
+        units[j].rollback.down_diffs = diffs;
+    }
+}
+
+// --- end rollback ----------------------------------------------------------------------------
 
 /// A type change that only widens the column is expand, not contract.
 fn refine_phase(facts: &mut StatementFacts, schema: &Schema, pg: u32) {
