@@ -70,6 +70,51 @@ pub struct ContractConfig {
     /// When non-empty, every name in `approved-by` must be one of these.
     #[serde(default)]
     pub approvers: Vec<String>,
+    /// Whether a statement that loses data needs `recovery=` on its marker (RS406).
+    #[serde(default = "yes")]
+    pub require_recovery: bool,
+    /// The fields a `break-glass` marker must carry (RS004).
+    #[serde(default = "default_break_glass_required")]
+    pub break_glass_required: Vec<BreakGlassField>,
+}
+
+/// A field a break-glass marker must carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BreakGlassField {
+    Incident,
+    ApprovedBy,
+    Reason,
+    Recovery,
+    FollowUp,
+    Ticket,
+}
+
+impl BreakGlassField {
+    pub fn key(self) -> &'static str {
+        match self {
+            BreakGlassField::Incident => "incident",
+            BreakGlassField::ApprovedBy => "approved-by",
+            BreakGlassField::Reason => "reason",
+            BreakGlassField::Recovery => "recovery",
+            BreakGlassField::FollowUp => "follow-up",
+            BreakGlassField::Ticket => "ticket",
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_break_glass_required() -> Vec<BreakGlassField> {
+    vec![
+        BreakGlassField::Incident,
+        BreakGlassField::ApprovedBy,
+        BreakGlassField::Reason,
+        BreakGlassField::Recovery,
+        BreakGlassField::FollowUp,
+    ]
 }
 
 fn default_required() -> Vec<RequiredField> {
@@ -81,6 +126,8 @@ impl Default for ContractConfig {
         ContractConfig {
             required: default_required(),
             approvers: Vec::new(),
+            require_recovery: true,
+            break_glass_required: default_break_glass_required(),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod discover;
 pub mod lex;
 pub mod parse;
+pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -1,6 +1,7 @@
 //! The pipeline flows one way: no module of a stage names a module of a later stage. Stages, in
 //! order (modules of the same rank may use each other): the base (`source`, `lex`, `target`,
-//! `config`), `discover`, `parse`, `analyze`, `rules`, `report`, `check`, `cli`.
+//! `config`), `discover`, `parse`, `analyze`, `rules`, `plan` (the rollback runbook built from the
+//! rules' report, which the Markdown report shows), `report`, `check` and `verify`, `cli`.
 
 use std::fs;
 use std::path::Path;
@@ -14,11 +15,11 @@ const STAGES: &[(&str, u32)] = &[
     ("parse", 2),
     ("analyze", 3),
     ("rules", 4),
-    ("report", 5),
-    ("check", 6),
-    ("plan", 6),
-    ("verify", 6),
-    ("cli", 7),
+    ("plan", 5),
+    ("report", 6),
+    ("check", 7),
+    ("verify", 7),
+    ("cli", 8),
 ];
 
 fn rank(module: &str) -> Option<u32> {

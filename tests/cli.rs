@@ -141,6 +141,8 @@ fn config_severity_override_and_off() {
             .current_dir(dir.path()),
     );
     assert!(!out.contains("RS001"), "{out}");
+    // With RS001 off, the drop still needs a recovery path.
+    assert!(out.contains("error[RS406]"), "{out}");
 }
 
 #[test]
@@ -170,7 +172,8 @@ fn human_output_has_no_colour_when_not_a_terminal() {
 #[test]
 fn contract_markers_approve_and_stay_visible() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let sql = "-- rollsafe:contract approved-by=alice ticket=DB-142 after=2026-01-15\n\
+    // RS406: a step that loses data names its recovery path.
+    let sql = "-- rollsafe:contract approved-by=alice ticket=DB-142 after=2026-01-15 recovery=restore-from-backup\n\
                ALTER TABLE users DROP COLUMN nickname;\n";
     fs::write(dir.path().join("001_a.sql"), sql).expect("write");
     let run = |today: &str| {
@@ -194,6 +197,19 @@ fn contract_markers_approve_and_stay_visible() {
             .contains("approved-by=alice"),
         "{d}"
     );
+    assert!(
+        d["justification"]
+            .as_str()
+            .unwrap_or("")
+            .contains("recovery=restore-from-backup"),
+        "the recovery path is shown with the suppression: {d}"
+    );
+    let without = sql.replace(" recovery=restore-from-backup", "");
+    fs::write(dir.path().join("001_a.sql"), &without).expect("write");
+    let (code, out) = run("2026-02-01");
+    assert_eq!(code, Some(1), "no recovery path: {out}");
+    assert!(out.contains("\"RS406\""), "{out}");
+    fs::write(dir.path().join("001_a.sql"), sql).expect("write");
 
     let (code, out) = run("2026-01-01");
     assert_eq!(code, Some(1), "window still open: {out}");
@@ -367,7 +383,8 @@ fn a_marker_that_covers_no_statement_is_rs005() {
 
 #[test]
 fn break_glass_is_always_reported_and_cannot_be_allowed() {
-    let sql = "-- rollsafe:break-glass incident=INC-1 approved-by=oncall reason=\"restore planned\"\n\
+    let sql = "-- rollsafe:break-glass incident=INC-1 approved-by=oncall reason=\"restore planned\" \
+               recovery=restore-from-backup follow-up=DB-9\n\
                DROP TABLE a;\n";
     let (code, out) = check_one(sql, None);
     assert!(out.contains("001_a.sql:2:1: warning[RS006]"), "{out}");

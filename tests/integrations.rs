@@ -160,7 +160,7 @@ fn contract_scenario() -> tempfile::TempDir {
     write(
         d,
         "db/migrations/000002_contract.up.sql",
-        "SET lock_timeout = '2s';\n\n-- rollsafe:contract approved-by=alice,bob ticket=DB-142\nALTER TABLE users DROP COLUMN IF EXISTS legacy_email;\n\nDROP TABLE IF EXISTS sessions;\n",
+        "SET lock_timeout = '2s';\n\n-- rollsafe:contract approved-by=alice,bob ticket=DB-142 recovery=backfill:DB-143\nALTER TABLE users DROP COLUMN IF EXISTS legacy_email;\n\nDROP TABLE IF EXISTS sessions;\n",
     );
     write(
         d,
@@ -174,7 +174,7 @@ fn add_marker_variety(d: &Path) {
     write(
         d,
         "db/migrations/000003_markers.up.sql",
-        "SET lock_timeout = '2s';\n-- rollsafe:allow RS101 reason=\"users holds 40 rows\"\nCREATE INDEX users_email_idx ON users (email);\n-- rollsafe:break-glass incident=INC-77 approved-by=oncall reason=\"restore planned\"\nDROP TABLE users;\n",
+        "SET lock_timeout = '2s';\n-- rollsafe:allow RS101 reason=\"users holds 40 rows\"\nCREATE INDEX users_email_idx ON users (email);\n-- rollsafe:break-glass incident=INC-77 approved-by=oncall reason=\"restore planned\" recovery=restore-from-backup follow-up=DB-150\nDROP TABLE users;\n",
     );
     write(d, "db/migrations/000004_syntax.up.sql", "SELEC 1;\n");
     fs::write(
@@ -418,6 +418,7 @@ fn sarif_keeps_approved_findings_with_in_source_suppressions() {
         serde_json::json!(["alice", "bob"])
     );
     assert_eq!(s["properties"]["ticket"], "DB-142");
+    assert_eq!(s["properties"]["recovery"], "backfill:DB-143");
     assert_eq!(s["properties"]["marker"], "contract");
     assert_eq!(
         s["location"]["physicalLocation"]["region"]["startLine"], 3,
@@ -440,6 +441,11 @@ fn sarif_keeps_approved_findings_with_in_source_suppressions() {
         .find(|r| r["suppressions"][0]["properties"]["marker"] == "break-glass")
         .expect("a break-glass suppression");
     assert_eq!(glass["suppressions"][0]["properties"]["incident"], "INC-77");
+    assert_eq!(
+        glass["suppressions"][0]["properties"]["recovery"],
+        "restore-from-backup"
+    );
+    assert_eq!(glass["suppressions"][0]["properties"]["followUp"], "DB-150");
     assert_eq!(
         glass["suppressions"][0]["properties"]["approvedBy"],
         serde_json::json!(["oncall"])

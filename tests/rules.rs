@@ -7,7 +7,8 @@
 //! -- unit: 001_setup layout=golang-migrate wrapped=true direction=down pg=11 changed
 //! ```
 //!
-//! Units are applied in order (as one migration set). Defaults: `layout=plain`, not wrapped,
+//! Units are applied in order (as one migration set); a `direction=down` unit is the down of
+//! the up unit right before it. Defaults: `layout=plain`, not wrapped,
 //! `direction=up`, PostgreSQL 16, each unit its own change. `changed` puts the unit in the
 //! change being linted (so objects created by other `changed` units count as new).
 //!
@@ -132,6 +133,16 @@ fn parse_fixture(path: &Path) -> Fixture {
     }
     for unit in &mut units {
         unit.target = Target::postgres(pg_version);
+    }
+    // A down unit undoes the up right before it.
+    for i in 1..units.len() {
+        if units[i].direction == Direction::Down
+            && units[i - 1].direction == Direction::Up
+            && units[i - 1].pair.is_none()
+        {
+            units[i].pair = Some(MigrationId(i - 1));
+            units[i - 1].pair = Some(MigrationId(i));
+        }
     }
     Fixture {
         set: MigrationSet {
@@ -381,4 +392,25 @@ fn rs301_in_transaction() {
         "RS301 must give the reason: {out}"
     );
     assert!(helps("RS301/basic.sql", "RS301")[0].contains("-- no-transaction"));
+}
+
+#[test]
+fn rs405_down_does_not_undo_up() {
+    let out = run(&fixture("RS405/basic.sql"), Some("RS405"));
+    for expected in [
+        "002_index_down.sql:2:1: error[RS405] index orders_created_at_idx created on line 3 of the up is not dropped by the down",
+        "002_index_down.sql:2:1: error[RS405] column users.phone is dropped by the down but the up did not add it",
+        "003_drop_email_down.sql:2:1: error[RS405] the down recreates users.email as varchar(100); before the up it was text NOT NULL",
+        "005_objects_down.sql:2:1: error[RS405] CHECK constraint orders_created_at_check on orders added on line 4 of the up is not dropped by the down",
+        "005_objects_down.sql:2:1: error[RS405] type mood created on line 2 of the up is not dropped by the down",
+        "006_index_changed_down.sql:4:1: error[RS405] index orders_created_at_idx is on orders using brin (created_at) after the down; before the up it was on orders using btree (created_at)",
+    ] {
+        assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
+    }
+    // The exact down and the first pair are not reported.
+    assert!(
+        !out.contains("001_setup_down") && !out.contains("004_exact_down"),
+        "{out}"
+    );
+    assert_eq!(out.lines().count(), 6, "{out}");
 }

@@ -309,6 +309,10 @@ pub enum Change {
         concurrently: bool,
         unique: bool,
         if_not_exists: bool,
+        /// Key columns as written (`(expr)` for an expression), for the down-migration check.
+        columns: Vec<String>,
+        /// Access method (`btree` unless written).
+        method: String,
     },
     /// Any other CREATE: views, functions, types, sequences, schemas, extensions, triggers ...
     Create {

@@ -4,10 +4,12 @@
 
 pub mod change;
 pub mod facts;
+pub mod inverse;
 pub mod phase;
 pub mod postgres;
 pub mod replay;
 pub mod schema;
+pub mod snapshot;
 #[cfg(test)]
 mod tests;
 pub mod transaction;
@@ -28,6 +30,8 @@ pub struct AnalyzedMigration {
     pub migration: Migration,
     pub statements: Vec<StatementFacts>,
     pub markers: Vec<Marker>,
+    /// Generated inverses (up units) and the down-migration comparison (down units).
+    pub rollback: snapshot::UnitRollback,
 }
 
 /// Parse and analyse every unit (in parallel), then replay the schema in migration order.
@@ -58,6 +62,7 @@ pub fn analyze(units: Vec<Migration>) -> Vec<AnalyzedMigration> {
                 migration,
                 statements,
                 markers: parsed.markers,
+                rollback: snapshot::UnitRollback::default(),
             }
         })
         .collect();

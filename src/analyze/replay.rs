@@ -3,12 +3,14 @@
 //! and referenced tables, rewrites and scans that depend on column types, which relations are
 //! new in this change, and widening type changes.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use super::postgres::{locks, rewrites};
 use super::schema::Schema;
+use super::snapshot;
 use super::{AnalyzedMigration, Change, Phase, StatementFacts, TableCmd};
-use crate::discover::Direction;
+use crate::discover::{Direction, Layout};
 use crate::target::{Dialect, Target};
 
 /// Sequential schema replay in migration order: lock facts that depend on the schema, which
@@ -22,13 +24,18 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
         .iter()
         .map(|u| u.migration.change.is_some_and(|c| c.file_added))
         .collect();
-    for (index, unit) in units.iter_mut().enumerate() {
+    let flyway_undo = flyway_undo_groups(units); // rollback (issue 13)
+    for index in 0..units.len() {
+        let schema = schemas
+            .entry(units[index].migration.group.clone())
+            .or_default();
+        rollback_before_up(units, index, schema, &flyway_undo); // rollback (issue 13)
+        let unit = &mut units[index];
         // Down units are checked against the schema their up left, without changing it.
         let applies = matches!(
             unit.migration.direction,
             Direction::Up | Direction::Repeatable
         );
-        let schema = schemas.entry(unit.migration.group.clone()).or_default();
         let is_new =
             |u: usize| u == index || (changed[index] && changed.get(u).copied().unwrap_or(false));
         let target = unit.migration.target;
@@ -43,7 +50,7 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
             facts.scans = analysis.scans;
             refine_phase(facts, schema, target);
             // Cloning the schema per down unit would make the replay quadratic; a down's own
-            // changes are not replayed, which only matters for downs that re-create objects.
+            // changes are replayed only against a copy of what its up touches (RS405).
             if applies {
                 for change in &facts.changes {
                     schema.apply(change, index);
@@ -52,6 +59,64 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
         }
     }
 }
+
+// --- rollback (issue 13) ---------------------------------------------------------------------
+
+/// Flyway folders that use undo files: they expect one per versioned file (RS404).
+fn flyway_undo_groups(units: &[AnalyzedMigration]) -> HashSet<PathBuf> {
+    units
+        .iter()
+        .filter(|u| {
+            u.migration.layout == Layout::Flyway && u.migration.direction == Direction::Down
+        })
+        .map(|u| u.migration.group.clone())
+        .collect()
+}
+
+/// Before an up changes the model: replay it and its down against a copy of the objects they
+/// touch (see `analyze::snapshot`), keeping the generated inverses on the up and the
+/// comparison on the down.
+fn rollback_before_up(
+    units: &mut [AnalyzedMigration],
+    index: usize,
+    schema: &Schema,
+    flyway_undo: &HashSet<PathBuf>,
+) {
+    if !matches!(
+        units[index].migration.direction,
+        Direction::Up | Direction::Repeatable
+    ) {
+        return;
+    }
+    let down = units[index].migration.pair.map(|j| j.index()).filter(|&j| {
+        units
+            .get(j)
+            .is_some_and(|d| d.migration.direction == Direction::Down)
+    });
+    let (inverses, diffs) = snapshot::rollback_facts(
+        schema,
+        &units[index].statements,
+        index,
+        down.map(|j| (&units[j].statements[..], j)),
+    );
+    let up = &mut units[index];
+    up.rollback.inverses = inverses;
+    up.rollback.expects_down = up.migration.direction == Direction::Up
+        && snapshot::tool_has_downs(
+            up.migration.layout,
+            flyway_undo.contains(&up.migration.group),
+        );
+    if let Some(j) = down {
+        units[index].rollback.down = Some(snapshot::DownSummary {
+            path: units[j].migration.source.path.clone(),
+            differences: diffs.as_ref().map_or(0, Vec::len),
+            statements: snapshot::down_steps(&units[j].migration.source, &units[j].statements),
+        });
+        units[j].rollback.down_diffs = diffs;
+    }
+}
+
+// --- end rollback ----------------------------------------------------------------------------
 
 /// A type change that only widens the column is expand, not contract.
 fn refine_phase(facts: &mut StatementFacts, schema: &Schema, target: Target) {

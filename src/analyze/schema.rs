@@ -12,6 +12,8 @@ pub struct Column {
     pub name: String,
     pub type_name: TypeName,
     pub not_null: bool,
+    /// Whether it has a default, and what decides it (the function called, or `constant`).
+    pub default: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +67,37 @@ pub struct Schema {
     /// every table in the common case: without them the replay is quadratic.
     parents: std::collections::HashSet<String>,
     referenced: std::collections::HashSet<String>,
+    /// Key columns, method and uniqueness of indexes whose CREATE INDEX the replay saw.
+    pub index_defs: HashMap<String, IndexDef>,
+    /// Types, domains, functions, procedures, schemas, extensions, triggers and policies by
+    /// kind and name (a trigger or policy as `table.name`), with the creating unit.
+    pub objects: HashMap<(ObjectKind, String), Option<usize>>,
+    /// Enum values added with `ALTER TYPE ... ADD VALUE`, per type.
+    pub enum_values: HashMap<String, Vec<String>>,
+}
+
+/// What the replay knows of an index beyond its table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexDef {
+    pub columns: Vec<String>,
+    pub method: String,
+    pub unique: bool,
+}
+
+/// A column's default as the model records it (see [`Column::default`]).
+pub fn default_key(spec: &ColumnSpec) -> Option<String> {
+    let d = spec.default.as_ref().filter(|d| !d.is_null)?;
+    Some(d.function.clone().unwrap_or_else(|| "constant".into()))
+}
+
+/// The key of a trigger or policy in [`Schema::objects`]: its table and name.
+pub fn object_key(kind: ObjectKind, name: &str, on_table: Option<&str>) -> String {
+    match (kind, on_table) {
+        (ObjectKind::Trigger | ObjectKind::Policy | ObjectKind::Rule, Some(t)) => {
+            format!("{}.{name}", key(t))
+        }
+        _ => key(name).to_string(),
+    }
 }
 
 /// Unqualified `public.x` and `x` name the same relation for our purposes.
@@ -245,6 +278,7 @@ impl Schema {
                         name: c.name.clone(),
                         type_name: c.type_name.clone(),
                         not_null: c.not_null,
+                        default: default_key(c),
                     });
                     t.constraints
                         .extend(c.constraints.iter().map(|s| constraint(&k, s)));
@@ -256,11 +290,54 @@ impl Schema {
             Change::CreateIndex {
                 index: Some(index),
                 table,
+                columns,
+                method,
+                unique,
                 ..
             } => {
+                if !self.indexes.contains_key(key(index)) {
+                    self.index_defs.insert(
+                        key(index).to_string(),
+                        IndexDef {
+                            columns: columns.clone(),
+                            method: method.clone(),
+                            unique: *unique,
+                        },
+                    );
+                }
                 self.indexes
                     .entry(key(index).to_string())
                     .or_insert((key(table).to_string(), Some(unit)));
+            }
+            Change::Create {
+                object:
+                    kind @ (ObjectKind::Type
+                    | ObjectKind::Domain
+                    | ObjectKind::Function
+                    | ObjectKind::Procedure
+                    | ObjectKind::Schema
+                    | ObjectKind::Extension
+                    | ObjectKind::Trigger
+                    | ObjectKind::Policy
+                    | ObjectKind::Rule),
+                name,
+                on_table,
+                ..
+            } => {
+                self.objects
+                    .entry((*kind, object_key(*kind, name, on_table.as_deref())))
+                    .or_insert(Some(unit));
+            }
+            Change::AddEnumValue {
+                type_name, value, ..
+            } => {
+                let values = self
+                    .enum_values
+                    .entry(key(type_name).to_string())
+                    .or_default();
+                if !values.contains(value) {
+                    values.push(value.clone());
+                }
             }
             Change::Create {
                 object:
@@ -275,7 +352,12 @@ impl Schema {
                     .entry(key(name).to_string())
                     .or_insert(Some(unit));
             }
-            Change::Drop { object, names, .. } => {
+            Change::Drop {
+                object,
+                names,
+                on_table,
+                ..
+            } => {
                 for n in names {
                     let k = key(n);
                     match object {
@@ -285,11 +367,36 @@ impl Schema {
                             gone.push(k.to_string());
                             for g in &gone {
                                 self.tables.remove(g);
-                                self.indexes.retain(|_, (t, _)| t != g);
+                                let defs = &mut self.index_defs;
+                                self.indexes.retain(|name, (t, _)| {
+                                    let keep = t != g;
+                                    if !keep {
+                                        defs.remove(name);
+                                    }
+                                    keep
+                                });
                             }
                         }
                         ObjectKind::Index => {
                             self.indexes.remove(k);
+                            self.index_defs.remove(k);
+                        }
+                        ObjectKind::Type
+                        | ObjectKind::Domain
+                        | ObjectKind::Function
+                        | ObjectKind::Procedure
+                        | ObjectKind::Schema
+                        | ObjectKind::Extension
+                        | ObjectKind::Trigger
+                        | ObjectKind::Policy
+                        | ObjectKind::Rule => {
+                            // `DROP FUNCTION f(int)`: the model keys functions by name only.
+                            let name = n.split('(').next().unwrap_or(n);
+                            self.objects
+                                .remove(&(*object, object_key(*object, name, on_table.as_deref())));
+                            if *object == ObjectKind::Type {
+                                self.enum_values.remove(k);
+                            }
                         }
                         _ => {
                             self.others.remove(k);
@@ -361,6 +468,9 @@ impl Schema {
                     if let Some(v) = self.indexes.remove(key(from)) {
                         self.indexes.insert(to.clone(), v);
                     }
+                    if let Some(d) = self.index_defs.remove(key(from)) {
+                        self.index_defs.insert(to.clone(), d);
+                    }
                 }
                 _ => {}
             },
@@ -391,6 +501,7 @@ impl Schema {
                             name: column.name.clone(),
                             type_name: column.type_name.clone(),
                             not_null: column.not_null,
+                            default: default_key(column),
                         });
                         t.constraints
                             .extend(column.constraints.iter().map(|s| constraint(&k, s)));
@@ -415,6 +526,19 @@ impl Schema {
                     TableCmd::DropNotNull { column } => {
                         if let Some(c) = t.column_mut(column) {
                             c.not_null = false;
+                        }
+                    }
+                    TableCmd::SetDefault { column } => {
+                        // The expression is not in the facts; a default is a default.
+                        if let Some(c) = t.column_mut(column)
+                            && c.default.is_none()
+                        {
+                            c.default = Some("constant".into());
+                        }
+                    }
+                    TableCmd::DropDefault { column } => {
+                        if let Some(c) = t.column_mut(column) {
+                            c.default = None;
                         }
                     }
                     TableCmd::AddConstraint(spec) => {

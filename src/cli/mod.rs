@@ -1,7 +1,8 @@
-//! The command line: `check`, `rules`, `explain`, `init`. Exit codes: 0 clean, 1 findings at or
+//! The command line: `check`, `plan`, `rules`, `explain`, `init`. Exit codes: 0 clean, 1 findings at or
 //! above `--fail-on`, 2 the tool could not do its job.
 
 mod check;
+mod plan;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -31,6 +32,9 @@ struct Cli {
 enum Command {
     /// Lint migration files or directories.
     Check(Box<check::CheckArgs>),
+    /// Write the rollback runbook: rollout order, locks, rollback strategy and SQL, validation
+    /// queries, missing checklist items.
+    Plan(Box<plan::PlanArgs>),
     /// List every rule: code, name, default severity.
     Rules {
         /// Print a Markdown table (the README's rule table is this output).
@@ -95,6 +99,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => check::run(*args),
+        Command::Plan(args) => plan::run(*args),
         Command::Rules { markdown } => rules_list(markdown),
         Command::Explain { code } => explain(&code),
         Command::Init { force } => init(force),

@@ -21,9 +21,58 @@ impl MarkerKind {
     }
     fn keys(self) -> &'static [&'static str] {
         match self {
-            MarkerKind::Contract => &["approved-by", "ticket", "reason", "after", "scope"],
+            MarkerKind::Contract => &[
+                "approved-by",
+                "ticket",
+                "reason",
+                "after",
+                "recovery",
+                "scope",
+            ],
             MarkerKind::Allow => &["reason", "scope"],
-            MarkerKind::BreakGlass => &["incident", "approved-by", "ticket", "reason", "scope"],
+            MarkerKind::BreakGlass => &[
+                "incident",
+                "approved-by",
+                "ticket",
+                "reason",
+                "recovery",
+                "follow-up",
+                "scope",
+            ],
+        }
+    }
+}
+
+/// How to get back after a step that loses data (`recovery=`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recovery {
+    RestoreFromBackup,
+    /// `backfill:<ticket or script>`
+    Backfill(String),
+    /// `none-needed` (the marker's `reason=` says why).
+    NoneNeeded,
+}
+
+impl Recovery {
+    pub fn parse(s: &str) -> Option<Recovery> {
+        match s {
+            "restore-from-backup" => Some(Recovery::RestoreFromBackup),
+            "none-needed" => Some(Recovery::NoneNeeded),
+            _ => s
+                .strip_prefix("backfill:")
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(|t| Recovery::Backfill(t.to_string())),
+        }
+    }
+}
+
+impl std::fmt::Display for Recovery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Recovery::RestoreFromBackup => f.write_str("restore-from-backup"),
+            Recovery::Backfill(t) => write!(f, "backfill:{t}"),
+            Recovery::NoneNeeded => f.write_str("none-needed"),
         }
     }
 }
@@ -132,13 +181,27 @@ impl Marker {
         self.get("after").and_then(Date::parse)
     }
 
+    /// The recovery path, when `recovery=` is given and valid (`none-needed` needs `reason=`).
+    pub fn recovery(&self) -> Option<Recovery> {
+        let r = self.get("recovery").and_then(Recovery::parse)?;
+        (r != Recovery::NoneNeeded || self.get("reason").is_some()).then_some(r)
+    }
+
     /// Approver, ticket, incident and reason in one line, for suppression justifications.
     pub fn justification(&self) -> String {
         let mut parts = vec![format!(
             "rollsafe:{}",
             self.kind.map_or("?", MarkerKind::name)
         )];
-        for key in ["approved-by", "ticket", "incident", "reason", "after"] {
+        for key in [
+            "approved-by",
+            "ticket",
+            "incident",
+            "reason",
+            "after",
+            "recovery",
+            "follow-up",
+        ] {
             if let Some(v) = self.get(key) {
                 parts.push(format!("{key}={v}"));
             }
@@ -286,6 +349,12 @@ impl Marker {
                 span,
                 message: format!("after={value} is not a date: write YYYY-MM-DD"),
             }),
+            "recovery" if Recovery::parse(&value).is_none() => self.problems.push(MarkerProblem {
+                span,
+                message: format!(
+                    "recovery={value} is not a recovery path: write restore-from-backup, backfill:<ticket or script> or none-needed (with reason=)"
+                ),
+            }),
             _ if value.trim().is_empty() => self.problems.push(MarkerProblem {
                 span,
                 message: format!("`{key}` is empty"),
@@ -351,6 +420,34 @@ mod tests {
         assert!(m.file_scope);
         assert!(m.problems.is_empty());
         assert!(!marker(" rollsafe:allow reason=x").problems.is_empty());
+    }
+
+    #[test]
+    fn recovery_field() {
+        let m = marker(" rollsafe:contract approved-by=a ticket=T recovery=backfill:DB-9");
+        assert!(m.problems.is_empty(), "{:?}", m.problems);
+        assert_eq!(m.recovery(), Some(Recovery::Backfill("DB-9".into())));
+        assert!(m.justification().contains("recovery=backfill:DB-9"));
+        // none-needed only counts with a reason.
+        assert_eq!(
+            marker(" rollsafe:contract recovery=none-needed").recovery(),
+            None
+        );
+        assert_eq!(
+            marker(" rollsafe:contract recovery=none-needed reason=unused").recovery(),
+            Some(Recovery::NoneNeeded)
+        );
+        let bad = marker(" rollsafe:contract recovery=backup");
+        assert!(bad.problems[0].message.contains("not a recovery path"));
+        assert!(
+            !marker(" rollsafe:contract recovery=backfill:")
+                .problems
+                .is_empty()
+        );
+        let bg = marker(
+            " rollsafe:break-glass incident=I approved-by=a reason=r recovery=restore-from-backup follow-up=DB-1",
+        );
+        assert!(bg.problems.is_empty(), "{:?}", bg.problems);
     }
 
     #[test]

@@ -79,6 +79,27 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     }
     out.push('\n');
 
+    // Rollback (issue 13): one line per migration; `rollsafe plan` writes the full runbook.
+    let plans: Vec<String> = crate::plan::build(report)
+        .migrations
+        .iter()
+        .map(crate::plan::render_markdown::summary)
+        .collect();
+    if !plans.is_empty() {
+        let _ = writeln!(
+            out,
+            "### Rollback
+"
+        );
+        for line in plans {
+            let _ = writeln!(out, "{line}");
+        }
+        let _ = writeln!(
+            out,
+            "\nThe full runbook (SQL in order, validation queries, checklist): `rollsafe plan`.\n"
+        );
+    }
+
     for unit in report.units.iter().filter(|u| !u.findings.is_empty()) {
         details(&mut out, unit, options);
     }
@@ -198,6 +219,8 @@ fn approval_text(unit: &UnitReport, f: &Finding, kind: SuppressionKind) -> Strin
         ("incident", "incident"),
         ("after", "after"),
         ("reason", "reason"),
+        ("recovery", "recovery"),
+        ("follow-up", "follow-up"),
     ] {
         if let Some(v) = m.get(key) {
             parts.push(format!("{label} {}", inline(v)));

@@ -169,6 +169,8 @@ fn result(
                 ("reason", "reason"),
                 ("incident", "incident"),
                 ("after", "after"),
+                ("recovery", "recovery"),
+                ("follow-up", "followUp"),
             ] {
                 if let Some(v) = m.get(key) {
                     props.insert(name.into(), json!(v));

@@ -59,3 +59,24 @@ pub fn approval(marker: &Marker, config: &ContractConfig, today: Date) -> Approv
 pub fn is_contract(marker: &Marker) -> bool {
     marker.kind == Some(MarkerKind::Contract)
 }
+
+/// What a break-glass marker lacks under `config` (empty: it counts).
+pub fn break_glass_problems(m: &Marker, config: &ContractConfig) -> Vec<String> {
+    let mut p: Vec<String> = config
+        .break_glass_required
+        .iter()
+        .filter(|f| m.get(f.key()).is_none())
+        .map(|f| format!("missing {}=", f.key()))
+        .collect();
+    if m.get("recovery").is_some() && m.recovery().is_none() {
+        p.push("recovery=none-needed needs reason=".to_string());
+    }
+    if !config.approvers.is_empty() {
+        for who in m.approvers() {
+            if !config.approvers.iter().any(|a| a == who) {
+                p.push(format!("`{who}` is not an allowed approver"));
+            }
+        }
+    }
+    p
+}

@@ -69,6 +69,10 @@ pub struct Context<'a> {
     pub today: Date,
     /// The engine and version this unit runs on.
     pub target: Target,
+    /// Which rules are on, at which severity.
+    pub settings: &'a Settings,
+    /// What the schema replay learned about rolling this unit back (RS404, RS405).
+    pub rollback: &'a crate::analyze::snapshot::UnitRollback,
 }
 
 impl Context<'_> {
@@ -209,7 +213,10 @@ macro_rules! rules {
             /// `contract` (RS001, RS003, RS004) or are the record of a break-glass (RS006): the
             /// marker check (E003) and the suppression step both ask this, so they agree.
             pub fn can_be_allowed(self) -> bool {
-                !matches!(self, Code::RS001 | Code::RS003 | Code::RS004 | Code::RS006)
+                !matches!(
+                    self,
+                    Code::RS001 | Code::RS003 | Code::RS004 | Code::RS006 | Code::RS406
+                )
             }
             pub fn parse(s: &str) -> Option<Code> {
                 match s.trim().to_ascii_uppercase().as_str() {
@@ -257,6 +264,9 @@ rules! {
     RS401 => rs401_edited_applied_migration,
     RS402 => rs402_out_of_order_migration,
     RS403 => rs403_duplicate_version,
+    RS404 => rs404_missing_down,
+    RS405 => rs405_down_does_not_undo_up,
+    RS406 => rs406_irreversible_without_recovery,
 }
 
 impl std::fmt::Display for Code {
@@ -307,6 +317,8 @@ pub fn run(
                 config: options.config,
                 today: options.today,
                 target: unit.migration.target,
+                settings: options.settings,
+                rollback: &unit.rollback,
             };
             for rule in &enabled {
                 if let Check::Migration(check) = rule.check
@@ -325,6 +337,7 @@ pub fn run(
                 statements: unit.statements,
                 markers: unit.markers,
                 findings,
+                rollback: unit.rollback,
             }
         })
         .collect();

@@ -3,6 +3,7 @@
 
 use super::{Code, Diagnostic};
 use crate::analyze::StatementFacts;
+use crate::analyze::snapshot::UnitRollback;
 use crate::config::Severity;
 use crate::discover::{InputProblem, Migration};
 use crate::parse::Marker;
@@ -55,6 +56,8 @@ pub struct UnitReport {
     pub statements: Vec<StatementFacts>,
     pub markers: Vec<Marker>,
     pub findings: Vec<Finding>,
+    /// Generated inverses (up units) and the down-migration comparison (down units).
+    pub rollback: UnitRollback,
 }
 
 pub struct ProblemReport {

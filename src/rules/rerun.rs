@@ -108,6 +108,7 @@ pub(super) fn idempotent_create(
             concurrently,
             unique,
             if_not_exists: false,
+            ..
         } => {
             let unique = if *unique { "UNIQUE " } else { "" };
             let concurrently = if *concurrently { "CONCURRENTLY " } else { "" };

@@ -23,16 +23,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     .collect(),
                 _ => Vec::new(),
             },
-            Some(MarkerKind::BreakGlass) => {
-                let mut p = Vec::new();
-                if m.approvers().is_empty() {
-                    p.push("missing approved-by=".to_string());
-                }
-                if m.get("reason").is_none() && m.get("incident").is_none() {
-                    p.push("missing incident= or reason=".to_string());
-                }
-                p
-            }
+            Some(MarkerKind::BreakGlass) => contract::break_glass_problems(m, &ctx.config.contract),
             _ => Vec::new(),
         };
         if !problems.is_empty() {
@@ -42,7 +33,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     m.span,
                     format!("this approval does not count: {}", problems.join("; ")),
                 )
-                .help("Required fields are set in rollsafe.toml under [contract] (default: approved-by and ticket or reason)."),
+                .help("Required fields are set in rollsafe.toml under [contract] (contract markers by default: approved-by and ticket or reason; break-glass: incident, approved-by, reason, recovery and follow-up)."),
             );
         }
     }

@@ -26,9 +26,11 @@ fn suppression(d: &Diagnostic, index: usize, ctx: &Context) -> Option<Suppressio
         .filter(|m| m.problems.is_empty())
         .collect();
     if d.code != Code::RS006
-        && let Some(m) = markers
-            .iter()
-            .find(|m| m.kind == Some(MarkerKind::BreakGlass))
+        && let Some(m) = markers.iter().find(|m| {
+            // An incomplete break-glass (RS004) lets nothing through.
+            m.kind == Some(MarkerKind::BreakGlass)
+                && contract::break_glass_problems(m, &ctx.config.contract).is_empty()
+        })
     {
         return Some(Suppression {
             kind: SuppressionKind::BreakGlass,

@@ -97,6 +97,15 @@ pub fn classify(node: &NodeEnum) -> Classified {
                 concurrently: s.concurrent,
                 unique: s.unique,
                 if_not_exists: s.if_not_exists,
+                columns: s
+                    .index_params
+                    .iter()
+                    .map(|p| match p.node.as_ref() {
+                        Some(NodeEnum::IndexElem(e)) if !e.name.is_empty() => e.name.clone(),
+                        _ => "(expr)".to_string(),
+                    })
+                    .collect(),
+                method: non_empty(&s.access_method).unwrap_or_else(|| "btree".into()),
             }],
         ),
         N::ViewStmt(s) => known(

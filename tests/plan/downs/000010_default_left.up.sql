@@ -1,0 +1,1 @@
+ALTER TABLE orders ALTER COLUMN created_at SET DEFAULT now();

@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY orders_tags_idx ON orders USING gin (tags);

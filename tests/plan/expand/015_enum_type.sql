@@ -1,0 +1,1 @@
+CREATE TYPE order_kind AS ENUM ('online', 'store');

@@ -1,0 +1,1 @@
+CREATE POLICY users_self ON users USING (true);

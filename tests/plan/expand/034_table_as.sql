@@ -1,0 +1,1 @@
+CREATE TABLE user_emails AS SELECT id, email FROM users;
