@@ -22,7 +22,7 @@ pub fn check(
     options: &Options,
     diff_base: Option<&DiffBase>,
 ) -> Report {
-    let units = analyze::analyze(set.units);
+    let units = analyze::analyze(set.units, &config.placeholders);
     rules::run(
         units,
         set.problems,

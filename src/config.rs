@@ -155,6 +155,10 @@ pub struct Config {
     pub rules: BTreeMap<String, RuleLevel>,
     #[serde(default)]
     pub contract: ContractConfig,
+    /// Values of the migration tool's placeholders (`${name}`, `{{ … }}`, psql `:name`), by
+    /// name: the parser reads these where the tool would substitute them.
+    #[serde(default)]
+    pub placeholders: BTreeMap<String, String>,
     /// Where the config was read from; paths in it are relative to its folder.
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -175,6 +179,7 @@ impl Default for Config {
             plain_in_transaction: false,
             rules: BTreeMap::new(),
             contract: ContractConfig::default(),
+            placeholders: BTreeMap::new(),
             path: None,
         }
     }

@@ -447,3 +447,69 @@ fn rule_files_are_named_after_their_rules() {
         );
     }
 }
+
+/// Lint one file named `name` (its layout comes from the name) with `config`.
+fn check_named(name: &str, sql: &str, config: Option<&str>) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join(name), sql).expect("write");
+    if let Some(config) = config {
+        fs::write(dir.path().join("rollsafe.toml"), config).expect("write");
+    }
+    stdout_of(
+        rollsafe()
+            .args([
+                "check",
+                "--format",
+                "compact",
+                "--today",
+                "2026-02-01",
+                name,
+            ])
+            .current_dir(dir.path()),
+    )
+}
+
+#[test]
+fn placeholders_are_read_as_the_tool_substitutes_them() {
+    // Flyway: the file parses and is checked; the missing value is noted once (E005).
+    let sql = "CREATE TABLE ${schema}.audit (id int);\nDROP TABLE ${schema}.old_audit;\n";
+    let (code, out) = check_named("V3__audit.sql", sql, None);
+    assert!(
+        !out.contains("E001"),
+        "placeholders are not syntax errors: {out}"
+    );
+    assert!(
+        out.contains("V3__audit.sql:1:14: info[E005] `${schema}`"),
+        "{out}"
+    );
+    assert_eq!(out.matches("[E005]").count(), 1, "{out}");
+    assert!(
+        out.contains("V3__audit.sql:2:1: error[RS001]"),
+        "the drop behind the placeholder is still gated: {out}"
+    );
+    assert_eq!(code, Some(1));
+    // With a value in rollsafe.toml: no note, same findings.
+    let (_, out) = check_named(
+        "V3__audit.sql",
+        sql,
+        Some("[placeholders]\nschema = \"app\"\n"),
+    );
+    assert!(
+        !out.contains("E005") && out.contains("error[RS001]"),
+        "{out}"
+    );
+
+    // A Go template (popx) in a golang-migrate file.
+    let sql = "ALTER TABLE {{ index .Options \"Namespace\" }}.users ADD COLUMN age int;\n";
+    let (_, out) = check_named("000002_age.up.sql", sql, None);
+    assert!(!out.contains("E001") && out.contains("[E005]"), "{out}");
+
+    // psql: `\set` gives the value; the drop is seen for what it is.
+    let sql = "\\set tbl sessions\nDROP TABLE :tbl;\n";
+    let (_, out) = check_named("001_a.sql", sql, None);
+    assert!(!out.contains("E001") && !out.contains("E005"), "{out}");
+    assert!(
+        out.contains("001_a.sql:2:1: error[RS001]") && out.contains("sessions"),
+        "{out}"
+    );
+}

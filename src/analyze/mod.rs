@@ -20,7 +20,9 @@ pub use facts::*;
 use rayon::prelude::*;
 
 use crate::discover::Migration;
-use crate::parse::{self, Marker, SqlTree, StatementBody, SyntaxError};
+use crate::parse::{
+    self, Marker, Placeholder, PlaceholderValues, SqlTree, StatementBody, SyntaxError,
+};
 use crate::source::{LineCol, SourceFile, Span};
 use crate::target::{Dialect, Target};
 
@@ -32,18 +34,20 @@ pub struct AnalyzedMigration {
     pub markers: Vec<Marker>,
     /// Generated inverses (up units) and the down-migration comparison (down units).
     pub rollback: snapshot::UnitRollback,
+    /// The tool's placeholders in the unit, and what the parser read instead.
+    pub placeholders: Vec<Placeholder>,
 }
 
 /// Parse and analyse every unit (in parallel), then replay the schema in migration order.
 /// `units` must be in application order (as discovery returns them).
-pub fn analyze(units: Vec<Migration>) -> Vec<AnalyzedMigration> {
+pub fn analyze(units: Vec<Migration>, placeholders: &PlaceholderValues) -> Vec<AnalyzedMigration> {
     let mut analyzed: Vec<AnalyzedMigration> = units
         .into_par_iter()
         .map(|migration| {
             // Each statement's facts are taken as soon as it is parsed, so only a batch of
             // parse trees is alive at a time, even for a 30 MB file.
             let source = &migration.source;
-            let parsed = parse::parse_migration_with(&migration, |span, body| {
+            let parsed = parse::parse_migration_with(&migration, placeholders, |span, body| {
                 statement_facts(source, span, &body, Vec::new(), migration.target)
             });
             let mut statements: Vec<StatementFacts> = parsed
@@ -63,6 +67,7 @@ pub fn analyze(units: Vec<Migration>) -> Vec<AnalyzedMigration> {
                 statements,
                 markers: parsed.markers,
                 rollback: snapshot::UnitRollback::default(),
+                placeholders: parsed.placeholders,
             }
         })
         .collect();

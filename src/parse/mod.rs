@@ -2,11 +2,13 @@
 //! (PostgreSQL: pg_query, in `postgres/`), and read the rollsafe markers written in its comments.
 
 pub mod markers;
+pub mod placeholders;
 pub mod postgres;
 
 use crate::discover::Migration;
 use crate::source::Span;
 pub use markers::{Marker, MarkerKind};
+pub use placeholders::Placeholder;
 use postgres::split::{self, Chunk};
 
 /// A syntax error as PostgreSQL reports it, at an absolute byte offset in the file.
@@ -45,10 +47,15 @@ pub struct ParsedStatement<B = StatementBody> {
 pub struct ParsedMigration<B = StatementBody> {
     pub statements: Vec<ParsedStatement<B>>,
     pub markers: Vec<Marker>,
+    /// Placeholders the tool substitutes, with what the parser read instead.
+    pub placeholders: Vec<Placeholder>,
 }
 
+/// Values for the tools' placeholders (`[placeholders]` in rollsafe.toml), by name.
+pub type PlaceholderValues = std::collections::BTreeMap<String, String>;
+
 pub fn parse_migration(migration: &Migration) -> ParsedMigration {
-    parse_migration_with(migration, |_, body| body)
+    parse_migration_with(migration, &PlaceholderValues::new(), |_, body| body)
 }
 
 /// Consecutive statements are parsed in one parser call up to this many bytes: per-call
@@ -65,16 +72,37 @@ enum Work {
 /// units); statements come back in file order.
 pub fn parse_migration_with<B: Send>(
     migration: &Migration,
+    values: &PlaceholderValues,
     lower: impl Fn(Span, StatementBody) -> B + Sync,
 ) -> ParsedMigration<B> {
     use rayon::prelude::*;
 
-    let text = &migration.source.text;
-    let split = split::split(text, migration.range);
+    // The parser reads the text with the tool's placeholders substituted; every span and
+    // offset it gives is mapped back to the file before anything else sees it.
+    let original = migration.source.text.as_str();
+    let (substituted, placeholders) =
+        placeholders::substitute(original, migration.range, migration.layout, values);
+    let (text, range) = match &substituted {
+        Some(s) => (
+            s.text.as_str(),
+            Span::new(
+                s.to_substituted(migration.range.start),
+                s.to_substituted(migration.range.end),
+            ),
+        ),
+        None => (original, migration.range),
+    };
+    let to_file = |span: Span| {
+        substituted
+            .as_ref()
+            .map_or(span, |s| s.span_to_original(span))
+    };
+    let split = split::split(text, range);
+    // Comments are never substituted: markers are read from the file itself.
     let mut markers: Vec<Marker> = split
         .comments
         .iter()
-        .filter_map(|c| markers::parse_marker(text, c.span))
+        .filter_map(|c| markers::parse_marker(original, to_file(c.span)))
         .collect();
 
     let mut work: Vec<Work> = Vec::new();
@@ -120,10 +148,20 @@ pub fn parse_migration_with<B: Send>(
         };
         parsed
             .into_iter()
-            .map(|(span, body)| ParsedStatement {
-                span,
-                body: lower(span, body),
-                markers: Vec::new(),
+            .map(|(span, body)| {
+                let span = to_file(span);
+                let body = match body {
+                    StatementBody::SyntaxError(e) => StatementBody::SyntaxError(SyntaxError {
+                        offset: to_file(Span::new(e.offset, e.offset)).start,
+                        message: e.message,
+                    }),
+                    other => other,
+                };
+                ParsedStatement {
+                    span,
+                    body: lower(span, body),
+                    markers: Vec::new(),
+                }
             })
             .collect()
     };
@@ -155,5 +193,6 @@ pub fn parse_migration_with<B: Send>(
     ParsedMigration {
         statements,
         markers,
+        placeholders,
     }
 }

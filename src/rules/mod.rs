@@ -17,8 +17,8 @@ use crate::analyze::{AnalyzedMigration, StatementFacts};
 use crate::config::{Config, Severity};
 use crate::discover::diff_base::DiffBase;
 use crate::discover::{Direction, InputProblem, Migration};
-use crate::parse::Marker;
 use crate::parse::markers::Date;
+use crate::parse::{Marker, Placeholder};
 use crate::source::Span;
 use crate::target::Target;
 
@@ -71,6 +71,8 @@ pub struct Context<'a> {
     pub target: Target,
     /// Which rules are on, at which severity.
     pub settings: &'a Settings,
+    /// The tool's placeholders in the unit (E005).
+    pub placeholders: &'a [Placeholder],
     /// What the schema replay learned about rolling this unit back (RS404, RS405).
     pub rollback: &'a crate::analyze::snapshot::UnitRollback,
 }
@@ -233,6 +235,7 @@ rules! {
     E002 => e002_unreadable_file,
     E003 => e003_invalid_marker,
     E004 => e004_unclassified_statement,
+    E005 => e005_placeholder_without_value,
     RS001 => rs001_unapproved_contract_change,
     RS002 => rs002_mixed_expand_contract,
     RS003 => rs003_compatibility_window_open,
@@ -318,6 +321,7 @@ pub fn run(
                 today: options.today,
                 target: unit.migration.target,
                 settings: options.settings,
+                placeholders: &unit.placeholders,
                 rollback: &unit.rollback,
             };
             for rule in &enabled {
