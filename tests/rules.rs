@@ -23,7 +23,8 @@ use std::path::{Path, PathBuf};
 use rollsafe::check::{self, Options};
 use rollsafe::config::Config;
 use rollsafe::discover::{
-    ChangeStatus, Direction, Layout, Migration, MigrationId, MigrationSet, Transaction, UnitChange,
+    ChangeStatus, Direction, Layout, Migration, MigrationId, MigrationSet, Transaction,
+    TransactionMode, UnitChange,
 };
 use rollsafe::parse::markers::Date;
 use rollsafe::rules::{Report, Settings};
@@ -115,7 +116,14 @@ fn parse_fixture(path: &Path) -> Fixture {
             version: Some(name.clone()),
             name,
             transaction: Transaction {
-                wrapped,
+                // Unwrapped: as the layout's tool sends it.
+                mode: if wrapped {
+                    TransactionMode::Wrapped
+                } else if unit_layout.sends_unit_as_one_query() {
+                    TransactionMode::OneQueryString
+                } else {
+                    TransactionMode::PerStatement
+                },
                 reason: if wrapped {
                     "the fixture says the tool wraps it".into()
                 } else {

@@ -17,7 +17,7 @@ fn facts(sql: &str, pg: u32) -> Vec<StatementFacts> {
         version: None,
         name: "t".into(),
         transaction: crate::discover::Transaction {
-            wrapped: false,
+            mode: crate::discover::TransactionMode::PerStatement,
             reason: String::new(),
         },
         pair: None,

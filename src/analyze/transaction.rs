@@ -3,7 +3,7 @@
 //! string. Computed once per unit in analysis; the transaction rules read it.
 
 use super::{Change, StatementFacts, TxControl};
-use crate::discover::{Layout, Migration};
+use crate::discover::{Layout, Migration, TransactionMode};
 
 /// The transaction a statement runs in, as PostgreSQL sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -50,7 +50,7 @@ pub fn flyway_non_transactional(unit: &Migration, statements: &[StatementFacts])
 
 /// Whether the migration tool runs this unit inside a transaction of its own.
 pub fn tool_wraps(unit: &Migration, statements: &[StatementFacts]) -> bool {
-    unit.transaction.wrapped && !flyway_non_transactional(unit, statements)
+    unit.transaction.wrapped() && !flyway_non_transactional(unit, statements)
 }
 
 /// The transaction each statement of the unit runs in.
@@ -59,7 +59,7 @@ pub fn scopes(unit: &Migration, statements: &[StatementFacts]) -> Vec<Scope> {
         return vec![Scope::Tool; statements.len()];
     }
     let sql_statements = statements.iter().filter(|s| !s.is_psql_meta()).count();
-    let implicit = unit.layout.sends_unit_as_one_query() && sql_statements > 1;
+    let implicit = unit.transaction.mode == TransactionMode::OneQueryString && sql_statements > 1;
     let mut explicit: Option<usize> = None;
     let mut implicit_start: Option<usize> = None;
     let mut out = Vec::with_capacity(statements.len());

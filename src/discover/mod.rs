@@ -50,12 +50,33 @@ impl Direction {
     }
 }
 
-/// Whether the migration tool runs the unit inside a transaction it opens itself, and why we
-/// believe so (shown in diagnostics, so a user can check or override it).
+/// How the migration tool hands a unit to the server, decided once, by the tool's file in
+/// `tools/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TransactionMode {
+    /// Inside a transaction the tool opens around the whole unit.
+    Wrapped,
+    /// No transaction of the tool's, but the whole unit as one query string, which PostgreSQL
+    /// runs as one implicit transaction block when it holds several statements.
+    OneQueryString,
+    /// No transaction: one statement at a time, each committed on its own.
+    PerStatement,
+}
+
+/// How the migration tool runs the unit, and why we believe so (shown in diagnostics, so a
+/// user can check or override it).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Transaction {
-    pub wrapped: bool,
+    pub mode: TransactionMode,
     pub reason: String,
+}
+
+impl Transaction {
+    /// Whether the tool wraps the unit in a transaction of its own.
+    pub fn wrapped(&self) -> bool {
+        self.mode == TransactionMode::Wrapped
+    }
 }
 
 /// A unit's place in the application order of the whole set: stable for the run, so up/down

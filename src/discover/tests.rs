@@ -82,7 +82,7 @@ fn golang_migrate_orders_versions_numerically_and_pairs_up_with_down() {
     assert_paired(&set, 2, 3);
     assert_eq!(set.units[4].pair, None);
     let t = &set.units[0].transaction;
-    assert!(!t.wrapped);
+    assert!(!t.wrapped());
     assert!(t.reason.contains("implicit transaction"), "{}", t.reason);
     assert!(Layout::GolangMigrate.sends_unit_as_one_query());
     assert!(!Layout::Goose.sends_unit_as_one_query());
@@ -125,10 +125,10 @@ fn sqlx_is_detected_from_no_transaction_or_cargo_toml() {
     ] {
         assert_eq!(by_file(f).layout, Layout::Sqlx, "{f}");
     }
-    assert!(by_file("1_users.up.sql").transaction.wrapped);
-    assert!(!by_file("2_idx.up.sql").transaction.wrapped);
+    assert!(by_file("1_users.up.sql").transaction.wrapped());
+    assert!(!by_file("2_idx.up.sql").transaction.wrapped());
     // The directive must be the very first bytes of the file.
-    assert!(by_file("2_idx.down.sql").transaction.wrapped);
+    assert!(by_file("2_idx.down.sql").transaction.wrapped());
     assert!(
         by_file("20240101000000_init.sql")
             .transaction
@@ -186,9 +186,9 @@ fn diesel_directories_and_run_in_transaction() {
     assert!(set.units.iter().all(|m| m.layout == Layout::Diesel));
     assert_paired(&set, 0, 1);
     assert_paired(&set, 2, 3);
-    assert!(set.units[0].transaction.wrapped);
-    assert!(!set.units[2].transaction.wrapped);
-    assert!(!set.units[3].transaction.wrapped);
+    assert!(set.units[0].transaction.wrapped());
+    assert!(!set.units[2].transaction.wrapped());
+    assert!(!set.units[3].transaction.wrapped());
     assert_eq!(set.units[2].version.as_deref(), Some("2024-02-01-000000"));
 }
 
@@ -203,7 +203,7 @@ fn diesel_bad_metadata_is_a_problem() {
     );
     let set = run_dir(dir.path());
     assert_eq!(set.units.len(), 1);
-    assert!(set.units[0].transaction.wrapped);
+    assert!(set.units[0].transaction.wrapped());
     assert_eq!(set.problems.len(), 1);
     assert!(
         set.problems[0].message.starts_with("invalid metadata.toml"),
@@ -261,15 +261,15 @@ fn flyway_order_undo_repeatable_and_transactions() {
     assert_paired(&set, 4, 5);
     assert_eq!(set.units[7].pair, None);
     let tx = |i: usize| &set.units[i].transaction;
-    assert!(tx(0).wrapped);
+    assert!(tx(0).wrapped());
     assert!(
-        !tx(2).wrapped,
+        !tx(2).wrapped(),
         "Flyway runs a CONCURRENTLY migration outside a transaction"
     );
     assert!(tx(2).reason.contains("line 2"), "{}", tx(2).reason);
-    assert!(!tx(4).wrapped);
+    assert!(!tx(4).wrapped());
     assert!(tx(4).reason.contains("mixed"), "{}", tx(4).reason);
-    assert!(!tx(6).wrapped);
+    assert!(!tx(6).wrapped());
     assert!(
         tx(6).reason.contains("V3__conf.sql.conf"),
         "{}",
@@ -315,7 +315,7 @@ fn prisma_migration_folders() {
             .iter()
             .all(|m| m.layout == Layout::Prisma && m.direction == Direction::Up)
     );
-    assert!(!set.units[0].transaction.wrapped);
+    assert!(!set.units[0].transaction.wrapped());
 }
 
 #[test]
@@ -366,10 +366,10 @@ fn goose_sections_have_real_line_numbers() {
     );
     assert_paired(&set, 0, 1);
     assert_paired(&set, 2, 3);
-    assert!(set.units[0].transaction.wrapped);
-    assert!(!set.units[2].transaction.wrapped);
+    assert!(set.units[0].transaction.wrapped());
+    assert!(!set.units[2].transaction.wrapped());
     assert!(
-        !set.units[3].transaction.wrapped,
+        !set.units[3].transaction.wrapped(),
         "NO TRANSACTION applies to the down section too"
     );
     assert_eq!(set.units[0].version.as_deref(), Some("00001"));
@@ -393,8 +393,8 @@ fn dbmate_sections_and_per_section_transaction() {
     assert!(set.units.iter().all(|m| m.layout == Layout::Dbmate));
     assert_eq!(text(&set.units[0]), "CREATE INDEX CONCURRENTLY i ON t (c);");
     assert_eq!((line(&set.units[0]), line(&set.units[1])), (2, 5));
-    assert!(!set.units[0].transaction.wrapped);
-    assert!(set.units[1].transaction.wrapped);
+    assert!(!set.units[0].transaction.wrapped());
+    assert!(set.units[1].transaction.wrapped());
     assert_paired(&set, 0, 1);
     assert_eq!(set.units[0].version.as_deref(), Some("20240101000000"));
 }
@@ -435,7 +435,7 @@ fn sqitch_follows_the_plan() {
     assert!(
         set.units[..6]
             .iter()
-            .all(|m| m.layout == Layout::Sqitch && !m.transaction.wrapped)
+            .all(|m| m.layout == Layout::Sqitch && !m.transaction.wrapped())
     );
     assert_paired(&set, 0, 2);
     assert_eq!(set.units[1].pair, None);
@@ -465,9 +465,9 @@ fn liquibase_changesets_in_file_order() {
     assert_eq!(set.units[0].version.as_deref(), Some("alice:20"));
     assert_eq!(text(&set.units[1]), "DROP TABLE b;");
     assert_eq!(line(&set.units[1]), 5);
-    assert!(set.units[0].transaction.wrapped);
-    assert!(!set.units[2].transaction.wrapped);
-    assert!(!set.units[3].transaction.wrapped);
+    assert!(set.units[0].transaction.wrapped());
+    assert!(!set.units[2].transaction.wrapped());
+    assert!(!set.units[3].transaction.wrapped());
     assert_paired(&set, 0, 1);
     assert_paired(&set, 2, 3);
 }
@@ -478,13 +478,13 @@ fn plain_files_follow_the_config() {
     write(dir.path(), "schema.sql", "CREATE TABLE t (id int);\n");
     let set = run_dir(dir.path());
     assert_eq!(set.units[0].layout, Layout::Plain);
-    assert!(!set.units[0].transaction.wrapped);
+    assert!(!set.units[0].transaction.wrapped());
     let config = Config {
         plain_in_transaction: true,
         ..Config::default()
     };
     let set = discover(&[dir.path().to_path_buf()], &config);
-    assert!(set.units[0].transaction.wrapped);
+    assert!(set.units[0].transaction.wrapped());
 }
 
 #[test]
@@ -508,7 +508,7 @@ fn forced_layout_wins_over_detection() {
     };
     let set = discover(&[dir.path().to_path_buf()], &config);
     assert_eq!(set.units[0].layout, Layout::Sqlx);
-    assert!(set.units[0].transaction.wrapped);
+    assert!(set.units[0].transaction.wrapped());
 }
 
 #[test]

@@ -218,7 +218,7 @@ pub fn migration(unit: &UnitReport) -> MigrationPlan {
         layout: m.layout.name(),
         phase,
         rollout,
-        in_transaction: m.transaction.wrapped,
+        in_transaction: m.transaction.wrapped(),
         statements,
         rollback,
         validation,
@@ -318,7 +318,7 @@ fn checklist(unit: &UnitReport) -> Vec<String> {
                 s.kind
             ));
         }
-        if !s.transactional && unit.migration.transaction.wrapped {
+        if !s.transactional && unit.migration.transaction.wrapped() {
             out.push(format!(
                 "line {line}: {} cannot run inside a transaction, but {}",
                 s.kind, unit.migration.transaction.reason

@@ -124,7 +124,7 @@ pub fn build(report: &Report) -> Output<'_> {
             layout: Some(m.layout.name()),
             direction: Some(m.direction.name()),
             version: m.version.as_deref(),
-            in_transaction: Some(m.transaction.wrapped),
+            in_transaction: Some(m.transaction.wrapped()),
             statements: unit
                 .statements
                 .iter()

@@ -118,7 +118,7 @@ fn details(out: &mut String, unit: &UnitReport, options: &RenderOptions) {
     if let Some(v) = &m.version {
         facts.push(format!("version {}", code_span(v)));
     }
-    facts.push(if m.transaction.wrapped {
+    facts.push(if m.transaction.wrapped() {
         "runs in a transaction".to_string()
     } else {
         "not in a transaction".to_string()

@@ -198,7 +198,7 @@ fn result(
             "direction": m.direction.name(),
             "version": m.version,
             "name": m.name,
-            "inTransaction": m.transaction.wrapped,
+            "inTransaction": m.transaction.wrapped(),
         }),
     );
     if let Some(s) = statement {

@@ -5,7 +5,7 @@ use super::{Env, Tool, ToolFile, tx};
 use crate::discover::lines::{lines, trimmed};
 use crate::discover::names::{VersionKey, leading_digits};
 use crate::discover::order::Draft;
-use crate::discover::{Direction, Layout, Transaction};
+use crate::discover::{Direction, Layout, Transaction, TransactionMode};
 use crate::source::Span;
 
 pub(crate) struct Dbmate;
@@ -62,14 +62,14 @@ pub(crate) fn has_dbmate_up(text: &str) -> bool {
 fn transaction(transaction: bool, marker: &str) -> Transaction {
     if transaction {
         tx(
-            true,
+            TransactionMode::Wrapped,
             format!(
                 "dbmate runs each section in a transaction unless its `-- {marker}` line has `transaction:false`"
             ),
         )
     } else {
         tx(
-            false,
+            TransactionMode::OneQueryString,
             format!(
                 "the `-- {marker}` line has `transaction:false`, so dbmate runs this section outside a transaction; dbmate still sends it as one query, which PostgreSQL runs as one implicit transaction when it has several statements"
             ),

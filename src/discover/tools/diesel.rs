@@ -4,7 +4,7 @@
 use super::{Env, Place, Tool, ToolFile, dir_or_dot, tx, whole};
 use crate::discover::names::VersionKey;
 use crate::discover::order::Draft;
-use crate::discover::{Direction, InputProblem, Layout, Transaction};
+use crate::discover::{Direction, InputProblem, Layout, Transaction, TransactionMode};
 
 pub(crate) struct Diesel;
 
@@ -70,12 +70,12 @@ fn run_in_transaction(file: &ToolFile, env: &mut Env) -> bool {
 fn transaction(run_in_transaction: bool) -> Transaction {
     if run_in_transaction {
         tx(
-            true,
+            TransactionMode::Wrapped,
             "diesel runs each migration in a transaction unless its metadata.toml sets `run_in_transaction = false`",
         )
     } else {
         tx(
-            false,
+            TransactionMode::OneQueryString,
             "metadata.toml sets `run_in_transaction = false`, so diesel runs this migration outside a transaction; diesel still sends it as one batch, which PostgreSQL runs as one implicit transaction when it has several statements",
         )
     }

@@ -6,7 +6,7 @@ use super::{Env, Tool, ToolFile, dir_or_dot, line_of, tx, whole};
 use crate::discover::names::VersionKey;
 use crate::discover::order::Draft;
 use crate::discover::scan;
-use crate::discover::{Direction, Layout, Transaction};
+use crate::discover::{Direction, Layout, Transaction, TransactionMode};
 
 pub(crate) struct Flyway;
 
@@ -75,14 +75,14 @@ fn transaction(item: &ToolFile, conf: Option<(String, bool)>, pg_version: u32) -
     if let Some((conf_name, execute_in_transaction)) = conf {
         return if execute_in_transaction {
             tx(
-                true,
+                TransactionMode::Wrapped,
                 format!(
                     "`{conf_name}` sets `executeInTransaction=true`, so Flyway runs this migration in a transaction"
                 ),
             )
         } else {
             tx(
-                false,
+                TransactionMode::PerStatement,
                 format!(
                     "`{conf_name}` sets `executeInTransaction=false`, so Flyway runs this migration outside a transaction, one statement at a time"
                 ),
@@ -101,7 +101,7 @@ fn transaction(item: &ToolFile, conf: Option<(String, bool)>, pg_version: u32) -
                 ""
             };
             return tx(
-                false,
+                TransactionMode::PerStatement,
                 format!(
                     "Flyway sees `{what}` (line {line}), a statement that cannot run in a transaction, so it runs this whole migration outside one, one statement at a time{mixed}"
                 ),
@@ -109,7 +109,7 @@ fn transaction(item: &ToolFile, conf: Option<(String, bool)>, pg_version: u32) -
         }
     }
     tx(
-        true,
+        TransactionMode::Wrapped,
         "Flyway runs each PostgreSQL migration in a transaction, unless a script config file (`<file>.conf`) sets `executeInTransaction=false` or the script has a statement that cannot run in one (CREATE INDEX CONCURRENTLY, VACUUM, ...)",
     )
 }

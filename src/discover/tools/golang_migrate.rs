@@ -4,7 +4,7 @@
 use super::{Env, Tool, ToolFile, tx, whole};
 use crate::discover::names::{VersionKey, strip_suffix_ci};
 use crate::discover::order::Draft;
-use crate::discover::{Direction, Layout, Transaction};
+use crate::discover::{Direction, Layout, Transaction, TransactionMode};
 
 pub(crate) struct GolangMigrate;
 
@@ -49,7 +49,7 @@ pub(super) fn up_down_draft(
 
 fn transaction() -> Transaction {
     tx(
-        false,
+        TransactionMode::OneQueryString,
         "golang-migrate's postgres driver opens no transaction: it sends the whole file as one query, so PostgreSQL runs a file with several statements as one implicit transaction (a statement like CREATE INDEX CONCURRENTLY must be alone in its file); write BEGIN/COMMIT in the file for an explicit transaction",
     )
 }

@@ -6,7 +6,7 @@ use super::{Env, Tool, ToolFile, tx};
 use crate::discover::lines::{lines, starts_with_ci, trimmed};
 use crate::discover::names::VersionKey;
 use crate::discover::order::Draft;
-use crate::discover::{Direction, Layout, Transaction};
+use crate::discover::{Direction, Layout, Transaction, TransactionMode};
 use crate::source::Span;
 
 pub(crate) struct Goose;
@@ -55,12 +55,12 @@ pub(crate) fn has_goose_up(text: &str) -> bool {
 fn transaction(no_transaction: bool) -> Transaction {
     if no_transaction {
         tx(
-            false,
+            TransactionMode::PerStatement,
             "the file has `-- +goose NO TRANSACTION`, so goose runs both its sections outside a transaction, one statement at a time",
         )
     } else {
         tx(
-            true,
+            TransactionMode::Wrapped,
             "goose runs each migration in a transaction unless the file has `-- +goose NO TRANSACTION`",
         )
     }

@@ -6,7 +6,7 @@ use super::{Env, Tool, ToolFile, tx};
 use crate::discover::lines::{dash_comment, lines, starts_with_ci};
 use crate::discover::names::VersionKey;
 use crate::discover::order::Draft;
-use crate::discover::{Direction, Layout, Transaction};
+use crate::discover::{Direction, Layout, Transaction, TransactionMode};
 use crate::source::Span;
 
 pub(crate) struct Liquibase;
@@ -51,12 +51,12 @@ impl Tool for Liquibase {
 fn transaction(run_in_transaction: bool) -> Transaction {
     if run_in_transaction {
         tx(
-            true,
+            TransactionMode::Wrapped,
             "Liquibase runs each changeset in a transaction unless its `--changeset` line sets `runInTransaction:false`",
         )
     } else {
         tx(
-            false,
+            TransactionMode::PerStatement,
             "the `--changeset` line sets `runInTransaction:false`, so Liquibase runs this changeset outside a transaction, one statement at a time",
         )
     }

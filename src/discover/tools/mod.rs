@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use super::order::Draft;
 use super::walk::{self, PathContext};
-use super::{Direction, InputProblem, Layout, Transaction};
+use super::{Direction, InputProblem, Layout, Transaction, TransactionMode};
 use crate::config::Config;
 use crate::source::{SourceFile, Span};
 
@@ -249,9 +249,9 @@ pub(crate) fn whole(source: &SourceFile) -> Span {
     Span::new(0, source.text.len())
 }
 
-pub(crate) fn tx(wrapped: bool, reason: impl Into<String>) -> Transaction {
+pub(crate) fn tx(mode: TransactionMode, reason: impl Into<String>) -> Transaction {
     Transaction {
-        wrapped,
+        mode,
         reason: reason.into(),
     }
 }

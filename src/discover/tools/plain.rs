@@ -6,7 +6,7 @@ use super::{Env, Tool, ToolFile, tx, whole};
 use crate::config::Config;
 use crate::discover::names::VersionKey;
 use crate::discover::order::Draft;
-use crate::discover::{Direction, Layout, Transaction};
+use crate::discover::{Direction, Layout, Transaction, TransactionMode};
 
 pub(crate) struct Plain;
 
@@ -23,12 +23,12 @@ impl Tool for Plain {
 fn transaction(config: &Config) -> Transaction {
     if config.plain_in_transaction {
         tx(
-            true,
+            TransactionMode::Wrapped,
             "rollsafe does not know which tool applies this file; `plain-in-transaction = true` in rollsafe.toml says it runs in a transaction",
         )
     } else {
         tx(
-            false,
+            TransactionMode::PerStatement,
             "rollsafe does not know which tool applies this file; it is assumed to run outside a transaction (set `plain-in-transaction = true` in rollsafe.toml if your tool wraps it)",
         )
     }

@@ -4,7 +4,7 @@
 use super::{Env, Place, Tool, ToolFile, tx, whole};
 use crate::discover::names::VersionKey;
 use crate::discover::order::Draft;
-use crate::discover::{Direction, Layout, Transaction};
+use crate::discover::{Direction, Layout, Transaction, TransactionMode};
 
 pub(crate) struct Prisma;
 
@@ -34,7 +34,7 @@ impl Tool for Prisma {
 
 fn transaction() -> Transaction {
     tx(
-        false,
+        TransactionMode::OneQueryString,
         "Prisma Migrate opens no transaction around migration.sql: it sends the script as one query, so PostgreSQL runs a script with several statements as one implicit transaction; write BEGIN/COMMIT in the script for an explicit transaction",
     )
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::{Env, Place, Tool, ToolFile, plain, tx, whole};
 use crate::discover::names::VersionKey;
 use crate::discover::order::Draft;
-use crate::discover::{Layout, Transaction};
+use crate::discover::{Layout, Transaction, TransactionMode};
 
 pub(crate) struct Sqitch;
 
@@ -69,7 +69,7 @@ impl Tool for Sqitch {
 
 fn transaction() -> Transaction {
     tx(
-        false,
+        TransactionMode::PerStatement,
         "sqitch opens no transaction: it runs each script with psql, one statement at a time; write BEGIN/COMMIT in the script (sqitch's own templates do) to make it atomic",
     )
 }

@@ -5,7 +5,7 @@ use super::golang_migrate::{parse_up_down, up_down_draft};
 use super::{Env, Tool, ToolFile, tx, whole};
 use crate::discover::names::{VersionKey, strip_suffix_ci};
 use crate::discover::order::Draft;
-use crate::discover::{Direction, Layout, Transaction};
+use crate::discover::{Direction, Layout, Transaction, TransactionMode};
 
 pub(crate) struct Sqlx;
 
@@ -45,12 +45,12 @@ impl Tool for Sqlx {
 fn transaction(text: &str, hint: &str) -> Transaction {
     let mut t = if text.starts_with("-- no-transaction") {
         tx(
-            false,
+            TransactionMode::OneQueryString,
             "the file starts with `-- no-transaction`, so sqlx runs it outside a transaction; sqlx still sends it as one query, which PostgreSQL runs as one implicit transaction when it has several statements",
         )
     } else {
         tx(
-            true,
+            TransactionMode::Wrapped,
             "sqlx runs each migration in a transaction unless the file starts with `-- no-transaction`",
         )
     };
