@@ -1,7 +1,8 @@
-//! The command line: `check`, `rules`, `explain`, `init`. Exit codes: 0 clean, 1 findings at or
+//! The command line: `check`, `verify`, `rules`, `explain`, `init`. Exit codes: 0 clean, 1 findings at or
 //! above `--fail-on`, 2 the tool could not do its job.
 
 mod check;
+mod verify;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -31,6 +32,9 @@ struct Cli {
 enum Command {
     /// Lint migration files or directories.
     Check(Box<check::CheckArgs>),
+    /// Run the migrations against a real PostgreSQL: observe each statement's locks and
+    /// rewrites, check each down restores the schema and each up can be applied again.
+    Verify(Box<verify::VerifyArgs>),
     /// List every rule: code, name, default severity.
     Rules {
         /// Print a Markdown table (the README's rule table is this output).
@@ -95,6 +99,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => check::run(*args),
+        Command::Verify(args) => verify::run(*args),
         Command::Rules { markdown } => rules_list(markdown),
         Command::Explain { code } => explain(&code),
         Command::Init { force } => init(force),

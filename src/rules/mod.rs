@@ -80,6 +80,8 @@ pub enum Family {
     Idempotency,
     Transaction,
     Rollback,
+    /// Produced by `rollsafe verify` against a real server.
+    Verify,
 }
 
 impl Family {
@@ -91,6 +93,7 @@ impl Family {
             Family::Idempotency => "idempotency",
             Family::Transaction => "transaction",
             Family::Rollback => "rollback",
+            Family::Verify => "verify",
         }
     }
 }
@@ -181,6 +184,11 @@ rules! {
     RS401 => rs401_edited_applied_migration,
     RS402 => rs402_out_of_order_migration,
     RS403 => rs403_duplicate_version,
+    RS501 => rs501_observed_facts_differ,
+    RS502 => rs502_down_does_not_restore,
+    RS503 => rs503_up_not_reapplicable,
+    RS504 => rs504_statement_failed,
+    RS505 => rs505_fails_on_existing_rows,
 }
 
 impl std::fmt::Display for Code {

@@ -1,0 +1,12 @@
+use super::{Code, Family, Rule};
+use crate::config::Severity;
+
+/// Produced by `rollsafe verify` (see `crate::verify`), never by `check`.
+pub const RULE: Rule = Rule {
+    code: Code::RS501,
+    name: "observed-facts-differ",
+    family: Family::Verify,
+    severity: Severity::Warning,
+    doc: include_str!("../../rules/RS501.md"),
+    check: Rule::no_check,
+};

@@ -1,0 +1,12 @@
+use super::{Code, Family, Rule};
+use crate::config::Severity;
+
+/// Produced by `rollsafe verify` (see `crate::verify`), never by `check`.
+pub const RULE: Rule = Rule {
+    code: Code::RS504,
+    name: "statement-failed",
+    family: Family::Verify,
+    severity: Severity::Error,
+    doc: include_str!("../../rules/RS504.md"),
+    check: Rule::no_check,
+};
