@@ -87,7 +87,12 @@ pub fn run(args: VerifyArgs) -> Result<u8, Failure> {
         fill_data: args.data,
         today: Date::today(),
     };
-    let outcome = verify::verify(&paths, &config, &options).map_err(Failure)?;
+    let outcome = match verify::verify(&paths, &config, &options) {
+        Ok(outcome) => outcome,
+        // The handler is removing the cluster; it ends the process with 130.
+        Err(_) if verify::cluster::interrupted() => verify::cluster::wait_for_interrupt_exit(),
+        Err(e) => return Err(Failure(e)),
+    };
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(if to_terminal {

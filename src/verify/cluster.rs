@@ -41,11 +41,27 @@ impl Cleanup {
 /// The cluster the signal handler must remove (at most one per process).
 static ACTIVE: Mutex<Option<Cleanup>> = Mutex::new(None);
 
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether Ctrl-C (or SIGTERM) arrived: errors after it come from stopping the server, and the
+/// handler is about to end the process (exit code 130).
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Wait for the signal handler to finish its cleanup and end the process.
+pub fn wait_for_interrupt_exit() -> ! {
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+}
+
 fn install_signal_handler() {
     static INSTALLED: std::sync::Once = std::sync::Once::new();
     INSTALLED.call_once(|| {
         // If another handler is already installed we keep the Drop guard as the only cleanup.
         let _ = ctrlc::set_handler(|| {
+            INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
             let active = ACTIVE.lock().ok().and_then(|mut a| a.take());
             if let Some(cleanup) = active {
                 eprintln!("rollsafe: interrupted: stopping and removing the throwaway cluster");

@@ -411,10 +411,7 @@ impl Run<'_> {
         }
         if let Some((at, error)) = failure(run) {
             let by_data = error.is_caused_by_data()
-                && unit
-                    .statements
-                    .get(at)
-                    .is_some_and(|s| !is_data_statement(s));
+                && unit.statements.get(at).is_some_and(checks_existing_rows);
             let code = if by_data { Code::RS505 } else { Code::RS504 };
             self.server_error(index, unit, at, error, code, "this statement");
         }
@@ -493,9 +490,16 @@ fn failure(run: &UnitRun) -> Option<(usize, ServerError)> {
         .map(|e| (run.statements.len().saturating_sub(1), e))
 }
 
-/// INSERT / UPDATE / DELETE / COPY: their data errors are their own, not the existing rows'.
-fn is_data_statement(facts: &StatementFacts) -> bool {
-    facts.phase == crate::analyze::Phase::Migrate
+/// A schema change that checks or converts the rows already in a table (ALTER TABLE, CREATE
+/// INDEX): its constraint and conversion errors come from those rows. Other statements' data
+/// errors (an INSERT's, a SELECT's) are their own.
+fn checks_existing_rows(facts: &StatementFacts) -> bool {
+    facts.changes.iter().any(|c| {
+        matches!(
+            c,
+            crate::analyze::Change::AlterTable { .. } | crate::analyze::Change::CreateIndex { .. }
+        )
+    })
 }
 
 fn severity_for(code: Code, config: &Config) -> Option<Severity> {
