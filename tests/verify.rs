@@ -535,3 +535,84 @@ fn a_normal_run_leaves_no_cluster_behind_and_a_missing_bindir_is_a_clear_failure
     );
     assert!(leftover_clusters(tmp.path()).is_empty());
 }
+
+/// `tests/pg_facts.rs` holds the lock-fact test's seed schema and statement list; read them
+/// from its text so the two tests cannot drift apart.
+fn lock_fact_cases() -> (String, Vec<String>) {
+    let text = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pg_facts.rs"))
+        .expect("tests/pg_facts.rs");
+    let seed = text
+        .split_once("const SEED: &str = r#\"")
+        .and_then(|(_, rest)| rest.split_once("\"#;"))
+        .map(|(seed, _)| seed.to_string())
+        .expect("SEED in tests/pg_facts.rs");
+    let list = text
+        .split_once("const CASES: &[Case] = &[")
+        .and_then(|(_, rest)| rest.split_once("\n];"))
+        .map(|(list, _)| list)
+        .expect("CASES in tests/pg_facts.rs");
+    // Every case's SQL is the first string literal after `tx(`, `non_tx(`, `gap(` or `sql:`.
+    let mut cases = Vec::new();
+    let mut rest = list;
+    while let Some(at) = ["tx(", "gap(", "sql:"]
+        .iter()
+        .filter_map(|opener| rest.find(opener).map(|i| i + opener.len()))
+        .min()
+    {
+        rest = &rest[at..];
+        let Some(open) = rest.find('"') else { break };
+        let literal = &rest[open + 1..];
+        let mut sql = String::new();
+        let mut chars = literal.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => sql.extend(chars.next()),
+                '"' => break,
+                c => sql.push(c),
+            }
+        }
+        rest = &literal[sql.len().min(literal.len())..];
+        cases.push(sql);
+    }
+    (seed, cases)
+}
+
+#[test]
+fn the_lock_fact_statements_agree_when_run_as_migrations() {
+    if skip() {
+        return;
+    }
+    let (seed, cases) = lock_fact_cases();
+    assert!(cases.len() > 150, "only {} cases read", cases.len());
+    assert!(
+        cases
+            .iter()
+            .any(|c| c == "CREATE INDEX CONCURRENTLY users_bio_idx ON users (bio)")
+    );
+    let tmp = open_tempdir();
+    let root = tmp.path().join("cases");
+    // One folder (one database) per case: each starts from the seed.
+    for (n, sql) in cases.iter().enumerate() {
+        let dir = root.join(format!("case_{n:03}"));
+        write(
+            &dir,
+            &[
+                ("001_seed.sql", seed.as_str()),
+                ("002_case.sql", &format!("{sql};\n")),
+            ],
+        );
+    }
+    let (code, json, stderr) = verify_json(
+        tmp.path(),
+        &[root.to_str().expect("utf-8 path"), "--layout", "plain"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(diagnostics(&json).is_empty(), "{:#?}", diagnostics(&json));
+    let summary = &json["verify"];
+    assert_eq!(
+        summary["applied"].as_u64(),
+        Some(2 * cases.len() as u64),
+        "{summary}"
+    );
+    assert_eq!(summary["disagreements"], 0, "{summary}");
+}

@@ -170,7 +170,7 @@ pub struct Observed {
     pub locks: BTreeMap<String, LockLevel>,
     pub lock_observation: LockObservation,
     /// Tables and materialized views that got a new data file (partitioned parents count when
-    /// one of their partitions did). Tables the statement truncates are left out.
+    /// one of their partitions did). A TRUNCATE rewrites nothing.
     pub rewrites: BTreeSet<String>,
     /// The server refused it inside a transaction block (and it was run outside one).
     pub refused_transaction_block: bool,
@@ -409,26 +409,22 @@ fn add_lock(
     }
 }
 
-/// Tables whose data file changed, excluding those the statement truncates.
+/// Tables whose data file changed. TRUNCATE swaps in new, empty files for the tables it
+/// names, their partitions and (CASCADE) the tables referencing them: that is not a rewrite.
 fn rewrites(before: &Relations, after: &Relations, facts: &StatementFacts) -> BTreeSet<String> {
-    let truncated: Vec<&str> = facts
+    let mut out = BTreeSet::new();
+    if facts
         .changes
         .iter()
-        .flat_map(|c| match c {
-            Change::Truncate { tables } => tables.iter().map(String::as_str).collect(),
-            _ => Vec::new(),
-        })
-        .map(crate::analyze::schema::key)
-        .collect();
-    let mut out = BTreeSet::new();
+        .any(|c| matches!(c, Change::Truncate { .. }))
+    {
+        return out;
+    }
     for (oid, now) in after {
         let Some(rel) = before.get(oid) else {
             continue;
         };
-        if matches!(rel.kind, 'r' | 'm')
-            && rel.filenode != now.filenode
-            && !truncated.contains(&rel.name.as_str())
-        {
+        if matches!(rel.kind, 'r' | 'm') && rel.filenode != now.filenode {
             out.insert(rel.name.clone());
             let mut parent = before.get(&rel.parent);
             while let Some(p) = parent.filter(|p| p.kind == 'p') {
