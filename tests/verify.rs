@@ -194,6 +194,11 @@ fn downs_that_forget_an_index_or_change_a_type_and_an_up_that_cannot_be_reapplie
                 "002_index.down.sql",
                 "ALTER TABLE users ADD COLUMN nickname varchar(20);\n",
             ),
+            // Still verified: it runs on a database rebuilt by the ups before it.
+            (
+                "003_more.up.sql",
+                "ALTER TABLE users ADD COLUMN more int;\n",
+            ),
         ],
     );
     let (code, json, stderr) = verify_json(tmp.path(), &[dir.to_str().expect("utf-8 path")]);
@@ -231,6 +236,14 @@ fn downs_that_forget_an_index_or_change_a_type_and_an_up_that_cannot_be_reapplie
             "relation \"users_age_idx\" already exists"
         ),
         "{found:#?}"
+    );
+    assert_eq!(found.len(), 3, "{found:#?}");
+    let summary = &json["verify"];
+    assert_eq!(summary["applied"], 3, "{summary}");
+    assert_eq!(summary["not_run"], 0, "{summary}");
+    assert!(
+        stderr.contains("the next migrations run on a new database"),
+        "{stderr}"
     );
     assert!(leftover_clusters(tmp.path()).is_empty());
 }

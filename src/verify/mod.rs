@@ -102,6 +102,10 @@ pub fn static_report(paths: &[PathBuf], config: &Config, pg_major: u32, today: D
 struct Database {
     client: postgres::Client,
     target: Target,
+    /// In a throwaway cluster: a session on the `postgres` database, to copy this one (a
+    /// checkpoint to go on from when a down or a second up fails).
+    admin: Option<postgres::Config>,
+    copies: usize,
 }
 
 fn connect(config: postgres::Config) -> Result<Database, String> {
@@ -111,7 +115,45 @@ fn connect(config: postgres::Config) -> Result<Database, String> {
     Ok(Database {
         client,
         target: Target { config },
+        admin: None,
+        copies: 0,
     })
+}
+
+impl Database {
+    fn name(&self) -> String {
+        self.target
+            .config
+            .get_dbname()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn admin(&self) -> Result<Option<postgres::Client>, String> {
+        self.admin
+            .as_ref()
+            .map(|c| c.connect(postgres::NoTls))
+            .transpose()
+            .map_err(|e| format!("cannot connect to the throwaway server: {e}"))
+    }
+
+    /// Go on in a new, empty database (throwaway cluster only); false when there is none.
+    fn start_over(&mut self) -> Result<bool, String> {
+        let Some(mut admin) = self.admin()? else {
+            return Ok(false);
+        };
+        self.copies += 1;
+        let name = format!("{}_r{}", self.name(), self.copies);
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .map_err(|e| format!("cannot create a database: {e}"))?;
+        self.target.config.dbname(&name);
+        self.client = self
+            .target
+            .connect()
+            .map_err(|e| format!("cannot connect to the database: {e}"))?;
+        Ok(true)
+    }
 }
 
 fn server_version(client: &mut postgres::Client) -> Result<(u32, String), String> {
@@ -152,7 +194,9 @@ pub fn verify(
                 admin
                     .batch_execute(&format!("CREATE DATABASE {name}"))
                     .map_err(|e| format!("cannot create a database: {e}"))?;
-                connect(cluster.config(&name))
+                let mut db = connect(cluster.config(&name))?;
+                db.admin = Some(cluster.config("postgres"));
+                Ok(db)
             });
             drop(admin);
             drop(cluster);
@@ -277,6 +321,8 @@ impl Run<'_> {
         members: &[usize],
     ) -> Result<(), String> {
         let mut stopped_by: Option<String> = None;
+        // Ups applied so far, to build the database again after a failed down.
+        let mut applied: Vec<usize> = Vec::new();
         for &index in members {
             let unit = &units[index];
             if !matches!(
@@ -306,6 +352,7 @@ impl Run<'_> {
                 continue;
             }
             self.summary.applied += 1;
+            applied.push(index);
             let Some(down_index) = unit.migration.pair.filter(|&d| {
                 units
                     .get(d)
@@ -315,11 +362,30 @@ impl Run<'_> {
             };
             let down = &units[down_index];
             let after_up = catalog::snapshot(&mut db.client).map_err(pg)?;
+            // A failed down or second up leaves the database in a state no history of the
+            // tool knows: go on in a new database where the ups so far are applied again, or
+            // (in a database the user gave) stop the folder.
+            let go_on = |db: &mut Database, run: &mut Self, failed: &UnitReport| {
+                let path = failed.migration.source.display_path();
+                if !db.start_over()? {
+                    return Ok::<_, String>(Some(path));
+                }
+                for &u in &applied {
+                    let again = run.apply(db, &units[u], false)?;
+                    if !again.succeeded() {
+                        return Ok(Some(path));
+                    }
+                }
+                run.notes.push(format!(
+                    "{path}: its down or its second application failed; the next migrations run on a new database where the ups so far were applied again"
+                ));
+                Ok(None)
+            };
             // The down's facts are predicted on the schema its up left: observe it too.
             let down_run = self.apply(db, down, true)?;
             self.record_first(down_index, down, &down_run);
             if !down_run.succeeded() {
-                stopped_by = Some(down.migration.source.display_path());
+                stopped_by = go_on(db, self, down)?;
                 continue;
             }
             self.summary.downs_checked += 1;
@@ -337,7 +403,7 @@ impl Run<'_> {
                 let help = "the down leaves something behind that the up creates (or removes \
                             something the up needs): make the down undo exactly what the up did";
                 self.push(index, unit, Some(at), Code::RS503, message, Some(help));
-                stopped_by = Some(unit.migration.source.display_path());
+                stopped_by = go_on(db, self, unit)?;
                 continue;
             }
             self.summary.reapplied += 1;
