@@ -629,3 +629,56 @@ fn the_lock_fact_statements_agree_when_run_as_migrations() {
     );
     assert_eq!(summary["disagreements"], 0, "{summary}");
 }
+
+#[test]
+fn copy_data_psql_settings_and_the_files_own_transaction_run_as_psql_would() {
+    if skip() {
+        return;
+    }
+    let tmp = open_tempdir();
+    let dir = tmp.path().join("migrations");
+    write(
+        &dir,
+        &[(
+            "001_copy.sql",
+            "CREATE TABLE t (id int, v text);\n\
+             COPY t (id, v) FROM stdin;\n1\ta\n2\tb\n\\.\n\
+             \\set ON_ERROR_STOP on\n\
+             BEGIN;\nCREATE INDEX t_id_idx ON t (id);\nCOMMIT;\n\
+             ALTER TABLE t ALTER COLUMN v TYPE int USING v::int;\n",
+        )],
+    );
+    let (code, json, stderr) = verify_json(
+        tmp.path(),
+        &[dir.to_str().expect("utf-8 path"), "--layout", "plain"],
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    let statements = json["files"][0]["statements"]
+        .as_array()
+        .expect("statements");
+    let by_line = |line: u64| {
+        statements
+            .iter()
+            .find(|s| s["line"] == line)
+            .unwrap_or_else(|| panic!("no statement at line {line}: {json:#}"))
+    };
+    assert_eq!(by_line(2)["observed"]["locks"]["t"], "ROW EXCLUSIVE");
+    assert_eq!(by_line(6)["observed"]["skipped"], "psql-meta-command");
+    assert_eq!(by_line(8)["observed"]["locks"]["t"], "SHARE");
+    assert!(
+        stderr.contains("001_copy.sql:6: psql \\set skipped"),
+        "{stderr}"
+    );
+    // The copied rows are really there: the type change fails on them.
+    let found = diagnostics(&json);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        (found[0].1, found[0].2.as_str()),
+        (10, "RS505"),
+        "{found:#?}"
+    );
+    assert!(
+        found[0].3.contains("invalid input syntax for type integer"),
+        "{found:#?}"
+    );
+}

@@ -107,6 +107,8 @@ pub enum LockObservation {
 pub enum SkipReason {
     /// A psql meta-command: a client setting that has no meaning over a plain connection.
     PsqlMetaCommand,
+    /// A psql include (`\i`, `\ir`, `\include`): the included file is not run.
+    PsqlInclude,
 }
 
 /// A server error.
@@ -232,6 +234,78 @@ impl Target {
     }
 }
 
+/// How a statement is sent: COPY with inline data or to the client needs the copy protocol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Send {
+    Query,
+    /// `COPY ... FROM STDIN` with the data lines that follow it in the file (without `\.`).
+    CopyIn(String),
+    /// `COPY ... TO STDOUT`: the rows are read and dropped.
+    CopyOut,
+}
+
+fn send_mode(source: &SourceFile, facts: &StatementFacts, sql: &str) -> Send {
+    let Some(from) = facts.changes.iter().find_map(|c| match c {
+        Change::Copy { from, .. } => Some(*from),
+        _ => None,
+    }) else {
+        return Send::Query;
+    };
+    let upper = sql.to_ascii_uppercase();
+    let words: Vec<&str> = upper
+        .split(|c: char| c.is_whitespace() || c == ';' || c == '(' || c == ')')
+        .collect();
+    if !from {
+        return if words.contains(&"STDOUT") {
+            Send::CopyOut
+        } else {
+            Send::Query
+        };
+    }
+    if !words.contains(&"STDIN") {
+        return Send::Query;
+    }
+    // The data starts on the line after the statement and ends at a line `\.` (or the file).
+    let rest = source.text.get(facts.span.end..).unwrap_or("");
+    let rest = rest.split_once('\n').map_or("", |(_, after)| after);
+    let mut data = String::new();
+    for line in rest.lines() {
+        if line.trim_end_matches('\r') == "\\." {
+            break;
+        }
+        data.push_str(line);
+        data.push('\n');
+    }
+    Send::CopyIn(data)
+}
+
+fn execute(client: &mut Client, sql: &str, send: &Send) -> Result<(), ServerError> {
+    let pg = |e: postgres::Error| ServerError::from_pg(&e);
+    match send {
+        Send::Query => client.batch_execute(sql).map_err(pg),
+        Send::CopyIn(data) => {
+            use std::io::Write;
+            let mut writer = client.copy_in(sql).map_err(pg)?;
+            // A write error shows up as the server's error in `finish`.
+            let _ = writer.write_all(data.as_bytes());
+            writer.finish().map(|_| ()).map_err(pg)
+        }
+        Send::CopyOut => {
+            use std::io::Read;
+            let mut reader = client.copy_out(sql).map_err(pg)?;
+            let mut sink = Vec::new();
+            reader
+                .read_to_end(&mut sink)
+                .map(|_| ())
+                .map_err(|e| ServerError {
+                    code: String::new(),
+                    message: format!("reading the COPY output failed: {e}"),
+                    position: None,
+                })
+        }
+    }
+}
+
 fn tx_control(facts: &StatementFacts) -> Option<TxControl> {
     facts.changes.iter().find_map(|c| match c {
         Change::Transaction(t) => Some(*t),
@@ -262,7 +336,15 @@ pub fn apply_unit(
     for (index, facts) in statements.iter().enumerate() {
         let mut observed = Observed::new();
         if facts.is_psql_meta() {
-            observed.skipped = Some(SkipReason::PsqlMetaCommand);
+            let include = matches!(
+                facts.kind.as_str(),
+                "psql \\i" | "psql \\ir" | "psql \\include" | "psql \\include_relative"
+            );
+            observed.skipped = Some(if include {
+                SkipReason::PsqlInclude
+            } else {
+                SkipReason::PsqlMetaCommand
+            });
             run.statements.push(observed);
             continue;
         }
@@ -303,10 +385,11 @@ pub fn apply_unit(
                 (r.name.clone(), existing)
             })
             .collect();
+        let send = send_mode(source, facts, sql);
         let outcome = if in_transaction {
-            run_in_transaction(client, sql, &before, observe, &mut observed)?
+            run_in_transaction(client, sql, &send, &before, observe, &mut observed)?
         } else if facts.transactional {
-            let outcome = run_own_transaction(client, sql, &before, observe, &mut observed)?;
+            let outcome = run_own_transaction(client, sql, &send, &before, observe, &mut observed)?;
             match outcome {
                 Err(e) if e.is_transaction_block_refusal() => {
                     // Predicted transactional, but the server disagrees: run it the way the
@@ -347,6 +430,7 @@ pub fn apply_unit(
 fn run_in_transaction(
     client: &mut Client,
     sql: &str,
+    send: &Send,
     before: &Relations,
     observe: bool,
     observed: &mut Observed,
@@ -357,10 +441,10 @@ fn run_in_transaction(
         BTreeSet::new()
     };
     let start = Instant::now();
-    let result = client.batch_execute(sql);
+    let result = execute(client, sql, send);
     observed.duration_ms = elapsed_ms(start);
     if let Err(e) = result {
-        return Ok(Err(ServerError::from_pg(&e)));
+        return Ok(Err(e));
     }
     if observe {
         for (oid, mode) in own_locks(client)?.difference(&held) {
@@ -379,12 +463,13 @@ fn run_in_transaction(
 fn run_own_transaction(
     client: &mut Client,
     sql: &str,
+    send: &Send,
     before: &Relations,
     observe: bool,
     observed: &mut Observed,
 ) -> Result<Result<(), ServerError>, postgres::Error> {
     client.batch_execute("BEGIN")?;
-    let outcome = run_in_transaction(client, sql, before, observe, observed)?;
+    let outcome = run_in_transaction(client, sql, send, before, observe, observed)?;
     match &outcome {
         Ok(()) => {
             if let Err(e) = client.batch_execute("COMMIT") {

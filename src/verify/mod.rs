@@ -444,9 +444,16 @@ impl Run<'_> {
         for (i, observed) in run.statements.iter().enumerate() {
             let facts = &unit.statements[i];
             if let Some(skip) = observed.skipped {
-                let apply::SkipReason::PsqlMetaCommand = skip;
+                let why = match skip {
+                    apply::SkipReason::PsqlMetaCommand => {
+                        "a psql client setting, not sent to the server"
+                    }
+                    apply::SkipReason::PsqlInclude => {
+                        "psql includes are not followed: the included statements were not run"
+                    }
+                };
                 self.notes.push(format!(
-                    "{}:{}: {} skipped: a psql client setting, not sent to the server",
+                    "{}:{}: {} skipped: {why}",
                     unit.migration.source.display_path(),
                     facts.start.line,
                     facts.kind
