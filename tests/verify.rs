@@ -682,3 +682,37 @@ fn copy_data_psql_settings_and_the_files_own_transaction_run_as_psql_would() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn a_multi_statement_file_sent_as_one_query_runs_as_one_implicit_transaction() {
+    if skip() {
+        return;
+    }
+    let tmp = open_tempdir();
+    let dir = tmp.path().join("migrations");
+    // golang-migrate sends the file as one query string: PostgreSQL refuses CONCURRENTLY in
+    // the implicit transaction that makes, and takes the CREATE TABLE back with it.
+    write(
+        &dir,
+        &[
+            (
+                "000001_t.up.sql",
+                "CREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY t_id_idx ON t (id);\n",
+            ),
+            ("000001_t.down.sql", "DROP TABLE t;\n"),
+        ],
+    );
+    let (code, json, stderr) = verify_json(tmp.path(), &[dir.to_str().expect("utf-8 path")]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let found = diagnostics(&json);
+    assert!(
+        found
+            .iter()
+            .any(|(f, l, c, m)| f.ends_with("000001_t.up.sql")
+                && *l == 2
+                && c == "RS504"
+                && m.contains("cannot run inside a transaction block")
+                && m.contains("rolled back")),
+        "{found:#?}"
+    );
+}

@@ -429,7 +429,7 @@ impl Run<'_> {
             &db.target,
             &unit.migration.source,
             &unit.statements,
-            unit.migration.transaction.wrapped,
+            runs_in_one_transaction(unit),
             observe,
         )
         .map_err(|e| {
@@ -508,7 +508,7 @@ impl Run<'_> {
                 "{what} failed on the server: {} (SQLSTATE {}); the migration stops here{}",
                 error.message,
                 error.code,
-                if unit.migration.transaction.wrapped {
+                if runs_in_one_transaction(unit) {
                     " and its transaction is rolled back"
                 } else {
                     ", and the statements before it stay applied (it does not run in a transaction)"
@@ -549,6 +549,30 @@ impl Run<'_> {
             suppression: None,
         });
     }
+}
+
+/// Whether the unit's statements run in one transaction: the tool's own (Flyway drops it for a
+/// migration with a statement that cannot run in one), or the implicit one PostgreSQL makes of
+/// a multi-statement query string, for tools that send the unit as one string without opening
+/// a transaction. A unit with its own BEGIN/COMMIT runs as written.
+fn runs_in_one_transaction(unit: &UnitReport) -> bool {
+    let m = &unit.migration;
+    let sql: Vec<&StatementFacts> = unit
+        .statements
+        .iter()
+        .filter(|s| !s.is_psql_meta())
+        .collect();
+    let has_tx_control = sql.iter().any(|s| {
+        s.changes
+            .iter()
+            .any(|c| matches!(c, crate::analyze::Change::Transaction(_)))
+    });
+    if m.transaction.wrapped {
+        let flyway_drops_it =
+            m.layout == crate::discover::Layout::Flyway && sql.iter().any(|s| !s.transactional);
+        return !flyway_drops_it;
+    }
+    m.layout.sends_unit_as_one_query() && sql.len() > 1 && !has_tx_control
 }
 
 /// The statement that failed and its error; a failed closing COMMIT counts as the last
