@@ -191,7 +191,7 @@ pub struct Observed {
 }
 
 impl Observed {
-    fn new() -> Observed {
+    pub(crate) fn new() -> Observed {
         Observed {
             locks: BTreeMap::new(),
             lock_observation: LockObservation::NotObserved,

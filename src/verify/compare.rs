@@ -142,3 +142,116 @@ pub fn compare(facts: &StatementFacts, observed: &Observed) -> Vec<Disagreement>
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::apply::Existing;
+
+    /// The facts `check` predicts for the last statement of `sql` (earlier ones build the schema).
+    fn predicted(sql: &str) -> StatementFacts {
+        let config = crate::config::Config::default();
+        let set = crate::discover::from_text("m.sql".into(), sql.to_string(), &config);
+        let options = crate::lint::Options {
+            today: crate::parse::markers::Date::parse("2026-01-01").expect("date"),
+            pg_version: 15,
+            changed_files: Some(Default::default()),
+        };
+        let report = crate::lint::lint(set, &config, &options);
+        report.units[0]
+            .statements
+            .last()
+            .cloned()
+            .expect("a statement")
+    }
+
+    fn observed(locks: &[(&str, LockLevel)], existing: &[(&str, Option<&str>)]) -> Observed {
+        let mut o = Observed::new();
+        o.lock_observation = LockObservation::Complete;
+        o.locks = locks.iter().map(|(r, m)| (r.to_string(), *m)).collect();
+        o.existing = existing
+            .iter()
+            .map(|(name, owner)| {
+                let e = Existing {
+                    table_like: true,
+                    owned_by: owner.map(str::to_string),
+                };
+                (name.to_string(), e)
+            })
+            .collect();
+        o
+    }
+
+    const SCHEMA: &str = "CREATE TABLE users (id serial, age int);\n";
+
+    #[test]
+    fn equal_locks_agree_and_a_stronger_one_is_reported() {
+        let facts = predicted(&format!(
+            "{SCHEMA}CREATE INDEX users_age_idx ON users (age);"
+        ));
+        let existing = [("users", None)];
+        let same = observed(&[("users", LockLevel::Share)], &existing);
+        assert_eq!(compare(&facts, &same), vec![]);
+        let stronger = observed(&[("users", LockLevel::AccessExclusive)], &existing);
+        assert_eq!(
+            compare(&facts, &stronger),
+            vec![Disagreement::Lock {
+                relation: "users".into(),
+                predicted: Some(LockLevel::Share),
+                observed: Some(LockLevel::AccessExclusive),
+            }]
+        );
+    }
+
+    #[test]
+    fn a_mode_already_held_in_the_transaction_counts_as_taken() {
+        let facts = predicted(&format!("{SCHEMA}ALTER TABLE users ADD COLUMN x int;"));
+        let mut o = observed(&[], &[("users", None)]);
+        assert_eq!(
+            compare(&facts, &o).len(),
+            1,
+            "nothing taken: a disagreement"
+        );
+        o.held_before
+            .insert(("users".into(), LockLevel::AccessExclusive));
+        assert_eq!(compare(&facts, &o), vec![]);
+    }
+
+    #[test]
+    fn an_owned_sequence_is_covered_by_its_tables_lock_but_another_is_not() {
+        let facts = predicted(&format!("{SCHEMA}DROP TABLE users;"));
+        let owned = observed(
+            &[
+                ("users", LockLevel::AccessExclusive),
+                ("users_id_seq", LockLevel::AccessExclusive),
+            ],
+            &[("users", None), ("users_id_seq", Some("users"))],
+        );
+        assert_eq!(compare(&facts, &owned), vec![]);
+        let unrelated = observed(
+            &[
+                ("users", LockLevel::AccessExclusive),
+                ("other_seq", LockLevel::AccessExclusive),
+            ],
+            &[("users", None), ("other_seq", None)],
+        );
+        assert_eq!(compare(&facts, &unrelated).len(), 1);
+    }
+
+    #[test]
+    fn rewrites_are_compared_both_ways() {
+        let facts = predicted(&format!(
+            "{SCHEMA}ALTER TABLE users ALTER COLUMN age TYPE text;"
+        ));
+        let existing = [("users", None)];
+        let mut o = observed(&[("users", LockLevel::AccessExclusive)], &existing);
+        assert_eq!(
+            compare(&facts, &o),
+            vec![Disagreement::MissingRewrite {
+                relation: "users".into()
+            }]
+        );
+        o.rewrites.insert("users".into());
+        assert_eq!(compare(&facts, &o), vec![]);
+    }
+}
