@@ -323,6 +323,7 @@ impl Run<'_> {
         let mut stopped_by: Option<String> = None;
         // Ups applied so far, to build the database again after a failed down.
         let mut applied: Vec<usize> = Vec::new();
+        let mut not_run: Vec<String> = Vec::new();
         for &index in members {
             let unit = &units[index];
             if !matches!(
@@ -332,12 +333,9 @@ impl Run<'_> {
                 continue;
             }
             self.summary.migrations += 1;
-            if let Some(by) = &stopped_by {
+            if stopped_by.is_some() {
                 self.summary.not_run += 1;
-                self.notes.push(format!(
-                    "{}: not run: {by} failed before it",
-                    unit.migration.source.display_path()
-                ));
+                not_run.push(unit.migration.source.display_path());
                 continue;
             }
             if self.options.fill_data {
@@ -412,6 +410,15 @@ impl Run<'_> {
                 let message = reapply_message(&d);
                 self.push(index, unit, None, Code::RS503, message, None);
             }
+        }
+        if let (Some(by), Some(first)) = (&stopped_by, not_run.first()) {
+            self.notes.push(match not_run.len() {
+                1 => format!("{first}: not run: {by} failed before it"),
+                n => format!(
+                    "{n} migrations not run ({first} to {}): {by} failed before them",
+                    not_run.last().unwrap_or(first)
+                ),
+            });
         }
         Ok(())
     }
