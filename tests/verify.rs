@@ -716,3 +716,46 @@ fn a_multi_statement_file_sent_as_one_query_runs_as_one_implicit_transaction() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn bad_input_is_reported_not_panicked_on() {
+    if skip() {
+        return;
+    }
+    let tmp = open_tempdir();
+    let dir = tmp.path().join("migrations");
+    write(
+        &dir,
+        &[(
+            "001_a.up.sql",
+            "CREATE TABLE a (id int);\nCREATE TABLEZ b;\n",
+        )],
+    );
+    fs::write(dir.join("002_b.up.sql"), b"\xff\xfe not utf-8").expect("write");
+    let (code, json, stderr) = verify_json(tmp.path(), &[dir.to_str().expect("utf-8 path")]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let found = diagnostics(&json);
+    assert!(
+        found.iter().any(|(f, l, c, m)| f.ends_with("001_a.up.sql")
+            && *l == 2
+            && c == "RS504"
+            && m.contains("syntax error at or near \"TABLEZ\"")),
+        "{found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(f, _, c, m)| f.ends_with("002_b.up.sql") && c == "E002" && m.contains("UTF-8")),
+        "{found:#?}"
+    );
+
+    // Nothing to verify: no server is started, and that is not a failure.
+    let empty = tmp.path().join("empty");
+    fs::create_dir(&empty).expect("mkdir");
+    let (code, json, stderr) = verify_json(tmp.path(), &[empty.to_str().expect("utf-8 path")]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("no migration files found"), "{stderr}");
+    assert_eq!(json["verify"]["migrations"], 0);
+    assert!(leftover_clusters(tmp.path()).is_empty());
+}

@@ -86,10 +86,20 @@ pub struct Outcome {
     pub notes: Vec<String>,
 }
 
-/// The static pipeline (discover → lint) for the server's major version: the one place verify
-/// reads it.
-pub fn static_report(paths: &[PathBuf], config: &Config, pg_major: u32, today: Date) -> Report {
-    let set = discover::discover(paths, config);
+// The static pipeline (discover → lint), read in these two functions only.
+
+/// The migration units under `paths`, in apply order.
+pub fn discover_migrations(paths: &[PathBuf], config: &Config) -> discover::MigrationSet {
+    discover::discover(paths, config)
+}
+
+/// The facts `check` predicts, for the server's major version.
+pub fn static_report(
+    set: discover::MigrationSet,
+    config: &Config,
+    pg_major: u32,
+    today: Date,
+) -> Report {
     let options = lint::Options {
         today,
         pg_version: pg_major,
@@ -108,10 +118,25 @@ struct Database {
     copies: usize,
 }
 
+/// A client error with its causes (the top one alone often says only "error connecting").
+pub fn describe(e: &postgres::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 fn connect(config: postgres::Config) -> Result<Database, String> {
     let client = config
         .connect(postgres::NoTls)
-        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+        .map_err(|e| format!("cannot connect to the database: {}", describe(&e)))?;
     Ok(Database {
         client,
         target: Target { config },
@@ -178,6 +203,27 @@ pub fn verify(
     config: &Config,
     options: &VerifyOptions,
 ) -> Result<Outcome, String> {
+    let set = discover_migrations(paths, config);
+    if set.units.is_empty() && set.problems.is_empty() {
+        // Nothing to run: no server is started. Not a failure (a new project has no
+        // migrations yet), but never silent.
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Ok(Outcome {
+            report: Report {
+                units: Vec::new(),
+                problems: Vec::new(),
+            },
+            observed: Vec::new(),
+            summary: Summary {
+                server_version: "(no server started)".into(),
+                ..Summary::default()
+            },
+            notes: vec![format!(
+                "no migration files found under {}",
+                shown.join(", ")
+            )],
+        });
+    }
     match &options.server {
         Server::Throwaway { bindir } => {
             let bindir = cluster::find_bindir(bindir.as_deref())?;
@@ -188,7 +234,7 @@ pub fn verify(
                 .map_err(|e| format!("cannot connect to the throwaway server: {e}"))?;
             let (major, version) = server_version(&mut admin)?;
             let mut n = 0;
-            let result = run_groups(paths, config, options, major, version, |_group| {
+            let result = run_groups(set, config, options, major, version, |_group| {
                 n += 1;
                 let name = format!("rollsafe_verify_{n}");
                 admin
@@ -228,7 +274,7 @@ pub fn verify(
                 ));
             }
             let mut db = Some(db);
-            run_groups(paths, config, options, major, version, |group| {
+            run_groups(set, config, options, major, version, |group| {
                 db.take().ok_or_else(|| {
                     format!(
                         "--database-url holds one database history, but the paths hold several \
@@ -242,7 +288,7 @@ pub fn verify(
 }
 
 fn run_groups(
-    paths: &[PathBuf],
+    set: discover::MigrationSet,
     config: &Config,
     options: &VerifyOptions,
     major: u32,
@@ -254,7 +300,7 @@ fn run_groups(
             "the server is PostgreSQL {version}; rollsafe supports 11 to 18"
         ));
     }
-    let mut report = static_report(paths, config, major, options.today);
+    let mut report = static_report(set, config, major, options.today);
     for unit in &mut report.units {
         unit.findings.clear();
     }
