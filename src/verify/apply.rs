@@ -7,9 +7,10 @@
 //! apart from one the statement takes again, so only newly appearing modes count. A statement
 //! outside any transaction block (the unit is not wrapped) is run in its own `BEGIN ... COMMIT`
 //! so its locks can be read the same way, which is what autocommit does with one statement.
-//! Statements that refuse a transaction block run in autocommit while a second session holds
-//! `ROW EXCLUSIVE` on the first relation they are predicted to lock: they then wait (for the
-//! lock, or for that session's transaction to end) and a third session reads their locks.
+//! Statements that refuse a transaction block run in autocommit while a second session holds a
+//! lock that conflicts with the one they are predicted to take on the first relation they are
+//! predicted to lock: they then wait for it in the open and a third session reads their locks
+//! (granted and requested) before the second session lets them go.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -540,14 +541,15 @@ fn run_outside(
         .locks
         .iter()
         .find(|l| names.contains_key(crate::analyze::schema::key(&l.relation)))
-        .map(|l| crate::analyze::schema::key(&l.relation).to_string());
+        .map(|l| (crate::analyze::schema::key(&l.relation).to_string(), l.mode));
     let mut blocker = match &held_up {
-        Some(relation) => {
+        Some((relation, mode)) => {
             let mut b = target.connect()?;
             // Some relations cannot be locked this way (sequences): then it is not observed.
             b.batch_execute(&format!(
-                "BEGIN; LOCK TABLE {} IN ROW EXCLUSIVE MODE",
-                quote_relation(relation)
+                "BEGIN; LOCK TABLE {} IN {} MODE",
+                quote_relation(relation),
+                conflicting(*mode).name()
             ))
             .ok()
             .map(|_| b)
@@ -603,6 +605,21 @@ fn run_outside(
     Ok(result.map_err(|e| ServerError::from_pg(&e)))
 }
 
+/// A weak mode that conflicts with `mode`, for a session to hold so that a statement asking
+/// for `mode` (or anything stronger) waits in the open, its request visible in `pg_locks`.
+fn conflicting(mode: LockLevel) -> LockLevel {
+    use LockLevel::*;
+    match mode {
+        AccessShare => AccessExclusive,
+        RowShare => Exclusive,
+        RowExclusive => Share,
+        ShareUpdateExclusive => ShareUpdateExclusive,
+        Share | ShareRowExclusive => RowExclusive,
+        Exclusive => RowShare,
+        AccessExclusive => AccessShare,
+    }
+}
+
 /// `schema.name` or `name` as a quoted identifier chain.
 fn quote_relation(name: &str) -> String {
     name.split('.')
@@ -614,6 +631,28 @@ fn quote_relation(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_held_up_mode_conflicts_with_the_predicted_one() {
+        // PostgreSQL's lock conflict table, weakest mode first.
+        let conflicts = |a: LockLevel, b: LockLevel| {
+            let rank = |l: LockLevel| l as usize;
+            const TABLE: [[bool; 8]; 8] = [
+                [false, false, false, false, false, false, false, true],
+                [false, false, false, false, false, false, true, true],
+                [false, false, false, false, true, true, true, true],
+                [false, false, false, true, true, true, true, true],
+                [false, false, true, true, false, true, true, true],
+                [false, false, true, true, true, true, true, true],
+                [false, true, true, true, true, true, true, true],
+                [true, true, true, true, true, true, true, true],
+            ];
+            TABLE[rank(a)][rank(b)]
+        };
+        for mode in LockLevel::ALL {
+            assert!(conflicts(mode, conflicting(mode)), "{mode:?}");
+        }
+    }
 
     #[test]
     fn relation_names_are_quoted_part_by_part() {
