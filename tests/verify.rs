@@ -628,6 +628,22 @@ fn the_lock_fact_statements_agree_when_run_as_migrations() {
         "{summary}"
     );
     assert_eq!(summary["disagreements"], 0, "{summary}");
+    // Every statement that cannot run in a transaction and is predicted to lock something was
+    // held up and observed from another session (CONCURRENTLY, VACUUM, DETACH ... CONCURRENTLY).
+    let mut held_up = 0;
+    for file in json["files"].as_array().expect("files") {
+        for s in file["statements"].as_array().expect("statements") {
+            if s["transactional"] == false && !s["locks"].as_array().is_none_or(|l| l.is_empty()) {
+                assert_eq!(
+                    s["observed"]["lock_observation"], "while-waiting",
+                    "{}: {s}",
+                    file["path"]
+                );
+                held_up += 1;
+            }
+        }
+    }
+    assert!(held_up >= 9, "only {held_up} statements were held up");
 }
 
 #[test]
