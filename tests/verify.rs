@@ -775,3 +775,32 @@ fn bad_input_is_reported_not_panicked_on() {
     assert_eq!(json["verify"]["migrations"], 0);
     assert!(leftover_clusters(tmp.path()).is_empty());
 }
+
+#[test]
+fn an_allow_marker_suppresses_a_verify_finding_like_a_check_finding() {
+    if skip() {
+        return;
+    }
+    let tmp = open_tempdir();
+    let dir = tmp.path().join("migrations");
+    write(
+        &dir,
+        &[(
+            "001_a.up.sql",
+            "CREATE TABLE a (id int);\n\
+             -- rollsafe:allow RS504 reason=\"the table is created by hand in this test\"\n\
+             ALTER TABLE missing ADD COLUMN x int;\n",
+        )],
+    );
+    let (code, json, stderr) = verify_json(tmp.path(), &[dir.to_str().expect("utf-8 path")]);
+    assert_eq!(
+        code,
+        Some(0),
+        "a suppressed finding does not fail the run: {stderr}"
+    );
+    let d = &json["files"][0]["diagnostics"][0];
+    assert_eq!(d["code"], "RS504", "{json:#}");
+    assert_eq!(d["line"], 3, "{json:#}");
+    assert_eq!(d["suppressed"], true, "{json:#}");
+    assert_eq!(d["suppression"], "allow", "{json:#}");
+}

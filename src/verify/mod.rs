@@ -594,12 +594,13 @@ impl Run<'_> {
         diagnostic.statement = statement.filter(|&i| i < unit.statements.len());
         diagnostic.help = help.map(str::to_string);
         let source = &unit.migration.source;
+        let suppression = allowed(unit, diagnostic.statement, code);
         self.findings[index].push(Finding {
             start: source.line_col(span.start),
             end: source.line_col(span.end),
             diagnostic,
             severity,
-            suppression: None,
+            suppression,
         });
     }
 }
@@ -626,6 +627,41 @@ fn runs_in_one_transaction(unit: &UnitReport) -> bool {
         return !flyway_drops_it;
     }
     m.layout.sends_unit_as_one_query() && sql.len() > 1 && !has_tx_control
+}
+
+/// The suppression a valid `rollsafe:allow CODE reason=...` marker grants a finding (on its
+/// statement, or file-wide), as `check` honours them; break-glass lets verify's findings
+/// through too.
+fn allowed(unit: &UnitReport, statement: Option<usize>, code: Code) -> Option<lint::Suppression> {
+    use crate::parse::MarkerKind;
+    let own: &[usize] = statement
+        .and_then(|i| unit.statements.get(i))
+        .map_or(&[], |s| s.markers.as_slice());
+    let markers = unit
+        .markers
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| (m.file_scope || own.contains(i)) && m.problems.is_empty())
+        .map(|(_, m)| m);
+    for m in markers {
+        let kind = match m.kind {
+            Some(MarkerKind::BreakGlass) => lint::SuppressionKind::BreakGlass,
+            Some(MarkerKind::Allow)
+                if m.get("reason").is_some()
+                    && m.codes
+                        .iter()
+                        .any(|(c, _)| Code::parse(c.trim_end_matches(',')) == Some(code)) =>
+            {
+                lint::SuppressionKind::Allow
+            }
+            _ => continue,
+        };
+        return Some(lint::Suppression {
+            kind,
+            justification: m.justification(),
+        });
+    }
+    None
 }
 
 /// The statement that failed and its error; a failed closing COMMIT counts as the last
