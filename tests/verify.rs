@@ -804,3 +804,46 @@ fn an_allow_marker_suppresses_a_verify_finding_like_a_check_finding() {
     assert_eq!(d["suppressed"], true, "{json:#}");
     assert_eq!(d["suppression"], "allow", "{json:#}");
 }
+
+#[test]
+fn a_sqitch_verify_script_runs_after_its_deploy() {
+    if skip() {
+        return;
+    }
+    let tmp = open_tempdir();
+    let dir = tmp.path().join("db");
+    write(
+        &dir,
+        &[
+            ("sqitch.conf", "[core]\n\tengine = pg\n"),
+            (
+                "sqitch.plan",
+                "%syntax-version=1.0.0\n%project=t\n\n\
+                 users 2026-01-05T09:00:00Z A <a@example.com> # users\n",
+            ),
+            (
+                "deploy/users.sql",
+                "BEGIN;\nCREATE TABLE users (id int);\nCOMMIT;\n",
+            ),
+            ("revert/users.sql", "BEGIN;\nDROP TABLE users;\nCOMMIT;\n"),
+            // The script checks a column the deploy does not create.
+            (
+                "verify/users.sql",
+                "BEGIN;\nSELECT id, email FROM users WHERE false;\nROLLBACK;\n",
+            ),
+        ],
+    );
+    let (code, json, stderr) = verify_json(tmp.path(), &[dir.to_str().expect("utf-8 path")]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(json["verify"]["verify_scripts_run"], 1, "{json:#}");
+    let found = diagnostics(&json);
+    assert!(
+        found
+            .iter()
+            .any(|(f, l, c, m)| f.ends_with("verify/users.sql")
+                && *l == 2
+                && c == "RS504"
+                && m.contains("column \"email\" does not exist")),
+        "{found:#?}"
+    );
+}

@@ -8,6 +8,8 @@
 //!    taken before the up: RS502;
 //! 3. apply the up again: it must succeed and give the same catalog as the first time: RS503.
 //!
+//! A sqitch verify script runs right after its deploy.
+//!
 //! A failing statement is RS504 (RS505 when only rows already in a table made it fail); it
 //! stops its folder, since every later migration depends on it.
 //!
@@ -68,6 +70,8 @@ pub struct Summary {
     pub downs_checked: usize,
     /// Ups applied a second time after their down.
     pub reapplied: usize,
+    /// sqitch verify scripts run after their deploy.
+    pub verify_scripts_run: usize,
     pub statements_run: usize,
     /// Statements whose observed facts were compared with the predicted ones.
     pub statements_compared: usize,
@@ -397,6 +401,23 @@ impl Run<'_> {
             }
             self.summary.applied += 1;
             applied.push(index);
+            // sqitch's verify script for this change: it must pass on what the deploy built.
+            let verify_script = members.iter().copied().find(|&i| {
+                units[i].migration.direction == Direction::Verify
+                    && units[i].migration.name == unit.migration.name
+            });
+            if let Some(script_index) = verify_script {
+                let script = &units[script_index];
+                let run = self.apply(db, script, false)?;
+                self.summary.verify_scripts_run += 1;
+                if let Some((at, error)) = failure(&run) {
+                    let message = format!(
+                        "the verify script fails after the deploy: {} (SQLSTATE {})",
+                        error.message, error.code
+                    );
+                    self.push(script_index, script, Some(at), Code::RS504, message, None);
+                }
+            }
             let Some(down_index) = unit.migration.pair.filter(|&d| {
                 units
                     .get(d)
