@@ -353,6 +353,8 @@ fn data_makes_statements_that_only_fail_on_rows_fail() {
 
     let (code, json, stderr) = verify_json(tmp.path(), &[path, "--data"]);
     assert_eq!(code, Some(1), "{stderr}");
+    // users before 002, orders (referencing users) before 003.
+    assert_eq!(json["verify"]["tables_filled"], 2, "{json:#}");
     let found = diagnostics(&json);
     assert_eq!(found.len(), 1, "{found:#?}");
     let (file, line, code, message) = &found[0];

@@ -72,6 +72,8 @@ pub struct Summary {
     pub reapplied: usize,
     /// sqitch verify scripts run after their deploy.
     pub verify_scripts_run: usize,
+    /// Tables `--data` filled with generated rows.
+    pub tables_filled: usize,
     pub statements_run: usize,
     /// Statements whose observed facts were compared with the predicted ones.
     pub statements_compared: usize,
@@ -389,7 +391,7 @@ impl Run<'_> {
                 continue;
             }
             if self.options.fill_data {
-                data::fill(&mut db.client).map_err(pg)?;
+                self.summary.tables_filled += data::fill(&mut db.client).map_err(pg)?;
             }
             let before = catalog::snapshot(&mut db.client).map_err(pg)?;
             let first = self.apply(db, unit, true)?;
