@@ -359,7 +359,9 @@ pub fn apply_unit(
                 observed.error = Some(ServerError::from_pg(&e));
                 run.statements.push(observed);
                 run.failed_at = Some(index);
-                break;
+                // Whatever transaction is open ends with the run, as the tool's session would.
+                client.batch_execute("ROLLBACK")?;
+                return Ok(run);
             }
             match control {
                 TxControl::Begin => in_transaction = true,
