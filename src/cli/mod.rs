@@ -1,8 +1,9 @@
-//! The command line: `check`, `plan`, `rules`, `explain`, `init`. Exit codes: 0 clean, 1 findings at or
-//! above `--fail-on`, 2 the tool could not do its job.
+//! The command line: `check`, `plan`, `verify`, `rules`, `explain`, `init`. Exit codes: 0 clean,
+//! 1 findings at or above `--fail-on`, 2 the tool could not do its job.
 
 mod check;
 mod plan;
+mod verify;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -35,6 +36,9 @@ enum Command {
     /// Write the rollback runbook: rollout order, locks, rollback strategy and SQL, validation
     /// queries, missing checklist items.
     Plan(Box<plan::PlanArgs>),
+    /// Run the migrations against a real PostgreSQL: observe each statement's locks and
+    /// rewrites, check each down restores the schema and each up can be applied again.
+    Verify(Box<verify::VerifyArgs>),
     /// List every rule: code, name, default severity.
     Rules {
         /// Print a Markdown table (the README's rule table is this output).
@@ -100,6 +104,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(*args),
         Command::Plan(args) => plan::run(*args),
+        Command::Verify(args) => verify::run(*args),
         Command::Rules { markdown } => rules_list(markdown),
         Command::Explain { code } => explain(&code),
         Command::Init { force } => init(force),

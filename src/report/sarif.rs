@@ -281,7 +281,11 @@ fn pascal_case(kebab: &str) -> String {
 fn precision(family: Family) -> &'static str {
     match family {
         Family::Input | Family::Idempotency => "very-high",
-        Family::Contract | Family::Lock | Family::Transaction | Family::Rollback => "high",
+        Family::Contract
+        | Family::Lock
+        | Family::Transaction
+        | Family::Rollback
+        | Family::Verify => "high",
     }
 }
 

@@ -98,6 +98,8 @@ pub enum Family {
     Idempotency,
     Transaction,
     Rollback,
+    /// Produced by `rollsafe verify` against a real server.
+    Verify,
 }
 
 impl Family {
@@ -109,6 +111,7 @@ impl Family {
             Family::Idempotency => "idempotency",
             Family::Transaction => "transaction",
             Family::Rollback => "rollback",
+            Family::Verify => "verify",
         }
     }
 }
@@ -172,6 +175,8 @@ pub enum Check {
     Set(fn(&SetContext, &mut [Vec<Diagnostic>])),
     /// Reported for an input problem that discovery found (a file it could not read).
     Input,
+    /// Reported by `rollsafe verify` from what a real server did.
+    Verify,
 }
 
 /// What the rules that look across migrations read: every unit in application order, and the
@@ -270,6 +275,11 @@ rules! {
     RS404 => rs404_missing_down,
     RS405 => rs405_down_does_not_undo_up,
     RS406 => rs406_irreversible_without_recovery,
+    RS501 => rs501_observed_facts_differ,
+    RS502 => rs502_down_does_not_restore,
+    RS503 => rs503_up_not_reapplicable,
+    RS504 => rs504_statement_failed,
+    RS505 => rs505_fails_on_existing_rows,
 }
 
 impl std::fmt::Display for Code {
