@@ -6,6 +6,7 @@ pub mod change;
 pub mod facts;
 pub mod phase;
 pub mod postgres;
+pub mod procedural;
 pub mod replay;
 pub mod schema;
 #[cfg(test)]
@@ -14,6 +15,7 @@ pub mod transaction;
 
 pub use change::*;
 pub use facts::*;
+pub use procedural::{Body, Definition, Opaque, OpaqueReason};
 
 use rayon::prelude::*;
 
@@ -97,11 +99,36 @@ pub struct StatementFacts {
     pub markers: Vec<usize>,
     /// The transaction it runs in (set once the whole unit is parsed).
     pub scope: transaction::Scope,
+    /// What procedural code it runs (a `DO` block's statements, and in the replay the bodies
+    /// of the functions it calls and the triggers it fires): their changes are in `changes`.
+    pub body: Body,
+    /// The function, procedure or trigger it defines for later statements.
+    pub definition: Option<Definition>,
 }
 
 impl StatementFacts {
     pub fn is_psql_meta(&self) -> bool {
         self.kind.starts_with("psql ")
+    }
+
+    /// Where `change` is written: the inner statement of a `DO` block or a function body that
+    /// makes it, or the statement itself.
+    pub fn span_of(&self, change: &Change) -> Span {
+        self.inner_of(change).map_or(self.span, |s| s.span)
+    }
+
+    /// The kind of statement that makes `change`: the inner statement's, or the statement's.
+    pub fn kind_of(&self, change: &Change) -> &str {
+        self.inner_of(change).map_or(&self.kind, |s| &s.kind)
+    }
+
+    /// The statement inside procedural code that makes `change`, if it is not the statement
+    /// itself.
+    pub fn inner_of(&self, change: &Change) -> Option<&procedural::InnerStatement> {
+        self.body
+            .statements
+            .iter()
+            .find(|s| s.changes.contains(change))
     }
 
     /// Whether `relation` was created earlier in this change.
@@ -134,13 +161,31 @@ impl StatementFacts {
                 | Change::Update { table, .. } => vec![table.as_str()],
                 Change::Truncate { tables } => tables.iter().map(String::as_str).collect(),
                 Change::CreateIndex { table, .. } => vec![table.as_str()],
+                // Creating acts on nothing that exists (inside a DO block, next to the
+                // statements that use what it creates).
+                Change::CreateTable { .. } | Change::Create { on_table: None, .. } => Vec::new(),
                 _ => vec![""],
             }
         });
+        // Procedural code can create a relation and act on it within one statement.
+        let created_here: Vec<&str> = self
+            .body
+            .statements
+            .iter()
+            .flat_map(|s| &s.changes)
+            .filter_map(|c| match c {
+                Change::CreateTable { table, .. } => Some(table.as_str()),
+                Change::Create { name, .. } => Some(name.as_str()),
+                Change::CreateIndex {
+                    index: Some(index), ..
+                } => Some(index.as_str()),
+                _ => None,
+            })
+            .collect();
         let mut any = false;
         let all_new = subjects.all(|r| {
             any = true;
-            !r.is_empty() && self.is_new(r)
+            !r.is_empty() && (self.is_new(r) || created_here.contains(&r))
         });
         any && all_new
     }
@@ -229,6 +274,8 @@ pub fn statement_facts(
         new_relations: Vec::new(),
         markers,
         scope: transaction::Scope::None,
+        body: Body::default(),
+        definition: None,
     };
     match body {
         StatementBody::SyntaxError(e) => {
@@ -245,10 +292,27 @@ pub fn statement_facts(
             facts.kind = c.kind;
             facts.known = c.known;
             facts.changes = c.changes;
+            let procedural = postgres::plpgsql::read(node, source, span);
+            facts.definition = procedural.definition;
+            absorb(&mut facts, procedural.body);
             refresh_derived(&mut facts, target);
         }
     }
     facts
+}
+
+/// Add what procedural code runs to a statement: its inner statements' changes join the
+/// statement's own, and code that stays opaque is marked with [`Change::Opaque`] (once).
+pub fn absorb(facts: &mut StatementFacts, body: Body) {
+    for s in &body.statements {
+        facts.changes.extend(s.changes.iter().cloned());
+    }
+    if !body.opaque.is_empty() && !facts.changes.contains(&Change::Opaque) {
+        facts.changes.push(Change::Opaque);
+    }
+    facts.body.statements.extend(body.statements);
+    facts.body.calls.extend(body.calls);
+    facts.body.opaque.extend(body.opaque);
 }
 
 /// Recompute phase, destructiveness, idempotency and transactionality from `changes`.
@@ -262,7 +326,9 @@ pub fn refresh_derived(facts: &mut StatementFacts, target: Target) {
         let (p, d) = phase::change_phase(change);
         facts.phase = facts.phase.max(p);
         facts.destructive |= d;
-        facts.idempotent &= phase::change_idempotent(change);
+        // A guarded statement in procedural code succeeds when re-run, whatever its form.
+        facts.idempotent &=
+            phase::change_idempotent(change) || facts.inner_of(change).is_some_and(|s| s.guarded);
         if let Some(reason) = match target.dialect {
             Dialect::Postgres => {
                 postgres::transactional::non_transactional_reason(change, target.version)

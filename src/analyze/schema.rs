@@ -6,6 +6,24 @@
 use std::collections::HashMap;
 
 use super::change::*;
+use super::procedural::{Body, TriggerEvents};
+
+/// A function or procedure created by the migrations, as the replay last saw it.
+#[derive(Debug, Clone)]
+pub struct Routine {
+    pub name: String,
+    pub body: Body,
+    /// The file that defines it: the body's spans are offsets into it.
+    pub source: std::sync::Arc<crate::source::SourceFile>,
+}
+
+/// A trigger created by the migrations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trigger {
+    pub name: String,
+    pub function: String,
+    pub events: TriggerEvents,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
@@ -65,6 +83,11 @@ pub struct Schema {
     /// every table in the common case: without them the replay is quadratic.
     parents: std::collections::HashSet<String>,
     referenced: std::collections::HashSet<String>,
+    /// Functions and procedures by name (lower-case, `public.` dropped; overloads share one
+    /// entry, the last created).
+    pub routines: HashMap<String, Routine>,
+    /// Triggers by the table (a [`key`]) they are on.
+    pub triggers: HashMap<String, Vec<Trigger>>,
 }
 
 /// Unqualified `public.x` and `x` name the same relation for our purposes.
@@ -275,16 +298,33 @@ impl Schema {
                     .entry(key(name).to_string())
                     .or_insert(Some(unit));
             }
-            Change::Drop { object, names, .. } => {
+            Change::Drop {
+                object,
+                names,
+                on_table,
+                ..
+            } => {
                 for n in names {
                     let k = key(n);
                     match object {
+                        ObjectKind::Function | ObjectKind::Procedure => {
+                            self.routines.remove(&k.to_ascii_lowercase());
+                        }
+                        ObjectKind::Trigger => {
+                            if let Some(list) = on_table
+                                .as_deref()
+                                .and_then(|t| self.triggers.get_mut(key(t)))
+                            {
+                                list.retain(|t| t.name != *n);
+                            }
+                        }
                         ObjectKind::Table => {
                             // Dropping a partitioned table drops its partitions.
                             let mut gone = self.partitions(k);
                             gone.push(k.to_string());
                             for g in &gone {
                                 self.tables.remove(g);
+                                self.triggers.remove(g);
                                 self.indexes.retain(|_, (t, _)| t != g);
                             }
                         }
@@ -325,6 +365,9 @@ impl Schema {
                                 }
                             }
                         }
+                        if let Some(triggers) = self.triggers.remove(&old) {
+                            self.triggers.insert(new_key.clone(), triggers);
+                        }
                         self.tables.insert(new_key, t);
                     }
                 }
@@ -355,6 +398,12 @@ impl Schema {
                             .find(|c| c.name.as_deref() == Some(from))
                     {
                         c.name = Some(to.clone());
+                    }
+                }
+                ObjectKind::Function | ObjectKind::Procedure => {
+                    if let Some(mut r) = self.routines.remove(&key(from).to_ascii_lowercase()) {
+                        r.name = to.to_ascii_lowercase();
+                        self.routines.insert(r.name.clone(), r);
                     }
                 }
                 ObjectKind::Index => {
