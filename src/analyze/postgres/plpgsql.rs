@@ -848,7 +848,7 @@ fn collect_relations(v: &Value, out: &mut Vec<(String, String)>) {
 /// call nothing now; `ALTER TABLE ... SET DEFAULT` neither.
 pub fn calls_in(node: &NodeEnum) -> Vec<String> {
     use NodeEnum as N;
-    let json = match node {
+    match node {
         N::ViewStmt(_)
         | N::CreateStmt(_)
         | N::CreateFunctionStmt(_)
@@ -865,7 +865,7 @@ pub fn calls_in(node: &NodeEnum) -> Vec<String> {
         | N::CreateOpClassStmt(_)
         | N::AlterFunctionStmt(_)
         | N::DropStmt(_)
-        | N::DoStmt(_) => return Vec::new(),
+        | N::DoStmt(_) => Vec::new(),
         N::AlterTableStmt(s) => {
             let cmds: Vec<&pb::Node> = s
                 .cmds
@@ -875,54 +875,9 @@ pub fn calls_in(node: &NodeEnum) -> Vec<String> {
                         if cmd.subtype == AlterTableType::AtColumnDefault as i32)
                 })
                 .collect();
-            serde_json::to_value(cmds)
+            super::calls::find(&cmds)
         }
-        other => serde_json::to_value(other),
-    };
-    let mut out = Vec::new();
-    if let Ok(json) = json {
-        collect_calls(&json, &mut out);
-    }
-    out
-}
-
-fn collect_calls(v: &Value, out: &mut Vec<String>) {
-    match v {
-        Value::Array(items) => items.iter().for_each(|i| collect_calls(i, out)),
-        Value::Object(map) => {
-            for (k, inner) in map {
-                if k == "FuncCall" || k == "CallStmt" {
-                    let call = if k == "CallStmt" {
-                        inner.get("funccall")
-                    } else {
-                        Some(inner)
-                    };
-                    if let Some(Value::Array(parts)) = call.and_then(|c| c.get("funcname")) {
-                        let parts: Vec<String> = parts
-                            .iter()
-                            .filter_map(|p| p.get("node")?.get("String")?.get("sval")?.as_str())
-                            .map(str::to_ascii_lowercase)
-                            .collect();
-                        let name = parts.join(".");
-                        let name = name
-                            .strip_prefix("public.")
-                            .map_or(name.clone(), str::to_string);
-                        if !name.is_empty() && !out.contains(&name) {
-                            out.push(name);
-                        }
-                    }
-                    if k == "CallStmt" {
-                        // The arguments are walked through the FuncCall itself.
-                        if let Some(c) = inner.get("funccall") {
-                            collect_calls(&Value::Array(vec![c.clone()]), out);
-                        }
-                        continue;
-                    }
-                }
-                collect_calls(inner, out);
-            }
-        }
-        _ => {}
+        other => super::calls::find(other),
     }
 }
 
