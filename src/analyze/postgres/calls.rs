@@ -42,7 +42,7 @@ impl ser::Error for Never {
 
 type R = Result<(), Never>;
 
-impl<'a> ser::Serializer for &'a mut Finder {
+impl ser::Serializer for &mut Finder {
     type Ok = ();
     type Error = Never;
     type SerializeSeq = Self;
