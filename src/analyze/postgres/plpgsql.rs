@@ -209,7 +209,7 @@ fn locate(text: &str, span: Span, code: &str) -> Origin {
             b'\'' => {
                 let escaped = i > 0 && matches!(b[i - 1], b'e' | b'E');
                 let close = lex::skip_quoted(b, i, end, b'\'', escaped);
-                if !escaped && close > i + 1 {
+                if !escaped && close > i + 1 && b.get(close - 1) == Some(&b'\'') {
                     let raw = &text[i + 1..close - 1];
                     let mut escapes = Vec::new();
                     let mut decoded = String::with_capacity(raw.len());
@@ -303,7 +303,8 @@ fn read_sql(body: &mut Body, code: &str, origin: &Origin, guarded: bool) {
                     code.len()
                 };
                 // Leading whitespace belongs to the statement in the parser's location.
-                let lead = code[start..end].len() - code[start..end].trim_start().len();
+                let written = code.get(start..end).unwrap_or_default();
+                let lead = written.len() - written.trim_start().len();
                 let span = origin.span(start + lead, end);
                 if let Some(node) = raw.stmt.and_then(|n| n.node) {
                     add_statement(body, &node, span, guarded);
@@ -557,21 +558,32 @@ impl PlReader<'_> {
                 }
             }
             Value::Object(map) => {
-                if let Some(n) = map.get("lineno").and_then(Value::as_i64) {
-                    self.lineno = n;
-                }
+                // Every field of a statement is read at the statement's own line, whatever
+                // nested statements were read before it.
+                let own = map
+                    .get("lineno")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(self.lineno);
                 for (key, value) in map {
+                    self.lineno = own;
                     self.walk_key(key, value, guarded);
                 }
+                self.lineno = own;
             }
             _ => {}
         }
     }
 
     fn walk_key(&mut self, key: &str, v: &Value, guarded: bool) {
+        let outer = self.lineno;
         if let Some(n) = v.get("lineno").and_then(Value::as_i64) {
             self.lineno = n;
         }
+        self.read_key(key, v, guarded);
+        self.lineno = outer;
+    }
+
+    fn read_key(&mut self, key: &str, v: &Value, guarded: bool) {
         match key {
             "PLpgSQL_stmt_execsql" => {
                 if let Some(q) = expr_query(v.get("sqlstmt")) {
@@ -639,7 +651,13 @@ impl PlReader<'_> {
             "PLpgSQL_expr" => {
                 if let Some(q) = v.get("query").and_then(Value::as_str) {
                     let mode = v.get("parseMode").and_then(Value::as_i64).unwrap_or(0);
-                    self.expression(q, mode);
+                    // A whole statement (`RETURN QUERY`, `FOR r IN query`, `OPEN c FOR`,
+                    // `PERFORM`, `CALL`) can change data like any other.
+                    if mode == 0 {
+                        self.static_sql(q, guarded);
+                    } else {
+                        self.expression(q, mode);
+                    }
                 }
             }
             // Declarations' types and names run no code.
