@@ -699,7 +699,8 @@ impl PlReader<'_> {
         let origin = if located {
             origin
         } else {
-            let span = self.span_of(query);
+            // `PERFORM expr` comes out as `SELECT expr`: point at the expression.
+            let span = self.span_of(query.trim().strip_prefix("SELECT ").unwrap_or(query));
             Origin {
                 start: span.start,
                 escapes: Vec::new(),
