@@ -1106,7 +1106,6 @@ const KNOWN_FUNCTIONS: &[&str] = &[
     "row_number",
     "rtrim",
     "set_config",
-    "setval",
     "split_part",
     "starts_with",
     "statement_timestamp",
