@@ -191,12 +191,12 @@ impl StatementFacts {
     }
 
     /// Columns this statement adds to tables that existed before the change, with the table.
-    pub fn columns_added_to_existing(&self) -> impl Iterator<Item = (&str, &ColumnSpec)> {
+    pub fn columns_added_to_existing(&self) -> impl Iterator<Item = (&str, &ColumnSpec, &Change)> {
         self.changes.iter().filter_map(move |change| match change {
             Change::AlterTable {
                 table,
                 cmd: TableCmd::AddColumn { column, .. },
-            } if !self.is_new(table) => Some((table.as_str(), column)),
+            } if !self.is_new(table) => Some((table.as_str(), column, change)),
             _ => None,
         })
     }
@@ -223,6 +223,7 @@ impl StatementFacts {
                 table,
                 constraint,
                 column,
+                change,
             })
         })
     }
@@ -245,6 +246,8 @@ pub struct AddedConstraint<'a> {
     pub constraint: &'a ConstraintSpec,
     /// The column whose `ADD COLUMN` carries it inline, if any.
     pub column: Option<&'a str>,
+    /// The change that adds it (for its position inside procedural code).
+    pub change: &'a Change,
 }
 
 /// Facts for one statement, without the schema (that comes in the replay).
