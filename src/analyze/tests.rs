@@ -375,3 +375,39 @@ fn what_cannot_be_read_is_opaque() {
     let names: Vec<&str> = f.body.calls.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["f", "now"]);
 }
+
+#[test]
+fn odd_procedural_code_never_panics() {
+    for sql in [
+        "DO $$ $$",
+        "DO ''",
+        "DO $$ BEGIN IF THEN END $$",
+        "DO $$ BEGIN RAISE NOTICE 'é'; DROP TABLE t; END $$",
+        "DO $$ BEGIN EXECUTE format('%', 1); EXECUTE format('%3$s', 'a'); END $$",
+        "DO $$ BEGIN EXECUTE ''; EXECUTE format(); END $$",
+        "DO $$ DECLARE x int := f(; BEGIN END $$",
+        "DO E'BEGIN DROP TABLE t; END'",
+        "CREATE FUNCTION f() RETURNS int AS $$ $$ LANGUAGE plpgsql",
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC END",
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql RETURN g(1)",
+        "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.x := OLD.x; RETURN NEW; END $$",
+        "CREATE FUNCTION f(a int) RETURNS SETOF int LANGUAGE plpgsql AS $$ BEGIN RETURN QUERY EXECUTE 'SELECT 1'; RETURN NEXT a; END $$",
+        "CREATE PROCEDURE p() LANGUAGE plpgsql AS $$ BEGIN COMMIT; ROLLBACK; END $$",
+        "CREATE FUNCTION f() RETURNS int LANGUAGE internal AS 'int4in'",
+    ] {
+        let _ = facts(sql, 16);
+    }
+    // A BEGIN ATOMIC body is read at its own position.
+    let sql = "CREATE PROCEDURE p() LANGUAGE sql\nBEGIN ATOMIC\n  DELETE FROM t;\nEND";
+    let f = one(sql);
+    let Some(Definition::Routine { body, .. }) = &f.definition else {
+        panic!("{:?}", f.definition);
+    };
+    let s = &body.statements[0];
+    assert_eq!(&sql[s.span.start..s.span.end], "DELETE FROM t");
+    // A dynamic EXECUTE with a non-constant format() is opaque; a constant one is read.
+    let f = one("DO $$ BEGIN EXECUTE format('DROP TABLE %I', tbl); END $$");
+    assert_eq!(f.body.opaque.len(), 1);
+    let f = one("DO $$ BEGIN EXECUTE $q$DROP TABLE t$q$; END $$");
+    assert!(f.body.opaque.is_empty() && f.destructive);
+}

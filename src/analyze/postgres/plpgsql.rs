@@ -40,8 +40,12 @@ pub fn read(node: &NodeEnum, source: &SourceFile, span: Span) -> Procedural {
             let name = call_name(&s.funcname);
             let mut body = Body::default();
             if let Some(sql_body) = s.sql_body.as_deref() {
-                // `BEGIN ATOMIC ... END` / `RETURN expr`: already parsed with the statement.
-                read_sql_body(&mut body, sql_body, span);
+                // `BEGIN ATOMIC ... END`: the statements between are parsed again from the
+                // text, for their positions; `RETURN expr` (and any surprise) is read from the
+                // tree parsed with the statement.
+                if !read_atomic(&mut body, text, span) {
+                    read_sql_body(&mut body, sql_body, span);
+                }
             } else {
                 let (language, code) = function_args(&s.options);
                 read_code(
@@ -319,6 +323,44 @@ fn read_sql(body: &mut Body, code: &str, origin: &Origin, guarded: bool) {
     }
 }
 
+/// The statements of a `BEGIN ATOMIC ... END` body, at their positions in the file; false when
+/// the statement has no such body or it cannot be read from the text.
+fn read_atomic(body: &mut Body, text: &str, span: Span) -> bool {
+    use pg_query::protobuf::Token;
+    let Ok(tokens) = pg_query::scan(text).map(|r| r.tokens) else {
+        return false;
+    };
+    let begin = tokens.windows(2).find_map(|w| {
+        (w[0].token == Token::BeginP as i32 && w[1].token == Token::Atomic as i32)
+            .then_some(w[1].end)
+    });
+    let end = tokens
+        .iter()
+        .rev()
+        .find(|t| t.token == Token::EndP as i32)
+        .map(|t| t.start);
+    let (Some(begin), Some(end)) = (begin, end) else {
+        return false;
+    };
+    let (begin, end) = (begin.max(0) as usize, end.max(0) as usize);
+    let Some(code) = text.get(begin..end) else {
+        return false;
+    };
+    let origin = Origin {
+        start: span.start + begin,
+        escapes: Vec::new(),
+        statement: None,
+    };
+    let mut inner = Body::default();
+    read_sql(&mut inner, code, &origin, false);
+    if !inner.opaque.is_empty() {
+        return false;
+    }
+    body.statements.extend(inner.statements);
+    body.calls.extend(inner.calls);
+    true
+}
+
 /// A SQL-standard body (`BEGIN ATOMIC ... END`, `RETURN expr`), parsed with the statement.
 fn read_sql_body(body: &mut Body, node: &pb::Node, span: Span) {
     match node.node.as_ref() {
@@ -443,7 +485,7 @@ fn read_plpgsql(body: &mut Body, code: &str, origin: &Origin, text: &str, kind: 
         tag.insert(1, '_');
     }
     let statement = match kind {
-        _ if !text.is_empty() && origin.statement.is_none() => text.to_string(),
+        _ if !text.is_empty() => text.to_string(),
         Kind::Do => format!("DO {tag}{code}{tag}"),
         Kind::Function => {
             format!(
