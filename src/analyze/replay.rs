@@ -42,6 +42,12 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
                 Dialect::Postgres => locks::analyze(&facts.changes, schema, target.version),
             };
             facts.new_relations = locks::new_relations(&analysis.locks, schema, &is_new);
+            // Procedural code can create a relation and then lock it within one statement.
+            for l in &analysis.locks {
+                if created_inside(facts, &l.relation) && !facts.is_new(&l.relation) {
+                    facts.new_relations.push(l.relation.clone());
+                }
+            }
             // Creating a table makes it new for the statements after it.
             facts.locks = analysis.locks;
             facts.rewrites = analysis.rewrites;
@@ -262,4 +268,22 @@ fn define(
         }
         None => {}
     }
+}
+
+/// Whether a statement inside the procedural code of `facts` creates `relation`.
+fn created_inside(facts: &StatementFacts, relation: &str) -> bool {
+    let k = super::schema::key(relation);
+    facts
+        .body
+        .statements
+        .iter()
+        .flat_map(|s| &s.changes)
+        .any(|c| match c {
+            Change::CreateTable { table, .. } => super::schema::key(table) == k,
+            Change::CreateIndex {
+                index: Some(index), ..
+            } => super::schema::key(index) == k,
+            Change::Create { name, .. } => super::schema::key(name) == k,
+            _ => false,
+        })
 }
