@@ -3,6 +3,8 @@
 //! (existence guards and exception handlers understood, unguarded creates not). Each case runs
 //! in a fresh database with the seed schema. `ROLLSAFE_SKIP_PG=1` skips it, loudly.
 
+// The shared cluster helper; this test uses only part of it.
+#[allow(dead_code)]
 #[path = "common/pg.rs"]
 mod pg;
 
