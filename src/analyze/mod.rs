@@ -316,6 +316,7 @@ pub fn absorb(facts: &mut StatementFacts, body: Body) {
     facts.body.statements.extend(body.statements);
     facts.body.calls.extend(body.calls);
     facts.body.opaque.extend(body.opaque);
+    facts.body.definitions.extend(body.definitions);
 }
 
 /// Recompute phase, destructiveness, idempotency and transactionality from `changes`.

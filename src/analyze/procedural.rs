@@ -114,11 +114,41 @@ pub struct Body {
     pub statements: Vec<InnerStatement>,
     pub calls: Vec<Call>,
     pub opaque: Vec<Opaque>,
+    /// Functions, procedures and triggers the code creates (`CREATE FUNCTION` inside a `DO`).
+    pub definitions: Vec<Definition>,
 }
 
 impl Body {
     pub fn is_empty(&self) -> bool {
-        self.statements.is_empty() && self.calls.is_empty() && self.opaque.is_empty()
+        self.statements.is_empty()
+            && self.calls.is_empty()
+            && self.opaque.is_empty()
+            && self.definitions.is_empty()
+    }
+
+    /// Keep every position inside `outer` (the statement's span in `text`) and on character
+    /// boundaries, whatever the mapping of the code to the file got wrong.
+    pub fn clamp(&mut self, outer: Span, text: &str) {
+        let fit = |s: &mut Span| {
+            let boundary = |mut o: usize| {
+                o = o.min(text.len());
+                while !text.is_char_boundary(o) {
+                    o -= 1;
+                }
+                o
+            };
+            let start = s.start.clamp(outer.start, outer.end.max(outer.start));
+            let end = s.end.clamp(start, outer.end.max(start));
+            *s = Span::new(boundary(start), boundary(end));
+        };
+        self.statements.iter_mut().for_each(|x| fit(&mut x.span));
+        self.calls.iter_mut().for_each(|x| fit(&mut x.span));
+        self.opaque.iter_mut().for_each(|x| fit(&mut x.span));
+        for d in &mut self.definitions {
+            if let Definition::Routine { body, .. } = d {
+                body.clamp(outer, text);
+            }
+        }
     }
 }
 

@@ -187,6 +187,10 @@ fn resolve_calls(facts: &mut StatementFacts, schema: &Schema) -> bool {
                 via: Some(at(o.span)),
             });
         }
+        // What the routine creates when it runs exists after the call.
+        added
+            .definitions
+            .extend(routine.body.definitions.iter().cloned());
         for c in &routine.body.calls {
             queue.push_back(Pending {
                 name: c.name.clone(),
@@ -195,7 +199,7 @@ fn resolve_calls(facts: &mut StatementFacts, schema: &Schema) -> bool {
             });
         }
     }
-    if added.statements.is_empty() && added.opaque.is_empty() {
+    if added.statements.is_empty() && added.opaque.is_empty() && added.definitions.is_empty() {
         return false;
     }
     super::absorb(facts, added);
@@ -237,8 +241,18 @@ fn define(
     schema: &mut Schema,
     source: &std::sync::Arc<crate::source::SourceFile>,
 ) {
-    match &facts.definition {
-        Some(Definition::Routine { name, body, .. }) => {
+    for d in facts.definition.iter().chain(&facts.body.definitions) {
+        define_one(d, schema, source);
+    }
+}
+
+fn define_one(
+    definition: &Definition,
+    schema: &mut Schema,
+    source: &std::sync::Arc<crate::source::SourceFile>,
+) {
+    match definition {
+        Definition::Routine { name, body } => {
             schema.routines.insert(
                 name.clone(),
                 Routine {
@@ -248,12 +262,12 @@ fn define(
                 },
             );
         }
-        Some(Definition::Trigger {
+        Definition::Trigger {
             name,
             table,
             function,
             events,
-        }) => {
+        } => {
             let list = schema
                 .triggers
                 .entry(super::schema::key(table).to_string())
@@ -266,7 +280,6 @@ fn define(
                 events: *events,
             });
         }
-        None => {}
     }
 }
 

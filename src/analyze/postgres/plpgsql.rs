@@ -22,7 +22,16 @@ pub struct Procedural {
 
 /// Read the procedural side of a top-level statement written at `span` of `source`.
 pub fn read(node: &NodeEnum, source: &SourceFile, span: Span) -> Procedural {
-    let text = source.slice(span);
+    let mut out = read_text(node, source.slice(span), span);
+    out.body.clamp(span, &source.text);
+    if let Some(Definition::Routine { body, .. }) = &mut out.definition {
+        body.clamp(span, &source.text);
+    }
+    out
+}
+
+/// Read a statement whose text is `text`, written at `span` of the file.
+fn read_text(node: &NodeEnum, text: &str, span: Span) -> Procedural {
     let mut out = Procedural::default();
     match node {
         NodeEnum::DoStmt(s) => {
@@ -311,7 +320,7 @@ fn read_sql(body: &mut Body, code: &str, origin: &Origin, guarded: bool) {
                 let lead = written.len() - written.trim_start().len();
                 let span = origin.span(start + lead, end);
                 if let Some(node) = raw.stmt.and_then(|n| n.node) {
-                    add_statement(body, &node, span, guarded);
+                    add_statement(body, &node, written.trim_start(), span, guarded);
                 }
             }
         }
@@ -376,13 +385,15 @@ fn read_sql_body(body: &mut Body, node: &pb::Node, span: Span) {
                 }
             }
         }
-        Some(other) => add_statement(body, other, span, false),
+        Some(other) => add_statement(body, other, "", span, false),
         None => {}
     }
 }
 
 /// One statement found in procedural code: its changes, the calls it makes, what stays opaque.
-fn add_statement(body: &mut Body, node: &NodeEnum, span: Span, guarded: bool) {
+/// One statement found in procedural code (its own text is `text`, when known): its changes,
+/// the calls it makes, what stays opaque, and what it defines.
+fn add_statement(body: &mut Body, node: &NodeEnum, text: &str, span: Span, guarded: bool) {
     let c = classify(node);
     if !c.known {
         body.opaque.push(Opaque {
@@ -391,38 +402,16 @@ fn add_statement(body: &mut Body, node: &NodeEnum, span: Span, guarded: bool) {
             via: None,
         });
     }
-    // A `DO` or a function definition inside procedural code: read it the same way.
+    // A `DO`, a function or a trigger inside procedural code is read like a top-level one.
     let nested = match node {
-        NodeEnum::DoStmt(s) => {
-            let (language, code) = do_args(&s.args);
-            let mut inner = Body::default();
-            match code {
-                Some(code) => {
-                    let origin = Origin {
-                        start: span.start,
-                        escapes: Vec::new(),
-                        statement: Some(span),
-                    };
-                    match language.as_deref().unwrap_or("plpgsql") {
-                        "plpgsql" => read_plpgsql(&mut inner, &code, &origin, "", Kind::Do),
-                        "sql" => read_sql(&mut inner, &code, &origin, guarded),
-                        other => inner.opaque.push(Opaque {
-                            span,
-                            reason: OpaqueReason::Language(other.to_string()),
-                            via: None,
-                        }),
-                    }
-                }
-                None => inner.opaque.push(Opaque {
-                    span,
-                    reason: OpaqueReason::UnparseableBody("no code".into()),
-                    via: None,
-                }),
-            }
-            Some(inner)
+        NodeEnum::DoStmt(_)
+        | NodeEnum::CreateFunctionStmt(_)
+        | NodeEnum::CreateTrigStmt(_)
+        | NodeEnum::CreateEventTrigStmt(_) => {
+            let p = read_text(node, text, span);
+            body.definitions.extend(p.definition);
+            Some(p.body)
         }
-        // Functions defined inside procedural code are not followed into the replay.
-        NodeEnum::CreateFunctionStmt(_) | NodeEnum::CreateTrigStmt(_) => None,
         other => {
             for name in calls_in(other) {
                 body.calls.push(Call { name, span });
@@ -448,6 +437,7 @@ fn add_statement(body: &mut Body, node: &NodeEnum, span: Span, guarded: bool) {
         body.statements.extend(inner.statements);
         body.calls.extend(inner.calls);
         body.opaque.extend(inner.opaque);
+        body.definitions.extend(inner.definitions);
     }
 }
 

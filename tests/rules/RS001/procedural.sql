@@ -69,3 +69,8 @@ SELECT purge();
 DROP TRIGGER t_order ON orders; -- fires
 -- silent: and the dropped trigger no longer fires
 INSERT INTO orders VALUES (2, 1);
+
+-- unit: 006_nested
+-- fires: a function created inside a DO block is followed when it is called
+DO $$ BEGIN CREATE OR REPLACE FUNCTION wipe() RETURNS void LANGUAGE sql AS $f$ DELETE FROM audit $f$; END $$;
+SELECT wipe(); -- fires
