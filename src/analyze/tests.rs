@@ -410,4 +410,8 @@ fn odd_procedural_code_never_panics() {
     assert_eq!(f.body.opaque.len(), 1);
     let f = one("DO $$ BEGIN EXECUTE $q$DROP TABLE t$q$; END $$");
     assert!(f.body.opaque.is_empty() && f.destructive);
+    // The arguments of EXECUTE ... USING run too.
+    let f = one("DO $$ BEGIN EXECUTE 'SELECT $1' USING g(); END $$");
+    let names: Vec<&str> = f.body.calls.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["g"]);
 }

@@ -622,17 +622,22 @@ impl PlReader<'_> {
                     self.static_sql(q, guarded);
                 }
             }
-            "PLpgSQL_stmt_dynexecute" => self.dynamic(v.get("query"), guarded),
-            "PLpgSQL_stmt_dynfors" | "PLpgSQL_stmt_return_query" | "PLpgSQL_stmt_open" => {
-                if let Some(q) = v
-                    .get("dynquery")
-                    .or_else(|| v.get("query").filter(|_| key == "PLpgSQL_stmt_dynfors"))
-                {
+            "PLpgSQL_stmt_dynexecute"
+            | "PLpgSQL_stmt_dynfors"
+            | "PLpgSQL_stmt_return_query"
+            | "PLpgSQL_stmt_open" => {
+                // The string run dynamically; every other field (`USING` arguments, a loop
+                // body, a static query) is read as usual.
+                let dynamic_key = match key {
+                    "PLpgSQL_stmt_dynexecute" | "PLpgSQL_stmt_dynfors" => "query",
+                    _ => "dynquery",
+                };
+                if let Some(q) = v.get(dynamic_key) {
                     self.dynamic(Some(q), guarded);
                 }
                 if let Value::Object(map) = v {
                     for (k, inner) in map {
-                        if k != "dynquery" && !(key == "PLpgSQL_stmt_dynfors" && k == "query") {
+                        if k != dynamic_key {
                             self.walk_key(k, inner, guarded);
                         }
                     }
