@@ -157,6 +157,12 @@ impl Body {
 pub enum Definition {
     /// `CREATE [OR REPLACE] FUNCTION | PROCEDURE`: the body a later call runs.
     Routine { name: String, body: Body },
+    /// Functions a table's defaults, CHECK constraints, generated columns and index expressions
+    /// call: they run on every row written to it.
+    TableCode {
+        table: String,
+        functions: Vec<String>,
+    },
     /// `CREATE TRIGGER ... ON table ... EXECUTE FUNCTION f()`.
     Trigger {
         name: String,
@@ -188,6 +194,17 @@ impl TriggerEvents {
             _ => false,
         }
     }
+}
+
+/// Whether `change` writes rows (so a table's defaults, checks and index expressions run).
+pub fn writes_rows(change: &Change) -> bool {
+    matches!(
+        change,
+        Change::Insert { .. }
+            | Change::Update { .. }
+            | Change::Merge { .. }
+            | Change::Copy { from: true, .. }
+    )
 }
 
 /// The table a data change fires triggers on.

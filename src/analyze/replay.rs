@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 
 use super::postgres::{locks, plpgsql, rewrites};
-use super::procedural::{Body, Definition, InnerStatement, Opaque, OpaqueReason, Via, dml_table};
+use super::procedural::{
+    Body, Definition, InnerStatement, Opaque, OpaqueReason, Via, dml_table, writes_rows,
+};
 use super::schema::{Routine, Schema, Trigger};
 use super::{AnalyzedMigration, Change, Phase, StatementFacts, TableCmd};
 use crate::discover::Direction;
@@ -107,7 +109,9 @@ fn resolve_calls(facts: &mut StatementFacts, schema: &Schema) -> bool {
             via: None,
         })
         .collect();
-    let has_triggers = !schema.triggers.is_empty();
+    // Code that runs when rows are written: triggers, and the functions a table's defaults,
+    // checks and index expressions call (followed only when the migrations define them).
+    let has_triggers = !schema.triggers.is_empty() || !schema.write_calls.is_empty();
     if queue.is_empty() && !has_triggers {
         return false;
     }
@@ -127,10 +131,24 @@ fn resolve_calls(facts: &mut StatementFacts, schema: &Schema) -> bool {
                     .get(super::schema::key(table))
                     .map(|list| list.iter().filter(|t| t.events.fired_by(&change)).collect())
                     .unwrap_or_default();
-                for t in fired {
+                let stored: Vec<&String> = if writes_rows(&change) {
+                    schema
+                        .write_calls
+                        .get(super::schema::key(table))
+                        .map(|fs| {
+                            fs.iter()
+                                .filter(|f| schema.routines.contains_key(*f))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
+                let functions = fired.iter().map(|t| &t.function).chain(stored);
+                for function in functions {
                     let (span, via) = origin_of(facts, &added, &change);
                     queue.push_back(Pending {
-                        name: t.function.clone(),
+                        name: function.clone(),
                         span,
                         via,
                     });
@@ -261,6 +279,17 @@ fn define_one(
                     source: source.clone(),
                 },
             );
+        }
+        Definition::TableCode { table, functions } => {
+            let list = schema
+                .write_calls
+                .entry(super::schema::key(table).to_string())
+                .or_default();
+            for f in functions {
+                if !list.contains(f) {
+                    list.push(f.clone());
+                }
+            }
         }
         Definition::Trigger {
             name,

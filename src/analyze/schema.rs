@@ -88,6 +88,9 @@ pub struct Schema {
     pub routines: HashMap<String, Routine>,
     /// Triggers by the table (a [`key`]) they are on.
     pub triggers: HashMap<String, Vec<Trigger>>,
+    /// Functions a table's defaults, checks and index expressions call on every row written,
+    /// by table (a [`key`]).
+    pub write_calls: HashMap<String, Vec<String>>,
 }
 
 /// Unqualified `public.x` and `x` name the same relation for our purposes.
@@ -325,6 +328,7 @@ impl Schema {
                             for g in &gone {
                                 self.tables.remove(g);
                                 self.triggers.remove(g);
+                                self.write_calls.remove(g);
                                 self.indexes.retain(|_, (t, _)| t != g);
                             }
                         }
@@ -367,6 +371,9 @@ impl Schema {
                         }
                         if let Some(triggers) = self.triggers.remove(&old) {
                             self.triggers.insert(new_key.clone(), triggers);
+                        }
+                        if let Some(calls) = self.write_calls.remove(&old) {
+                            self.write_calls.insert(new_key.clone(), calls);
                         }
                         self.tables.insert(new_key, t);
                     }

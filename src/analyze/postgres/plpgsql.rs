@@ -89,9 +89,28 @@ fn read_text(node: &NodeEnum, text: &str, span: Span) -> Procedural {
             for name in calls_in(other) {
                 out.body.calls.push(Call { name, span });
             }
+            out.definition = table_code(other);
         }
     }
     out
+}
+
+/// The functions a table definition stores for later writes: defaults, CHECK constraints and
+/// generated columns of `CREATE TABLE` / `ALTER TABLE`, and index expressions.
+fn table_code(node: &NodeEnum) -> Option<Definition> {
+    let (table, functions) = match node {
+        NodeEnum::CreateStmt(s) => (s.relation.as_ref(), super::calls::find(node)),
+        NodeEnum::AlterTableStmt(s) => (s.relation.as_ref(), super::calls::find(&s.cmds)),
+        NodeEnum::IndexStmt(s) => (s.relation.as_ref(), super::calls::find(node)),
+        _ => return None,
+    };
+    if functions.is_empty() {
+        return None;
+    }
+    Some(Definition::TableCode {
+        table: table.map(super::names::rv_name)?,
+        functions,
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -416,6 +435,7 @@ fn add_statement(body: &mut Body, node: &NodeEnum, text: &str, span: Span, guard
             for name in calls_in(other) {
                 body.calls.push(Call { name, span });
             }
+            body.definitions.extend(table_code(other));
             None
         }
     };

@@ -74,3 +74,11 @@ INSERT INTO orders VALUES (2, 1);
 -- fires: a function created inside a DO block is followed when it is called
 DO $$ BEGIN CREATE OR REPLACE FUNCTION wipe() RETURNS void LANGUAGE sql AS $f$ DELETE FROM audit $f$; END $$;
 SELECT wipe(); -- fires
+
+-- unit: 007_defaults
+CREATE OR REPLACE FUNCTION next_code() RETURNS int LANGUAGE plpgsql AS $$ BEGIN TRUNCATE audit; RETURN 1; END $$;
+CREATE TABLE codes (code int DEFAULT next_code(), at timestamptz DEFAULT now());
+-- fires: a default that calls a function of the migrations runs it on every row written
+INSERT INTO codes DEFAULT VALUES; -- fires
+-- silent: a DELETE fills no default
+DELETE FROM codes WHERE code = 1;
