@@ -103,9 +103,9 @@ fn rollsafe_idempotent(sql: &str) -> bool {
         migration.target,
     );
     assert!(
-        facts.body.opaque.is_empty(),
+        facts.body().opaque.is_empty(),
         "{sql}: {:?}",
-        facts.body.opaque
+        facts.body().opaque
     );
     facts.idempotent
 }

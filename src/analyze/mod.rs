@@ -101,12 +101,32 @@ pub struct StatementFacts {
     pub scope: transaction::Scope,
     /// What procedural code it runs (a `DO` block's statements, and in the replay the bodies
     /// of the functions it calls and the triggers it fires): their changes are in `changes`.
-    pub body: Body,
-    /// The function, procedure or trigger it defines for later statements.
-    pub definition: Option<Definition>,
+    /// Boxed and absent for the common statement without any, so facts stay small (see
+    /// [`StatementFacts::body`]).
+    pub procedural: Option<Box<Body>>,
+    /// The function, procedure, trigger or table code it defines for later statements.
+    pub definition: Option<Box<Definition>>,
 }
 
+/// The body of a statement that runs no procedural code.
+static NO_BODY: Body = Body {
+    statements: Vec::new(),
+    calls: Vec::new(),
+    opaque: Vec::new(),
+    definitions: Vec::new(),
+};
+
 impl StatementFacts {
+    /// What procedural code the statement runs (empty for most statements).
+    pub fn body(&self) -> &Body {
+        self.procedural.as_deref().unwrap_or(&NO_BODY)
+    }
+
+    /// What the statement defines for later statements, if anything.
+    pub fn definition(&self) -> Option<&Definition> {
+        self.definition.as_deref()
+    }
+
     pub fn is_psql_meta(&self) -> bool {
         self.kind.starts_with("psql ")
     }
@@ -125,7 +145,7 @@ impl StatementFacts {
     /// The statement inside procedural code that makes `change`, if it is not the statement
     /// itself.
     pub fn inner_of(&self, change: &Change) -> Option<&procedural::InnerStatement> {
-        self.body
+        self.body()
             .statements
             .iter()
             .find(|s| s.changes.contains(change))
@@ -169,7 +189,7 @@ impl StatementFacts {
         });
         // Procedural code can create a relation and act on it within one statement.
         let created_here: Vec<&str> = self
-            .body
+            .body()
             .statements
             .iter()
             .flat_map(|s| &s.changes)
@@ -277,7 +297,7 @@ pub fn statement_facts(
         new_relations: Vec::new(),
         markers,
         scope: transaction::Scope::None,
-        body: Body::default(),
+        procedural: None,
         definition: None,
     };
     match body {
@@ -296,7 +316,7 @@ pub fn statement_facts(
             facts.known = c.known;
             facts.changes = c.changes;
             let procedural = postgres::plpgsql::read(node, source, span);
-            facts.definition = procedural.definition;
+            facts.definition = procedural.definition.map(Box::new);
             absorb(&mut facts, procedural.body);
             refresh_derived(&mut facts, target);
         }
@@ -313,10 +333,14 @@ pub fn absorb(facts: &mut StatementFacts, body: Body) {
     if !body.opaque.is_empty() && !facts.changes.contains(&Change::Opaque) {
         facts.changes.push(Change::Opaque);
     }
-    facts.body.statements.extend(body.statements);
-    facts.body.calls.extend(body.calls);
-    facts.body.opaque.extend(body.opaque);
-    facts.body.definitions.extend(body.definitions);
+    if body.is_empty() {
+        return;
+    }
+    let mine = facts.procedural.get_or_insert_with(Default::default);
+    mine.statements.extend(body.statements);
+    mine.calls.extend(body.calls);
+    mine.opaque.extend(body.opaque);
+    mine.definitions.extend(body.definitions);
 }
 
 /// Recompute phase, destructiveness, idempotency and transactionality from `changes`.

@@ -100,7 +100,7 @@ fn resolve_calls(facts: &mut StatementFacts, schema: &Schema) -> bool {
         via: Option<Via>,
     }
     let mut queue: std::collections::VecDeque<Pending> = facts
-        .body
+        .body()
         .calls
         .iter()
         .map(|c| Pending {
@@ -259,7 +259,11 @@ fn define(
     schema: &mut Schema,
     source: &std::sync::Arc<crate::source::SourceFile>,
 ) {
-    for d in facts.definition.iter().chain(&facts.body.definitions) {
+    for d in facts
+        .definition()
+        .into_iter()
+        .chain(&facts.body().definitions)
+    {
         define_one(d, schema, source);
     }
 }
@@ -316,7 +320,7 @@ fn define_one(
 fn created_inside(facts: &StatementFacts, relation: &str) -> bool {
     let k = super::schema::key(relation);
     facts
-        .body
+        .body()
         .statements
         .iter()
         .flat_map(|s| &s.changes)

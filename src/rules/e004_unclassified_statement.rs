@@ -28,7 +28,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .help(HELP),
             );
         }
-        for opaque in &s.body.opaque {
+        for opaque in &s.body().opaque {
             let via = opaque
                 .via
                 .as_ref()

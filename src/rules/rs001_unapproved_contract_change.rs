@@ -56,9 +56,7 @@ fn approval_blocks(a: Approval) -> bool {
 /// contract statement inside a `DO` block or a called function (at the inner statement, or at
 /// the call), otherwise one for the statement.
 fn describe(s: &StatementFacts) -> Vec<(String, Span)> {
-    let inner: Vec<&InnerStatement> = s
-        .body
-        .statements
+    let inner: Vec<&InnerStatement> = s.body().statements
         .iter()
         .filter(|i| i.changes.iter().any(is_contract))
         .collect();
