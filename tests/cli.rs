@@ -407,11 +407,90 @@ fn break_glass_is_always_reported_and_cannot_be_allowed() {
 
 #[test]
 fn opaque_statements_are_e004() {
-    let (_, out) = check_one("DO $$ BEGIN PERFORM 1; END $$;\n", None);
+    let (code, out) = check_one(
+        "DO $$ BEGIN EXECUTE 'DROP TABLE ' || quote_ident(current_setting('app.t')); END $$;\n",
+        None,
+    );
     assert!(
-        out.contains("001_a.sql:1:1:") && out.contains("[E004]"),
+        out.contains("001_a.sql:1:21: error[E004]")
+            && out.contains("EXECUTE of SQL built at run time"),
         "{out}"
     );
+    assert_eq!(
+        code,
+        Some(1),
+        "what the gate cannot see fails closed: {out}"
+    );
+    // A DO block rollsafe fully understands is not E004.
+    let (_, out) = check_one("DO $$ BEGIN PERFORM 1; END $$;\n", None);
+    assert!(!out.contains("[E004]"), "{out}");
+}
+
+/// The three examples: each needs a contract marker, and the marker on the outer
+/// statement approves what runs inside it.
+#[test]
+fn a_drop_inside_a_do_block_needs_a_contract() {
+    let (code, out) = check_one("DO $$ BEGIN DROP TABLE users; END $$;\n", None);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(
+            "001_a.sql:1:13: error[RS001] destructive change (drops table users) inside this DO"
+        ),
+        "reported at the inner statement: {out}"
+    );
+    let approved = "-- rollsafe:contract approved-by=alice ticket=DB-1 recovery=restore-from-backup\nDO $$ BEGIN DROP TABLE users; END $$;\n";
+    let (code, out) = check_one(approved, None);
+    assert_eq!(code, Some(0), "the marker on the DO approves it: {out}");
+    assert!(out.contains("(suppressed: rollsafe:contract"), "{out}");
+}
+
+#[test]
+fn a_function_called_in_the_migration_is_followed() {
+    let sql =
+        "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ DROP TABLE users $$;\nSELECT f();\n";
+    let (code, out) = check_one(sql, None);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("001_a.sql:2:1: error[RS001] destructive change (drops table users) in f() at 001_a.sql:1:53, run by this SELECT"),
+        "{out}"
+    );
+    // Defined and never called: nothing is dropped.
+    let (_, out) = check_one(
+        "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ DROP TABLE users $$;\n",
+        None,
+    );
+    assert!(!out.contains("[RS001]"), "{out}");
+    // Called without being defined in the migrations: the gate cannot see it.
+    let (code, out) = check_one("SELECT f();\n", None);
+    assert!(
+        out.contains("001_a.sql:1:1: error[E004]") && out.contains("a call of f()"),
+        "{out}"
+    );
+    assert_eq!(code, Some(1), "{out}");
+    let approved = "-- rollsafe:contract approved-by=alice ticket=DB-1 recovery=restore-from-backup\nSELECT f();\n";
+    assert_eq!(check_one(approved, None).0, Some(0));
+    let allowed = "-- rollsafe:allow E004 reason=\"f only logs\"\nSELECT f();\n";
+    assert_eq!(check_one(allowed, None).0, Some(0));
+}
+
+#[test]
+fn a_guarded_create_type_is_understood() {
+    let sql = "DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN\n    CREATE TYPE mood AS ENUM ('happy', 'sad');\n  END IF;\nEND\n$$;\n";
+    let (code, out) = check_one(sql, None);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.trim().is_empty(), "nothing to report: {out}");
+}
+
+#[test]
+fn procedural_examples_snapshot() {
+    let (code, out) = stdout_of(
+        rollsafe()
+            .args(["check", "--format", "compact", "--today", "2026-11-23"])
+            .arg("tests/procedural")
+            .current_dir(env!("CARGO_MANIFEST_DIR")),
+    );
+    assert_eq!(code, Some(1), "{out}");
+    insta::assert_snapshot!("procedural_examples", out);
 }
 
 #[test]

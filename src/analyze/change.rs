@@ -429,7 +429,7 @@ pub enum Change {
     },
     /// `ALTER SYSTEM`: writes postgresql.auto.conf, refused inside a transaction block.
     AlterSystem,
-    /// `DO` and `CALL`: code rollsafe cannot see into.
+    /// Code rollsafe cannot see into runs here (the statement's `body.opaque` says what).
     Opaque,
     /// Queries and other statements without schema effect.
     Other,

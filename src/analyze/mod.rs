@@ -7,6 +7,7 @@ pub mod facts;
 pub mod inverse;
 pub mod phase;
 pub mod postgres;
+pub mod procedural;
 pub mod replay;
 pub mod schema;
 pub mod snapshot;
@@ -16,6 +17,7 @@ pub mod transaction;
 
 pub use change::*;
 pub use facts::*;
+pub use procedural::{Body, Definition, Opaque, OpaqueReason};
 
 use rayon::prelude::*;
 
@@ -107,11 +109,56 @@ pub struct StatementFacts {
     pub markers: Vec<usize>,
     /// The transaction it runs in (set once the whole unit is parsed).
     pub scope: transaction::Scope,
+    /// What procedural code it runs (a `DO` block's statements, and in the replay the bodies
+    /// of the functions it calls and the triggers it fires): their changes are in `changes`.
+    /// Boxed and absent for the common statement without any, so facts stay small (see
+    /// [`StatementFacts::body`]).
+    pub procedural: Option<Box<Body>>,
+    /// The function, procedure, trigger or table code it defines for later statements.
+    pub definition: Option<Box<Definition>>,
 }
 
+/// The body of a statement that runs no procedural code.
+static NO_BODY: Body = Body {
+    statements: Vec::new(),
+    calls: Vec::new(),
+    opaque: Vec::new(),
+    definitions: Vec::new(),
+};
+
 impl StatementFacts {
+    /// What procedural code the statement runs (empty for most statements).
+    pub fn body(&self) -> &Body {
+        self.procedural.as_deref().unwrap_or(&NO_BODY)
+    }
+
+    /// What the statement defines for later statements, if anything.
+    pub fn definition(&self) -> Option<&Definition> {
+        self.definition.as_deref()
+    }
+
     pub fn is_psql_meta(&self) -> bool {
         self.kind.starts_with("psql ")
+    }
+
+    /// Where `change` is written: the inner statement of a `DO` block or a function body that
+    /// makes it, or the statement itself.
+    pub fn span_of(&self, change: &Change) -> Span {
+        self.inner_of(change).map_or(self.span, |s| s.span)
+    }
+
+    /// The kind of statement that makes `change`: the inner statement's, or the statement's.
+    pub fn kind_of(&self, change: &Change) -> &str {
+        self.inner_of(change).map_or(&self.kind, |s| &s.kind)
+    }
+
+    /// The statement inside procedural code that makes `change`, if it is not the statement
+    /// itself.
+    pub fn inner_of(&self, change: &Change) -> Option<&procedural::InnerStatement> {
+        self.body()
+            .statements
+            .iter()
+            .find(|s| s.changes.contains(change))
     }
 
     /// Whether `relation` was created earlier in this change.
@@ -144,24 +191,42 @@ impl StatementFacts {
                 | Change::Update { table, .. } => vec![table.as_str()],
                 Change::Truncate { tables } => tables.iter().map(String::as_str).collect(),
                 Change::CreateIndex { table, .. } => vec![table.as_str()],
+                // Creating acts on nothing that exists (inside a DO block, next to the
+                // statements that use what it creates).
+                Change::CreateTable { .. } | Change::Create { on_table: None, .. } => Vec::new(),
                 _ => vec![""],
             }
         });
+        // Procedural code can create a relation and act on it within one statement.
+        let created_here: Vec<&str> = self
+            .body()
+            .statements
+            .iter()
+            .flat_map(|s| &s.changes)
+            .filter_map(|c| match c {
+                Change::CreateTable { table, .. } => Some(table.as_str()),
+                Change::Create { name, .. } => Some(name.as_str()),
+                Change::CreateIndex {
+                    index: Some(index), ..
+                } => Some(index.as_str()),
+                _ => None,
+            })
+            .collect();
         let mut any = false;
         let all_new = subjects.all(|r| {
             any = true;
-            !r.is_empty() && self.is_new(r)
+            !r.is_empty() && (self.is_new(r) || created_here.contains(&r))
         });
         any && all_new
     }
 
     /// Columns this statement adds to tables that existed before the change, with the table.
-    pub fn columns_added_to_existing(&self) -> impl Iterator<Item = (&str, &ColumnSpec)> {
+    pub fn columns_added_to_existing(&self) -> impl Iterator<Item = (&str, &ColumnSpec, &Change)> {
         self.changes.iter().filter_map(move |change| match change {
             Change::AlterTable {
                 table,
                 cmd: TableCmd::AddColumn { column, .. },
-            } if !self.is_new(table) => Some((table.as_str(), column)),
+            } if !self.is_new(table) => Some((table.as_str(), column, change)),
             _ => None,
         })
     }
@@ -188,6 +253,7 @@ impl StatementFacts {
                 table,
                 constraint,
                 column,
+                change,
             })
         })
     }
@@ -210,6 +276,8 @@ pub struct AddedConstraint<'a> {
     pub constraint: &'a ConstraintSpec,
     /// The column whose `ADD COLUMN` carries it inline, if any.
     pub column: Option<&'a str>,
+    /// The change that adds it (for its position inside procedural code).
+    pub change: &'a Change,
 }
 
 /// Facts for one statement, without the schema (that comes in the replay).
@@ -239,6 +307,8 @@ pub fn statement_facts(
         new_relations: Vec::new(),
         markers,
         scope: transaction::Scope::None,
+        procedural: None,
+        definition: None,
     };
     match body {
         StatementBody::SyntaxError(e) => {
@@ -255,10 +325,32 @@ pub fn statement_facts(
             facts.kind = c.kind;
             facts.known = c.known;
             facts.changes = c.changes;
+            let procedural = postgres::plpgsql::read(node, source, span);
+            facts.definition = procedural.definition.map(Box::new);
+            absorb(&mut facts, procedural.body);
             refresh_derived(&mut facts, target);
         }
     }
     facts
+}
+
+/// Add what procedural code runs to a statement: its inner statements' changes join the
+/// statement's own, and code that stays opaque is marked with [`Change::Opaque`] (once).
+pub fn absorb(facts: &mut StatementFacts, body: Body) {
+    for s in &body.statements {
+        facts.changes.extend(s.changes.iter().cloned());
+    }
+    if !body.opaque.is_empty() && !facts.changes.contains(&Change::Opaque) {
+        facts.changes.push(Change::Opaque);
+    }
+    if body.is_empty() {
+        return;
+    }
+    let mine = facts.procedural.get_or_insert_with(Default::default);
+    mine.statements.extend(body.statements);
+    mine.calls.extend(body.calls);
+    mine.opaque.extend(body.opaque);
+    mine.definitions.extend(body.definitions);
 }
 
 /// Recompute phase, destructiveness, idempotency and transactionality from `changes`.
@@ -272,7 +364,9 @@ pub fn refresh_derived(facts: &mut StatementFacts, target: Target) {
         let (p, d) = phase::change_phase(change);
         facts.phase = facts.phase.max(p);
         facts.destructive |= d;
-        facts.idempotent &= phase::change_idempotent(change);
+        // A guarded statement in procedural code succeeds when re-run, whatever its form.
+        facts.idempotent &=
+            phase::change_idempotent(change) || facts.inner_of(change).is_some_and(|s| s.guarded);
         if let Some(reason) = match target.dialect {
             Dialect::Postgres => {
                 postgres::transactional::non_transactional_reason(change, target.version)

@@ -6,8 +6,11 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use super::postgres::{locks, rewrites};
-use super::schema::Schema;
+use super::postgres::{locks, plpgsql, rewrites};
+use super::procedural::{
+    Body, Definition, InnerStatement, Opaque, OpaqueReason, Via, dml_table, writes_rows,
+};
+use super::schema::{Routine, Schema, Trigger};
 use super::snapshot;
 use super::{AnalyzedMigration, Change, Phase, StatementFacts, TableCmd};
 use crate::discover::{Direction, Layout};
@@ -39,11 +42,21 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
         let is_new =
             |u: usize| u == index || (changed[index] && changed.get(u).copied().unwrap_or(false));
         let target = unit.migration.target;
+        let source = unit.migration.source.clone();
         for facts in &mut unit.statements {
+            if resolve_calls(facts, schema) {
+                super::refresh_derived(facts, target);
+            }
             let analysis = match target.dialect {
                 Dialect::Postgres => locks::analyze(&facts.changes, schema, target.version),
             };
             facts.new_relations = locks::new_relations(&analysis.locks, schema, &is_new);
+            // Procedural code can create a relation and then lock it within one statement.
+            for l in &analysis.locks {
+                if created_inside(facts, &l.relation) && !facts.is_new(&l.relation) {
+                    facts.new_relations.push(l.relation.clone());
+                }
+            }
             // Creating a table makes it new for the statements after it.
             facts.locks = analysis.locks;
             facts.rewrites = analysis.rewrites;
@@ -55,6 +68,7 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
                 for change in &facts.changes {
                     schema.apply(change, index);
                 }
+                define(facts, schema, &source);
             }
         }
     }
@@ -135,4 +149,252 @@ fn refine_phase(facts: &mut StatementFacts, schema: &Schema, target: Target) {
             facts.destructive = false;
         }
     }
+}
+
+/// How many function bodies one statement is followed into (calls and triggers, nested):
+/// recursion and deep chains end here as opaque instead of looping.
+const MAX_EXPANSIONS: usize = 64;
+
+/// Follow the calls a statement makes (and the triggers its data changes fire) into the bodies
+/// of the routines created so far, adding what they run to the statement. A call of a
+/// function that is neither defined nor known is opaque. Returns whether anything was added.
+fn resolve_calls(facts: &mut StatementFacts, schema: &Schema) -> bool {
+    struct Pending {
+        name: String,
+        span: crate::source::Span,
+        via: Option<Via>,
+    }
+    let mut queue: std::collections::VecDeque<Pending> = facts
+        .body()
+        .calls
+        .iter()
+        .map(|c| Pending {
+            name: c.name.clone(),
+            span: c.span,
+            via: None,
+        })
+        .collect();
+    // Code that runs when rows are written: triggers, and the functions a table's defaults,
+    // checks and index expressions call (followed only when the migrations define them).
+    let has_triggers = !schema.triggers.is_empty() || !schema.write_calls.is_empty();
+    if queue.is_empty() && !has_triggers {
+        return false;
+    }
+    let mut added = Body::default();
+    let mut next_change = 0;
+    let mut expansions = 0;
+    loop {
+        // Triggers fired by the data changes not looked at yet (the statement's own and those
+        // of the bodies just added).
+        while has_triggers && next_change < facts.changes.len() + added_changes(&added) {
+            let change = nth_change(facts, &added, next_change);
+            next_change += 1;
+            let Some(change) = change else { continue };
+            for table in dml_table(&change) {
+                let fired: Vec<&Trigger> = schema
+                    .triggers
+                    .get(super::schema::key(table))
+                    .map(|list| list.iter().filter(|t| t.events.fired_by(&change)).collect())
+                    .unwrap_or_default();
+                let stored: Vec<&String> = if writes_rows(&change) {
+                    schema
+                        .write_calls
+                        .get(super::schema::key(table))
+                        .map(|fs| {
+                            fs.iter()
+                                .filter(|f| schema.routines.contains_key(*f))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
+                let functions = fired.iter().map(|t| &t.function).chain(stored);
+                for function in functions {
+                    let (span, via) = origin_of(facts, &added, &change);
+                    queue.push_back(Pending {
+                        name: function.clone(),
+                        span,
+                        via,
+                    });
+                }
+            }
+        }
+        let Some(call) = queue.pop_front() else { break };
+        let Some(routine) = schema.routines.get(&call.name) else {
+            if !plpgsql::is_known_function(&call.name) {
+                added.opaque.push(Opaque {
+                    span: call.span,
+                    reason: OpaqueReason::UnknownFunction(call.name.clone()),
+                    via: call.via.clone(),
+                });
+            }
+            continue;
+        };
+        expansions += 1;
+        if expansions > MAX_EXPANSIONS {
+            added.opaque.push(Opaque {
+                span: call.span,
+                reason: OpaqueReason::TooDeep(call.name.clone()),
+                via: call.via.clone(),
+            });
+            break;
+        }
+        // Findings point at the call (where the marker that approves them goes) and name the
+        // place in the body; code reached through nested calls keeps the first routine's call.
+        let at = |span: crate::source::Span| {
+            call.via.clone().unwrap_or_else(|| {
+                let lc = routine.source.line_col(span.start);
+                Via {
+                    routine: routine.name.clone(),
+                    at: format!(
+                        "{}:{}:{}",
+                        routine.source.display_path(),
+                        lc.line,
+                        lc.column
+                    ),
+                }
+            })
+        };
+        for s in &routine.body.statements {
+            added.statements.push(InnerStatement {
+                span: call.span,
+                via: Some(at(s.span)),
+                ..s.clone()
+            });
+        }
+        for o in &routine.body.opaque {
+            added.opaque.push(Opaque {
+                span: call.span,
+                reason: o.reason.clone(),
+                via: Some(at(o.span)),
+            });
+        }
+        // What the routine creates when it runs exists after the call.
+        added
+            .definitions
+            .extend(routine.body.definitions.iter().cloned());
+        for c in &routine.body.calls {
+            queue.push_back(Pending {
+                name: c.name.clone(),
+                span: call.span,
+                via: Some(at(c.span)),
+            });
+        }
+    }
+    if added.statements.is_empty() && added.opaque.is_empty() && added.definitions.is_empty() {
+        return false;
+    }
+    super::absorb(facts, added);
+    true
+}
+
+fn added_changes(added: &Body) -> usize {
+    added.statements.iter().map(|s| s.changes.len()).sum()
+}
+
+/// The `n`th change of the statement followed by those of the bodies added so far.
+fn nth_change(facts: &StatementFacts, added: &Body, n: usize) -> Option<Change> {
+    if let Some(c) = facts.changes.get(n) {
+        return Some(c.clone());
+    }
+    added
+        .statements
+        .iter()
+        .flat_map(|s| &s.changes)
+        .nth(n - facts.changes.len())
+        .cloned()
+}
+
+/// Where a change is written and the routine it came through, for the triggers it fires.
+fn origin_of(
+    facts: &StatementFacts,
+    added: &Body,
+    change: &Change,
+) -> (crate::source::Span, Option<Via>) {
+    match added.statements.iter().find(|s| s.changes.contains(change)) {
+        Some(s) => (s.span, s.via.clone()),
+        None => (facts.span_of(change), None),
+    }
+}
+
+/// Record the routine or trigger a statement defines, for the statements after it.
+fn define(
+    facts: &StatementFacts,
+    schema: &mut Schema,
+    source: &std::sync::Arc<crate::source::SourceFile>,
+) {
+    for d in facts
+        .definition()
+        .into_iter()
+        .chain(&facts.body().definitions)
+    {
+        define_one(d, schema, source);
+    }
+}
+
+fn define_one(
+    definition: &Definition,
+    schema: &mut Schema,
+    source: &std::sync::Arc<crate::source::SourceFile>,
+) {
+    match definition {
+        Definition::Routine { name, body } => {
+            schema.routines.insert(
+                name.clone(),
+                Routine {
+                    name: name.clone(),
+                    body: body.clone(),
+                    source: source.clone(),
+                },
+            );
+        }
+        Definition::TableCode { table, functions } => {
+            let list = schema
+                .write_calls
+                .entry(super::schema::key(table).to_string())
+                .or_default();
+            for f in functions {
+                if !list.contains(f) {
+                    list.push(f.clone());
+                }
+            }
+        }
+        Definition::Trigger {
+            name,
+            table,
+            function,
+            events,
+        } => {
+            let list = schema
+                .triggers
+                .entry(super::schema::key(table).to_string())
+                .or_default();
+            // CREATE OR REPLACE TRIGGER replaces the one of the same name.
+            list.retain(|t| &t.name != name);
+            list.push(Trigger {
+                name: name.clone(),
+                function: function.clone(),
+                events: *events,
+            });
+        }
+    }
+}
+
+/// Whether a statement inside the procedural code of `facts` creates `relation`.
+fn created_inside(facts: &StatementFacts, relation: &str) -> bool {
+    let k = super::schema::key(relation);
+    facts
+        .body()
+        .statements
+        .iter()
+        .flat_map(|s| &s.changes)
+        .any(|c| match c {
+            Change::CreateTable { table, .. } => super::schema::key(table) == k,
+            Change::CreateIndex {
+                index: Some(index), ..
+            } => super::schema::key(index) == k,
+            Change::Create { name, .. } => super::schema::key(name) == k,
+            _ => false,
+        })
 }

@@ -6,6 +6,24 @@
 use std::collections::HashMap;
 
 use super::change::*;
+use super::procedural::{Body, TriggerEvents};
+
+/// A function or procedure created by the migrations, as the replay last saw it.
+#[derive(Debug, Clone)]
+pub struct Routine {
+    pub name: String,
+    pub body: Body,
+    /// The file that defines it: the body's spans are offsets into it.
+    pub source: std::sync::Arc<crate::source::SourceFile>,
+}
+
+/// A trigger created by the migrations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trigger {
+    pub name: String,
+    pub function: String,
+    pub events: TriggerEvents,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
@@ -74,6 +92,14 @@ pub struct Schema {
     pub objects: HashMap<(ObjectKind, String), Option<usize>>,
     /// Enum values added with `ALTER TYPE ... ADD VALUE`, per type.
     pub enum_values: HashMap<String, Vec<String>>,
+    /// Functions and procedures by name (lower-case, `public.` dropped; overloads share one
+    /// entry, the last created).
+    pub routines: HashMap<String, Routine>,
+    /// Triggers by the table (a [`key`]) they are on.
+    pub triggers: HashMap<String, Vec<Trigger>>,
+    /// Functions a table's defaults, checks and index expressions call on every row written,
+    /// by table (a [`key`]).
+    pub write_calls: HashMap<String, Vec<String>>,
 }
 
 /// What the replay knows of an index beyond its table.
@@ -360,6 +386,22 @@ impl Schema {
             } => {
                 for n in names {
                     let k = key(n);
+                    // The procedural model (routines, triggers) and the rollback model
+                    // (`objects`) both forget a dropped function, procedure or trigger.
+                    match object {
+                        ObjectKind::Function | ObjectKind::Procedure => {
+                            self.routines.remove(&k.to_ascii_lowercase());
+                        }
+                        ObjectKind::Trigger => {
+                            if let Some(list) = on_table
+                                .as_deref()
+                                .and_then(|t| self.triggers.get_mut(key(t)))
+                            {
+                                list.retain(|t| t.name != *n);
+                            }
+                        }
+                        _ => {}
+                    }
                     match object {
                         ObjectKind::Table => {
                             // Dropping a partitioned table drops its partitions.
@@ -375,6 +417,9 @@ impl Schema {
                                     }
                                     keep
                                 });
+                                self.triggers.remove(g);
+                                self.write_calls.remove(g);
+                                self.indexes.retain(|_, (t, _)| t != g);
                             }
                         }
                         ObjectKind::Index => {
@@ -432,6 +477,12 @@ impl Schema {
                                 }
                             }
                         }
+                        if let Some(triggers) = self.triggers.remove(&old) {
+                            self.triggers.insert(new_key.clone(), triggers);
+                        }
+                        if let Some(calls) = self.write_calls.remove(&old) {
+                            self.write_calls.insert(new_key.clone(), calls);
+                        }
                         self.tables.insert(new_key, t);
                     }
                 }
@@ -462,6 +513,12 @@ impl Schema {
                             .find(|c| c.name.as_deref() == Some(from))
                     {
                         c.name = Some(to.clone());
+                    }
+                }
+                ObjectKind::Function | ObjectKind::Procedure => {
+                    if let Some(mut r) = self.routines.remove(&key(from).to_ascii_lowercase()) {
+                        r.name = to.to_ascii_lowercase();
+                        self.routines.insert(r.name.clone(), r);
                     }
                 }
                 ObjectKind::Index => {

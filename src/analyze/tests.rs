@@ -164,7 +164,16 @@ fn phases_and_destructiveness() {
         ("COMMENT ON TABLE t IS 'x'", "COMMENT", Neutral, false),
         ("VACUUM FULL t", "VACUUM", Neutral, false),
         ("SELECT 1", "SELECT", Neutral, false),
-        ("DO $$ BEGIN END $$", "DO", Migrate, false),
+        // A DO block has the facts of what it runs; what stays opaque is "migrate".
+        ("DO $$ BEGIN END $$", "DO", Neutral, false),
+        ("DO $$ BEGIN DROP TABLE t; END $$", "DO", Contract, true),
+        ("DO $$ BEGIN EXECUTE x; END $$", "DO", Migrate, false),
+        (
+            "DO $$ BEGIN EXECUTE 'TRUNCATE ' || 't'; END $$",
+            "DO",
+            Contract,
+            true,
+        ),
     ];
     for (sql, kind, phase, destructive) in cases {
         let f = one(sql);
@@ -287,4 +296,122 @@ fn psql_meta_commands_are_statements_of_their_own() {
     assert_eq!(f[0].kind, "psql \\set");
     assert_eq!(f[0].phase, Phase::Neutral);
     assert_eq!(f[1].start.line, 2);
+}
+
+#[test]
+fn procedural_code_is_read_at_its_own_position() {
+    let sql = "SELECT 1;\nDO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN\n    CREATE TYPE mood AS ENUM ('a');\n  END IF;\n  ALTER TABLE t DROP COLUMN c;\nEND $$;";
+    let f = facts(sql, 16);
+    let d = &f[1];
+    assert_eq!(d.body().statements.len(), 2, "{:?}", d.body());
+    let guarded = &d.body().statements[0];
+    assert!(guarded.guarded);
+    assert_eq!(
+        &sql[guarded.span.start..guarded.span.end],
+        "CREATE TYPE mood AS ENUM ('a')"
+    );
+    let drop = &d.body().statements[1];
+    assert!(!drop.guarded);
+    assert_eq!(
+        &sql[drop.span.start..drop.span.end],
+        "ALTER TABLE t DROP COLUMN c"
+    );
+    // The guarded CREATE TYPE re-runs; the DROP COLUMN does not.
+    assert!(!d.idempotent);
+    assert!(d.destructive && d.phase == Phase::Contract);
+    assert!(d.body().opaque.is_empty());
+}
+
+#[test]
+fn exception_handlers_guard_and_sql_bodies_are_read() {
+    let f = one(
+        "DO $$ BEGIN CREATE TYPE s AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+    );
+    assert!(f.idempotent && f.body().opaque.is_empty(), "{:?}", f.body());
+    // A single-quoted body: positions skip the doubled quotes.
+    let sql = "DO 'BEGIN RAISE NOTICE ''x''; CREATE TABLE t (a int); END'";
+    let f = one(sql);
+    assert_eq!(f.body().statements.len(), 1);
+    let s = &f.body().statements[0];
+    assert_eq!(&sql[s.span.start..s.span.end], "CREATE TABLE t (a int)");
+    assert!(!f.idempotent);
+    let f = one("CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ DROP TABLE users $$");
+    // Defining a function runs nothing; its body is kept for the calls.
+    assert_eq!(f.phase, Phase::Expand);
+    match f.definition() {
+        Some(Definition::Routine { name, body }) => {
+            assert_eq!(name, "f");
+            assert_eq!(body.statements.len(), 1);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn what_cannot_be_read_is_opaque() {
+    for (sql, reason) in [
+        (
+            "DO $$ BEGIN EXECUTE 'DROP TABLE ' || t; END $$",
+            "DynamicSql",
+        ),
+        ("DO LANGUAGE plpython3u $$ pass $$", "Language"),
+        ("DO $$ BEGIN DROP TABLE; END $$", "UnparseableBody"),
+        (
+            "CREATE EVENT TRIGGER e ON ddl_command_start EXECUTE FUNCTION f()",
+            "EventTrigger",
+        ),
+    ] {
+        let f = one(sql);
+        assert_eq!(f.body().opaque.len(), 1, "{sql}: {:?}", f.body());
+        assert!(
+            format!("{:?}", f.body().opaque[0].reason).starts_with(reason),
+            "{sql}: {:?}",
+            f.body().opaque
+        );
+        assert!(!f.idempotent, "{sql}");
+    }
+    // Calls are resolved by the replay (against the routines created so far).
+    let f = one("SELECT f(1), now()");
+    let names: Vec<&str> = f.body().calls.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["f", "now"]);
+}
+
+#[test]
+fn odd_procedural_code_never_panics() {
+    for sql in [
+        "DO $$ $$",
+        "DO ''",
+        "DO $$ BEGIN IF THEN END $$",
+        "DO $$ BEGIN RAISE NOTICE 'é'; DROP TABLE t; END $$",
+        "DO $$ BEGIN EXECUTE format('%', 1); EXECUTE format('%3$s', 'a'); END $$",
+        "DO $$ BEGIN EXECUTE ''; EXECUTE format(); END $$",
+        "DO $$ DECLARE x int := f(; BEGIN END $$",
+        "DO E'BEGIN DROP TABLE t; END'",
+        "CREATE FUNCTION f() RETURNS int AS $$ $$ LANGUAGE plpgsql",
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC END",
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql RETURN g(1)",
+        "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.x := OLD.x; RETURN NEW; END $$",
+        "CREATE FUNCTION f(a int) RETURNS SETOF int LANGUAGE plpgsql AS $$ BEGIN RETURN QUERY EXECUTE 'SELECT 1'; RETURN NEXT a; END $$",
+        "CREATE PROCEDURE p() LANGUAGE plpgsql AS $$ BEGIN COMMIT; ROLLBACK; END $$",
+        "CREATE FUNCTION f() RETURNS int LANGUAGE internal AS 'int4in'",
+    ] {
+        let _ = facts(sql, 16);
+    }
+    // A BEGIN ATOMIC body is read at its own position.
+    let sql = "CREATE PROCEDURE p() LANGUAGE sql\nBEGIN ATOMIC\n  DELETE FROM t;\nEND";
+    let f = one(sql);
+    let Some(Definition::Routine { body, .. }) = f.definition() else {
+        panic!("{:?}", f.definition);
+    };
+    let s = &body.statements[0];
+    assert_eq!(&sql[s.span.start..s.span.end], "DELETE FROM t");
+    // A dynamic EXECUTE with a non-constant format() is opaque; a constant one is read.
+    let f = one("DO $$ BEGIN EXECUTE format('DROP TABLE %I', tbl); END $$");
+    assert_eq!(f.body().opaque.len(), 1);
+    let f = one("DO $$ BEGIN EXECUTE $q$DROP TABLE t$q$; END $$");
+    assert!(f.body().opaque.is_empty() && f.destructive);
+    // The arguments of EXECUTE ... USING run too.
+    let f = one("DO $$ BEGIN EXECUTE 'SELECT $1' USING g(); END $$");
+    let names: Vec<&str> = f.body().calls.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["g"]);
 }

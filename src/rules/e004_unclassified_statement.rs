@@ -1,12 +1,12 @@
-use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
-use crate::analyze::Change;
+use super::{Check, Code, Context, Diagnostic, Directions, Family, Rule};
 use crate::config::Severity;
 
 pub const RULE: Rule = Rule {
     code: Code::E004,
     name: "unclassified-statement",
     family: Family::Input,
-    severity: Severity::Warning,
+    // The gate cannot prove harmless what it cannot see: an error until approved.
+    severity: Severity::Error,
     doc: include_str!("../../rules/E004.md"),
     directions: Directions::ALL,
     check: Check::Migration(check),
@@ -25,18 +25,34 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     s,
                     format!("rollsafe does not know what a `{}` statement does; it is not assumed safe", s.kind),
                 )
-                .help("Review it by hand, then record the review with `-- rollsafe:allow E004 reason=\"...\"`."),
+                .help(HELP),
             );
-        } else if s.changes.iter().any(|c| matches!(c, Change::Opaque)) {
+        }
+        for opaque in &s.body().opaque {
+            let via = opaque
+                .via
+                .as_ref()
+                .map(|v| format!(", reached through {v}"))
+                .unwrap_or_default();
             out.push(
-                Diagnostic::at_statement(
-                    Code::E004,
-                    i,
-                    s,
-                    format!("rollsafe cannot see what this {} block does (locks, drops, data changes)", s.kind),
-                )
-                .help("Prefer plain SQL statements, or review the code by hand and record it with `-- rollsafe:allow E004 reason=\"...\"`."),
+                Diagnostic {
+                    span: opaque.span,
+                    ..Diagnostic::at_statement(
+                        Code::E004,
+                        i,
+                        s,
+                        format!(
+                            "rollsafe cannot see what this {} runs: {}{via}; it is not assumed safe",
+                            s.kind, opaque.reason
+                        ),
+                    )
+                }
+                .help(HELP),
             );
         }
     }
 }
+
+const HELP: &str = "Write the DDL as plain statements (or constant SQL) so every rule can check it; otherwise review \
+     the code and approve the statement with `-- rollsafe:contract approved-by=NAME ticket=ID`, or record the \
+     review with `-- rollsafe:allow E004 reason=\"...\"`.";

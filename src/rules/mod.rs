@@ -54,6 +54,20 @@ impl Diagnostic {
             ..Diagnostic::new(code, facts.span, message)
         }
     }
+    /// About one change of a statement: placed where that change is written (the inner
+    /// statement of a `DO` block, or the statement itself).
+    pub fn at_change(
+        code: Code,
+        index: usize,
+        facts: &StatementFacts,
+        change: &crate::analyze::Change,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            span: facts.span_of(change),
+            ..Diagnostic::at_statement(code, index, facts, message)
+        }
+    }
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self

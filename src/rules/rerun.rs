@@ -65,7 +65,11 @@ pub(super) fn check_rerunnable(
         for change in &s.changes {
             if let Some((what, form)) = fix(change, s) {
                 out.push(
-                    Diagnostic::at_statement(code, i, s, message(&what)).help(format!(
+                    Diagnostic {
+                        span: s.span_of(change),
+                        ..Diagnostic::at_statement(code, i, s, message(&what))
+                    }
+                    .help(format!(
                         "Use `{form}` so the migration can be run again after a partial failure."
                     )),
                 );
@@ -98,7 +102,7 @@ pub(super) fn idempotent_create(
                 " (...)"
             };
             Some((
-                format!("{} {table} without IF NOT EXISTS", s.kind),
+                format!("{} {table} without IF NOT EXISTS", s.kind_of(change)),
                 format!("CREATE TABLE IF NOT EXISTS {table}{rest}"),
             ))
         }
@@ -128,7 +132,7 @@ pub(super) fn idempotent_create(
             or_replace: false,
             ..
         } => {
-            let label = s.kind.trim_start_matches("CREATE ");
+            let label = s.kind_of(change).trim_start_matches("CREATE ");
             let fix = match object {
                 ObjectKind::Sequence
                 | ObjectKind::Schema
@@ -152,7 +156,10 @@ pub(super) fn idempotent_create(
             } else {
                 "IF NOT EXISTS"
             };
-            Some((format!("{} {name} without {missing}", s.kind), fix))
+            Some((
+                format!("{} {name} without {missing}", s.kind_of(change)),
+                fix,
+            ))
         }
         _ => None,
     }
@@ -181,8 +188,8 @@ pub(super) fn idempotent_drop(change: &Change, s: &StatementFacts) -> Option<(St
                 _ => String::new(),
             };
             Some((
-                format!("{} {list} without IF EXISTS", s.kind),
-                format!("{}{concurrently} IF EXISTS {list}{on}", s.kind),
+                format!("{} {list} without IF EXISTS", s.kind_of(change)),
+                format!("{}{concurrently} IF EXISTS {list}{on}", s.kind_of(change)),
             ))
         }
         Change::AlterTable { table, cmd } => match cmd {

@@ -34,10 +34,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .map(|n| format!("{n} "))
                 .unwrap_or_default();
             out.push(
-                Diagnostic::at_statement(
-                    Code::RS101,
-                    i,
-                    s,
+                Diagnostic::at_change(Code::RS101, i, s, change,
                     format!(
                         "CREATE {unique}INDEX {name}without CONCURRENTLY locks {table} against writes (SHARE) \
                          while it reads every row to build the index"

@@ -59,10 +59,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     .to_string()
             };
             out.push(
-                Diagnostic::at_statement(
-                    Code::RS103,
-                    i,
-                    s,
+                Diagnostic::at_change(Code::RS103, i, s, change,
                     format!("{what} without CONCURRENTLY {locks}"),
                 )
                 .help(help),

@@ -15,7 +15,7 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for (i, s) in ctx.statements.iter().enumerate() {
-        for AddedConstraint { table, constraint: c, column } in s.constraints_added_to_existing() {
+        for AddedConstraint { table, constraint: c, column, change } in s.constraints_added_to_existing() {
             if c.kind != ConstraintKind::ForeignKey || c.not_valid {
                 continue;
             }
@@ -40,10 +40,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 ),
             };
             out.push(
-                Diagnostic::at_statement(
-                    Code::RS104,
-                    i,
-                    s,
+                Diagnostic::at_change(Code::RS104, i, s, change,
                     format!(
                         "adding FOREIGN KEY ({cols}) on {table} without NOT VALID checks every existing row \
                          while it holds SHARE ROW EXCLUSIVE locks on {table} and {referenced}: writes to both \

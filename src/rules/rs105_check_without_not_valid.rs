@@ -15,7 +15,7 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for (i, s) in ctx.statements.iter().enumerate() {
-        for AddedConstraint { table, constraint: c, column } in s.constraints_added_to_existing() {
+        for AddedConstraint { table, constraint: c, column, change } in s.constraints_added_to_existing() {
             if c.kind != ConstraintKind::Check || c.not_valid {
                 continue;
             }
@@ -37,10 +37,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 ),
             };
             out.push(
-                Diagnostic::at_statement(
-                    Code::RS105,
-                    i,
-                    s,
+                Diagnostic::at_change(Code::RS105, i, s, change,
                     format!(
                         "adding CHECK constraint {name} on {table} without NOT VALID checks every existing row \
                          while it holds an ACCESS EXCLUSIVE lock: reads and writes wait for the whole scan"

@@ -15,7 +15,7 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for (i, s) in ctx.statements.iter().enumerate() {
-        for AddedConstraint { table, constraint: c, .. } in s.constraints_added_to_existing() {
+        for AddedConstraint { table, constraint: c, change, .. } in s.constraints_added_to_existing() {
             if c.using_index.is_some() {
                 continue;
             }
@@ -48,10 +48,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 _ => continue,
             };
             out.push(
-                Diagnostic::at_statement(
-                    Code::RS106,
-                    i,
-                    s,
+                Diagnostic::at_change(Code::RS106, i, s, change,
                     format!(
                         "adding {} ({cols}) on {table} builds its index while it holds an ACCESS EXCLUSIVE \
                          lock: reads and writes wait for the whole build",

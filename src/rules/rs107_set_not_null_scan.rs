@@ -34,10 +34,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             out.push(
-                Diagnostic::at_statement(
-                    Code::RS107,
-                    i,
-                    s,
+                Diagnostic::at_change(Code::RS107, i, s, change,
                     format!(
                         "SET NOT NULL on {table}.{column} reads every row to check for NULLs while it holds an \
                          ACCESS EXCLUSIVE lock: reads and writes wait for the whole scan"

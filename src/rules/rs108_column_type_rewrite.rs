@@ -41,10 +41,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 ("rewrites", "rebuilds")
             };
             out.push(
-                Diagnostic::at_statement(
-                    Code::RS108,
-                    i,
-                    s,
+                Diagnostic::at_change(Code::RS108, i, s, change,
                     format!(
                         "ALTER COLUMN {column} TYPE {type_name} {rewrites} {table} and {rebuilds} its indexes while \
                          it holds an ACCESS EXCLUSIVE lock ({}): reads and writes wait for the whole rewrite",

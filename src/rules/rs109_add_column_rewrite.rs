@@ -15,7 +15,7 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for (i, s) in ctx.statements.iter().enumerate() {
-        for (table, column) in s.columns_added_to_existing() {
+        for (table, column, change) in s.columns_added_to_existing() {
             let Some(reason) = rewrites::add_column_rewrite(column, ctx.target.version) else {
                 continue;
             };
@@ -24,10 +24,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 _ => "rewrites",
             };
             out.push(
-                Diagnostic::at_statement(
-                    Code::RS109,
-                    i,
-                    s,
+                Diagnostic::at_change(Code::RS109, i, s, change,
                     format!(
                         "ADD COLUMN {} {may} every row of {table} while it holds an ACCESS EXCLUSIVE lock ({reason}): \
                          reads and writes wait for the whole rewrite",

@@ -89,10 +89,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 None => "every table it applies to".to_string(),
             };
             out.push(
-                Diagnostic::at_statement(
-                    Code::RS110,
-                    i,
-                    s,
+                Diagnostic::at_change(Code::RS110, i, s, change,
                     format!(
                         "{what} writes a new copy of {subject} while it holds an ACCESS EXCLUSIVE lock: reads and \
                          writes wait until the whole table is copied"

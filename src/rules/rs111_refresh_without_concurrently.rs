@@ -26,10 +26,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             out.push(
-                Diagnostic::at_statement(
-                    Code::RS111,
-                    i,
-                    s,
+                Diagnostic::at_change(Code::RS111, i, s, change,
                     format!(
                         "REFRESH MATERIALIZED VIEW {name} without CONCURRENTLY holds an ACCESS EXCLUSIVE lock on it \
                          while the view's query runs: every read of {name} waits"

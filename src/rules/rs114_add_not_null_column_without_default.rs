@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for (i, s) in ctx.statements.iter().enumerate() {
-        for (table, column) in s.columns_added_to_existing() {
+        for (table, column, change) in s.columns_added_to_existing() {
             let has_default = column.default.as_ref().is_some_and(|d| !d.is_null);
             // Identity, generated and serial columns fill existing rows themselves.
             if !column.not_null
@@ -32,10 +32,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 " (before PostgreSQL 11 this rewrites the table, see RS109)"
             };
             out.push(
-                Diagnostic::at_statement(
-                    Code::RS114,
-                    i,
-                    s,
+                Diagnostic::at_change(Code::RS114, i, s, change,
                     format!(
                         "ADD COLUMN {name} {ty} NOT NULL without a DEFAULT fails on {table} as soon as the table has \
                          a row: existing rows would get NULL"

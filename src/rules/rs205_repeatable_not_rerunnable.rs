@@ -36,10 +36,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 ),
             };
             out.push(
-                Diagnostic::at_statement(
-                    Code::RS205,
-                    i,
-                    s,
+                Diagnostic::at_change(Code::RS205, i, s, change,
                     format!(
                         "{what} in a repeatable migration: it runs again every time the file changes, and fails \
                          (or duplicates rows) on that second run"

@@ -37,7 +37,8 @@ fn suppression(d: &Diagnostic, index: usize, ctx: &Context) -> Option<Suppressio
             justification: m.justification(),
         });
     }
-    if d.code == Code::RS001
+    // What the gate cannot see (E004) is approved exactly like a destructive change.
+    if matches!(d.code, Code::RS001 | Code::E004)
         && let Some(m) = markers.iter().find(|m| {
             contract::is_contract(m)
                 && contract::approval(m, &ctx.config.contract, ctx.today) == Approval::Approved

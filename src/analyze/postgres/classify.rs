@@ -569,8 +569,9 @@ pub fn classify(node: &NodeEnum) -> Classified {
             }],
         ),
         N::AlterSystemStmt(_) => known("ALTER SYSTEM", vec![Change::AlterSystem]),
-        N::DoStmt(_) => known("DO", vec![Change::Opaque]),
-        N::CallStmt(_) => known("CALL", vec![Change::Opaque]),
+        // What they run is read by `plpgsql` and resolved by the replay.
+        N::DoStmt(_) => known("DO", Vec::new()),
+        N::CallStmt(_) => known("CALL", Vec::new()),
 
         // Statements whose schema effect is neutral for compatibility: settings, ownership,
         // session and maintenance commands, and ALTERs of non-table objects.

@@ -5,10 +5,12 @@
 //! server by `tests/pg_facts.rs`.
 
 mod alter_table;
+mod calls;
 pub mod classify;
 mod expr;
 pub mod locks;
 mod names;
+pub mod plpgsql;
 pub mod rewrites;
 pub mod transactional;
 
