@@ -221,6 +221,7 @@ pub enum TableCmd {
     AlterColumnType {
         column: String,
         type_name: TypeName,
+        /// A `USING` expression that computes the new value (not just `col` or `col::type`).
         using: bool,
     },
     SetNotNull {

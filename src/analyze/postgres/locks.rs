@@ -2,7 +2,7 @@
 //! rewrites or scans the table while holding it. Facts follow PostgreSQL's documentation for
 //! the configured major version, and are checked against a real server by `tests/pg_facts.rs`.
 
-use super::rewrites::{add_column_rewrite, binary_coercible};
+use super::rewrites::{SessionZone, TypeRewrite, add_column_rewrite, type_change};
 use crate::analyze::change::*;
 use crate::analyze::facts::{LockFact, LockLevel, TableWork};
 use crate::analyze::schema::{self, Schema};
@@ -56,14 +56,24 @@ impl LockAnalysis {
 
 /// Lock facts of one statement's changes, given the schema as it stands before it.
 pub fn analyze(changes: &[Change], schema: &Schema, pg_version: u32) -> LockAnalysis {
+    analyze_in(changes, schema, pg_version, SessionZone::Unknown)
+}
+
+/// [`analyze`] under a session time zone the migration set (`SET timezone`).
+pub fn analyze_in(
+    changes: &[Change],
+    schema: &Schema,
+    pg_version: u32,
+    zone: SessionZone,
+) -> LockAnalysis {
     let mut a = LockAnalysis::default();
     for change in changes {
-        change_locks(change, schema, pg_version, &mut a);
+        change_locks(change, schema, pg_version, zone, &mut a);
     }
     a
 }
 
-fn change_locks(change: &Change, schema: &Schema, pg: u32, a: &mut LockAnalysis) {
+fn change_locks(change: &Change, schema: &Schema, pg: u32, zone: SessionZone, a: &mut LockAnalysis) {
     use LockLevel::*;
     match change {
         Change::CreateTable {
@@ -235,7 +245,7 @@ fn change_locks(change: &Change, schema: &Schema, pg: u32, a: &mut LockAnalysis)
                 a.lock(name, AccessExclusive);
             }
         }
-        Change::AlterTable { table, cmd } => table_cmd_locks(table, cmd, schema, pg, a),
+        Change::AlterTable { table, cmd } => table_cmd_locks(table, cmd, schema, pg, zone, a),
         Change::Truncate { tables } => {
             // TRUNCATE of a table other tables reference only succeeds with CASCADE (or with
             // them in the list): they are truncated too, as are partitions.
@@ -344,9 +354,16 @@ fn change_locks(change: &Change, schema: &Schema, pg: u32, a: &mut LockAnalysis)
 /// ALTER TABLE on a partitioned table: most subcommands recurse to every partition, with the
 /// same lock (index-building constraints take SHARE on the partitions), and rewrite or scan
 /// the partitions where they would rewrite or scan a plain table.
-fn table_cmd_locks(table: &str, cmd: &TableCmd, schema: &Schema, pg: u32, a: &mut LockAnalysis) {
+fn table_cmd_locks(
+    table: &str,
+    cmd: &TableCmd,
+    schema: &Schema,
+    pg: u32,
+    zone: SessionZone,
+    a: &mut LockAnalysis,
+) {
     let mut own = LockAnalysis::default();
-    table_cmd_locks_one(table, cmd, schema, pg, &mut own);
+    table_cmd_locks_one(table, cmd, schema, pg, zone, &mut own);
     let partitions = if recurses_to_partitions(cmd) {
         schema.partitions(table)
     } else {
@@ -439,6 +456,7 @@ fn table_cmd_locks_one(
     cmd: &TableCmd,
     schema: &Schema,
     pg: u32,
+    zone: SessionZone,
     a: &mut LockAnalysis,
 ) {
     use LockLevel::*;
@@ -454,7 +472,9 @@ fn table_cmd_locks_one(
             }
         }
         TableCmd::AlterColumnType {
-            column, type_name, ..
+            column,
+            type_name,
+            using,
         } => {
             a.lock(table, AccessExclusive);
             // Foreign keys on the column, or referencing it, are dropped and added again.
@@ -469,9 +489,19 @@ fn table_cmd_locks_one(
             let old = existing
                 .and_then(|t| t.column(column))
                 .map(|c| &c.type_name);
-            match old {
-                Some(old) if binary_coercible(old, type_name) => {}
-                Some(old) => a.rewrite(table, format!("{column} changes from {old} to {type_name}")),
+            match old.map(|old| (old, type_change(old, type_name, *using, pg, zone).rewrite)) {
+                Some((_, TypeRewrite::No)) => {}
+                Some((old, TypeRewrite::Yes)) => {
+                    let how = if *using { " with a USING expression" } else { "" };
+                    a.rewrite(table, format!("{column} changes from {old} to {type_name}{how}"))
+                }
+                Some((old, TypeRewrite::UnlessUtc)) => a.assumed_rewrite(
+                    table,
+                    format!(
+                        "{column} changes from {old} to {type_name}, which rewrites unless the session time \
+                         zone is UTC (the migration does not SET timezone = 'UTC')"
+                    ),
+                ),
                 None => a.assumed_rewrite(
                     table,
                     format!("{column} changes to {type_name} (old type unknown: assumed not binary-compatible)"),
