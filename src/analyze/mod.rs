@@ -85,6 +85,9 @@ pub struct StatementFacts {
     /// Can destroy data that a down migration cannot bring back.
     pub destructive: bool,
     pub changes: Vec<Change>,
+    /// The phase and destructiveness of each change (same order as `changes`), so a finding
+    /// about a multi-action statement names the action that decides it.
+    pub change_phases: Vec<(Phase, bool)>,
     /// Strongest lock per relation, in the order first taken.
     pub locks: Vec<LockFact>,
     /// Relations rewritten (every row copied) while locked.
@@ -225,6 +228,7 @@ pub fn statement_facts(
         phase: Phase::Neutral,
         destructive: false,
         changes: Vec::new(),
+        change_phases: Vec::new(),
         locks: Vec::new(),
         rewrites: Vec::new(),
         scans: Vec::new(),
@@ -263,8 +267,10 @@ pub fn refresh_derived(facts: &mut StatementFacts, target: Target) {
     facts.idempotent = true;
     facts.transactional = true;
     facts.non_transactional_reason = None;
+    facts.change_phases.clear();
     for change in &facts.changes {
         let (p, d) = phase::change_phase(change);
+        facts.change_phases.push((p, d));
         facts.phase = facts.phase.max(p);
         facts.destructive |= d;
         facts.idempotent &= phase::change_idempotent(change);

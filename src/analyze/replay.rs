@@ -164,8 +164,10 @@ fn refine_phase(facts: &mut StatementFacts, ctx: &PhaseContext) {
     }
     let mut phase = super::Phase::Neutral;
     let mut destructive = false;
+    facts.change_phases.clear();
     for c in &facts.changes {
         let (p, d) = phase::change_phase_in(c, ctx);
+        facts.change_phases.push((p, d));
         phase = phase.max(p);
         destructive |= d;
     }

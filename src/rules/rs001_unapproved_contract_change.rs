@@ -48,14 +48,25 @@ fn approval_blocks(a: Approval) -> bool {
 
 fn describe(s: &StatementFacts) -> String {
     let verb = if s.destructive { "destructive" } else { "backward-incompatible" };
-    let detail = s.changes.iter().find_map(|c| match c {
+    let detail = |c: &Change| match c {
         Change::Drop { object, names, .. } => Some(format!("drops {} {}", object.name(), names.join(", "))),
         Change::Rename { object, from, to, .. } => Some(format!("renames {} {from} to {to}", object.name())),
         Change::Truncate { tables } => Some(format!("truncates {}", tables.join(", "))),
         Change::AlterTable { table, cmd } => Some(format!("{} on {table}", cmd.describe())),
         _ => None,
-    });
-    match detail {
+    };
+    // The actions that make it contract, not the first action of a multi-action ALTER TABLE.
+    let deciding: Vec<String> = s
+        .changes
+        .iter()
+        .zip(&s.change_phases)
+        .filter(|(_, (p, _))| *p == Phase::Contract)
+        .filter_map(|(c, _)| detail(c))
+        .collect();
+    if !deciding.is_empty() {
+        return format!("{verb} change ({})", deciding.join("; "));
+    }
+    match s.changes.iter().find_map(detail) {
         Some(d) => format!("{verb} change ({d})"),
         None => format!("{verb} {}", s.kind),
     }

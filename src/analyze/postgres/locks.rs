@@ -499,7 +499,7 @@ fn table_cmd_locks_one(
                     table,
                     format!(
                         "{column} changes from {old} to {type_name}, which rewrites unless the session time \
-                         zone is UTC (the migration does not SET timezone = 'UTC')"
+                         zone is UTC, and the migration does not SET timezone = 'UTC'"
                     ),
                 ),
                 None => a.assumed_rewrite(

@@ -213,6 +213,10 @@ pub fn binary_coercible(old: &TypeName, new: &TypeName) -> bool {
         (None, Some(_)) => false,
         (Some(o), Some(n)) => n >= o,
     };
+    // Fractional seconds: no precision is the maximum, 6.
+    let finer = |old_mods: &[i64], new_mods: &[i64]| {
+        old_mods.first().copied().unwrap_or(6) <= new_mods.first().copied().unwrap_or(6)
+    };
     match (old.name.as_str(), new.name.as_str()) {
         (a, b) if a == b && old.modifiers == new.modifiers => true,
         ("varchar", "varchar") | ("varbit", "varbit") => widens(&old.modifiers, &new.modifiers),
@@ -226,7 +230,7 @@ pub fn binary_coercible(old: &TypeName, new: &TypeName) -> bool {
         // Fractional-second precision: a larger (or no) precision keeps every value.
         ("timestamp", "timestamp")
         | ("timestamptz", "timestamptz")
-        | ("time", "time") => widens(&old.modifiers, &new.modifiers),
+        | ("time", "time") => finer(&old.modifiers, &new.modifiers),
         ("cidr", "inet") => true,
         _ => false,
     }
