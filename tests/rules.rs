@@ -414,3 +414,32 @@ fn rs405_down_does_not_undo_up() {
     );
     assert_eq!(out.lines().count(), 6, "{out}");
 }
+
+/// `approve-index-drops = true`: every index drop on an existing table needs a contract
+/// approval (RS001) and RS008 stays silent.
+#[test]
+fn rs008_approve_index_drops_makes_them_contract() {
+    let fixture = parse_fixture(&fixture("RS008/basic.sql"));
+    let mut config = Config {
+        pg_version: fixture.pg_version,
+        ..Config::default()
+    };
+    config.contract.approve_index_drops = true;
+    let options = Options {
+        today: Date::parse("2026-01-15").expect("date"),
+    };
+    let settings = Settings::from_config(&config).expect("settings");
+    let report = check::check(fixture.set, &config, &settings, &options, None);
+    let lines = |code: &str| -> Vec<usize> {
+        report
+            .units
+            .iter()
+            .flat_map(|u| &u.findings)
+            .filter(|f| f.code().as_str() == code)
+            .map(|f| f.start.line)
+            .collect()
+    };
+    assert_eq!(lines("RS008"), Vec::<usize>::new());
+    // The two plain drops and the unique one; not the index created in the same change.
+    assert_eq!(lines("RS001"), vec![3, 5, 7]);
+}

@@ -239,6 +239,7 @@ rules! {
     RS004 => rs004_incomplete_approval,
     RS005 => rs005_marker_covers_nothing,
     RS006 => rs006_break_glass,
+    RS008 => rs008_index_drop,
     RS101 => rs101_create_index_without_concurrently,
     RS102 => rs102_drop_index_without_concurrently,
     RS103 => rs103_reindex_without_concurrently,

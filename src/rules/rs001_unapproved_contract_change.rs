@@ -16,7 +16,9 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for (i, s) in ctx.statements.iter().enumerate() {
-        if s.phase != Phase::Contract || s.acts_only_on_new() {
+        let index_drop = ctx.config.contract.approve_index_drops
+            && super::rs008_index_drop::dropped_indexes(s).is_some();
+        if (s.phase != Phase::Contract && !index_drop) || s.acts_only_on_new() {
             continue;
         }
         let mut contracts = ctx.markers_for(i).filter(|m| contract::is_contract(m)).peekable();
