@@ -396,14 +396,20 @@ pub fn classify(node: &NodeEnum) -> Classified {
             "UPDATE",
             vec![Change::Update {
                 table: range_var(s.relation.as_ref()),
-                has_where: s.where_clause.is_some(),
+                has_where: s
+                    .where_clause
+                    .as_deref()
+                    .is_some_and(|w| !super::expr::is_always_true(w)),
             }],
         ),
         N::DeleteStmt(s) => known(
             "DELETE",
             vec![Change::Delete {
                 table: range_var(s.relation.as_ref()),
-                has_where: s.where_clause.is_some(),
+                has_where: s
+                    .where_clause
+                    .as_deref()
+                    .is_some_and(|w| !super::expr::is_always_true(w)),
             }],
         ),
         N::MergeStmt(s) => known(
