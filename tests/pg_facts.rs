@@ -898,3 +898,303 @@ fn lock_rewrite_and_transaction_facts_match_postgresql() {
         failures.concat()
     );
 }
+
+// --- type changes --------------------------------------------------------------------------
+
+/// Column types and values that test the edges of each (extremes, fractions, a local time in
+/// New York's spring-forward gap).
+const TYPE_VALUES: &[(&str, &[&str])] = &[
+    ("smallint", &["-32768", "32767", "0"]),
+    ("integer", &["-2147483648", "2147483647", "0"]),
+    ("bigint", &["-9223372036854775808", "9007199254740993", "0"]),
+    ("real", &["3.4028235e38", "1.17549435e-38", "0.1"]),
+    ("double precision", &["1.7976931348623157e308", "0.1", "-0"]),
+    ("numeric(10,2)", &["12345678.91", "-0.01", "1.50"]),
+    ("numeric", &["123456789012345678901234.5678901", "0.000001"]),
+    ("varchar(10)", &["'abcdefghij'", "''", "'a  '"]),
+    ("text", &["'abcdefghij'", "''", "'a  '"]),
+    ("char(5)", &["'ab'", "'abcde'"]),
+    ("bit varying(8)", &["B'10101010'", "B'1'"]),
+    ("bit(8)", &["B'10101010'"]),
+    (
+        "timestamp(3)",
+        &["'2024-03-10 02:30:00.123'", "'1999-12-31 23:59:59.999'"],
+    ),
+    (
+        "timestamp",
+        &["'2024-03-10 02:30:00.123456'", "'2000-01-01 00:00:00'"],
+    ),
+    (
+        "timestamptz",
+        &["'2024-03-10 07:30:00.123456+00'", "'2000-01-01 00:00:00+00'"],
+    ),
+    ("timestamptz(3)", &["'2024-03-10 07:30:00.123+00'"]),
+    ("time(3)", &["'23:59:59.999'", "'00:00:00'"]),
+    ("timetz(3)", &["'23:59:59.999+02'"]),
+    ("date", &["'2024-03-10'", "'1999-12-31'"]),
+    ("cidr", &["'10.0.0.0/8'"]),
+    ("inet", &["'10.1.2.3/8'"]),
+    ("varchar(10)[]", &["ARRAY['a', 'bc']"]),
+    ("integer[]", &["ARRAY[1, 2147483647]"]),
+    ("json", &["'{\"b\": 1, \"a\": 2, \"a\": 3}'"]),
+    ("jsonb", &["'{\"b\": 1, \"a\": 2}'"]),
+    ("uuid", &["'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'"]),
+];
+
+/// (from, to): widenings, narrowings, precision changes, changes of kind.
+const TYPE_CHANGES: &[(&str, &str)] = &[
+    ("smallint", "integer"),
+    ("smallint", "bigint"),
+    ("integer", "bigint"),
+    ("bigint", "integer"),
+    ("integer", "smallint"),
+    ("integer", "numeric"),
+    ("integer", "numeric(12,2)"),
+    ("integer", "numeric(5,0)"),
+    ("bigint", "numeric"),
+    ("integer", "double precision"),
+    ("bigint", "double precision"),
+    ("real", "double precision"),
+    ("double precision", "real"),
+    ("integer", "text"),
+    ("text", "integer"),
+    ("numeric(10,2)", "numeric(12,2)"),
+    ("numeric(10,2)", "numeric(14,4)"),
+    ("numeric(10,2)", "numeric(10,1)"),
+    ("numeric(10,2)", "numeric"),
+    ("numeric", "numeric(10,2)"),
+    ("varchar(10)", "varchar(20)"),
+    ("varchar(10)", "varchar(5)"),
+    ("varchar(10)", "text"),
+    ("varchar(10)", "varchar"),
+    ("text", "varchar"),
+    ("text", "varchar(20)"),
+    ("char(5)", "text"),
+    ("char(5)", "char(10)"),
+    ("char(5)", "varchar(10)"),
+    ("varchar(10)", "char(10)"),
+    ("bit varying(8)", "bit varying(16)"),
+    ("bit varying(8)", "bit varying"),
+    ("bit varying(8)", "bit varying(4)"),
+    ("bit(8)", "bit varying(8)"),
+    ("timestamp(3)", "timestamp"),
+    ("timestamp(3)", "timestamp(6)"),
+    ("timestamp", "timestamp(3)"),
+    ("timestamp(3)", "timestamptz"),
+    ("timestamp", "timestamptz"),
+    ("timestamptz", "timestamp"),
+    ("timestamp(3)", "timestamptz(3)"),
+    ("timestamptz(3)", "timestamptz"),
+    ("timestamptz", "timestamptz(3)"),
+    ("time(3)", "time"),
+    ("timetz(3)", "timetz"),
+    ("date", "timestamp"),
+    ("timestamp", "date"),
+    ("cidr", "inet"),
+    ("inet", "cidr"),
+    ("varchar(10)[]", "text[]"),
+    ("varchar(10)[]", "varchar(20)[]"),
+    ("integer[]", "bigint[]"),
+    ("json", "jsonb"),
+    ("jsonb", "json"),
+    ("uuid", "text"),
+];
+
+/// How the `USING` clause is written.
+#[derive(Clone, Copy, Debug)]
+enum Using {
+    None,
+    /// `USING c::to`: the same conversion as no USING.
+    Cast,
+    /// An expression that computes the value.
+    Expression,
+}
+
+const ZONES: &[&str] = &["UTC", "America/New_York"];
+
+/// What the server did with one type change.
+#[derive(Debug)]
+struct TypeOutcome {
+    /// The ALTER failed (no cast, a value out of range).
+    failed: bool,
+    rewrote: bool,
+    /// Rows whose value does not come back when converted to the old type.
+    changed_rows: u64,
+}
+
+fn type_schema(n: usize, from: &str) -> Schema {
+    let mut schema = Schema::default();
+    for node in parse_one(&format!("CREATE TABLE tc_{n} (c {from}, orig {from});")) {
+        for change in classify(&node).changes {
+            schema.apply(&change, 0);
+        }
+    }
+    schema
+}
+
+fn alter_sql(n: usize, to: &str, using: Using) -> String {
+    let using = match using {
+        Using::None => String::new(),
+        Using::Cast => format!(" USING c::{to}"),
+        Using::Expression => format!(" USING coalesce(c::{to}, c::{to})"),
+    };
+    format!("ALTER TABLE tc_{n} ALTER COLUMN c TYPE {to}{using}")
+}
+
+#[test]
+fn type_change_facts_match_postgresql() {
+    use rollsafe::analyze::postgres::rewrites::{self, SessionZone, TypeRewrite};
+    if std::env::var("ROLLSAFE_SKIP_PG").is_ok_and(|v| v == "1") {
+        shout("*** SKIPPED pg_facts type changes: ROLLSAFE_SKIP_PG=1 ***");
+        return;
+    }
+    let cluster = match PgCluster::start() {
+        Ok(c) => c,
+        Err(e) => panic!("cannot start a throwaway PostgreSQL cluster: {e:?}"),
+    };
+    let pg_version = cluster.major();
+    let created = cluster.psql("postgres", "CREATE DATABASE rs_types;");
+    assert!(created.ok, "CREATE DATABASE failed: {}", created.stderr);
+
+    // One table per pair, holding the edge values of its old type twice (`orig` keeps them).
+    let mut setup = String::new();
+    for (n, (from, _)) in TYPE_CHANGES.iter().enumerate() {
+        let values = TYPE_VALUES
+            .iter()
+            .find(|(t, _)| t == from)
+            .unwrap_or_else(|| panic!("no values for {from}"))
+            .1;
+        let _ = writeln!(setup, "CREATE TABLE tc_{n} (c {from}, orig {from});");
+        for v in values {
+            let _ = writeln!(setup, "INSERT INTO tc_{n} VALUES ({v}, {v});");
+        }
+    }
+    let set_up = cluster.psql("rs_types", &setup);
+    assert!(set_up.ok, "the type-change tables failed: {}", set_up.stderr);
+
+    // Every case in its own transaction, in one psql run that goes on after errors.
+    let usings = [Using::None, Using::Cast, Using::Expression];
+    let mut cases = Vec::new();
+    let mut script = String::from("\\set ON_ERROR_STOP 0\n");
+    for (n, (from, to)) in TYPE_CHANGES.iter().enumerate() {
+        for using in usings {
+            for zone in ZONES {
+                let id = cases.len();
+                cases.push((n, *from, *to, using, *zone));
+                let file = format!(
+                    "(SELECT relfilenode FROM pg_class WHERE oid = 'tc_{n}'::regclass)"
+                );
+                let _ = writeln!(
+                    script,
+                    "BEGIN;\nSET LOCAL timezone = '{zone}';\nSELECT 'B', {id}, {file};\n{};\n\
+                     SELECT 'A', {id}, {file};\n\
+                     SELECT 'D', {id}, count(*) FROM tc_{n} WHERE c::{from}::text IS DISTINCT FROM orig::text;\n\
+                     ROLLBACK;",
+                    alter_sql(n, to, using)
+                );
+            }
+        }
+    }
+    let out = cluster.psql("rs_types", &script);
+    let field = |tag: &str, id: usize| -> Option<String> {
+        out.rows(tag)
+            .into_iter()
+            .find(|r| r.first().is_some_and(|f| *f == id.to_string()))
+            .and_then(|r| r.get(1).cloned())
+    };
+
+    let mut failures = Vec::new();
+    let (mut rewrites_seen, mut lossless_claims) = (0, 0);
+    for (id, (n, from, to, using, zone)) in cases.iter().enumerate() {
+        let (Some(before), after) = (field("B", id), field("A", id)) else {
+            failures.push(format!("  case {id}: no output for {from} -> {to}"));
+            continue;
+        };
+        let server = TypeOutcome {
+            failed: after.is_none(),
+            rewrote: after.as_ref().is_some_and(|a| *a != before),
+            changed_rows: field("D", id).and_then(|d| d.parse().ok()).unwrap_or(0),
+        };
+        let schema = type_schema(*n, from);
+        let sql = alter_sql(*n, to, *using);
+        let changes: Vec<_> = parse_one(&sql)
+            .iter()
+            .flat_map(|node| classify(node).changes)
+            .collect();
+        let session = SessionZone::from_setting(zone);
+        let analysis = locks::analyze_in(&changes, &schema, pg_version, session);
+        let says_rewrite = !analysis.rewrites.is_empty();
+        let (old, new, computes) = match changes.first() {
+            Some(rollsafe::analyze::Change::AlterTable {
+                cmd:
+                    rollsafe::analyze::TableCmd::AlterColumnType {
+                        type_name, using, ..
+                    },
+                ..
+            }) => (
+                schema
+                    .table(&format!("tc_{n}"))
+                    .and_then(|t| t.column("c"))
+                    .map(|c| c.type_name.clone())
+                    .unwrap_or_default(),
+                type_name.clone(),
+                *using,
+            ),
+            other => panic!("{sql}: not a type change: {other:?}"),
+        };
+        let fact = rewrites::type_change(&old, &new, computes, pg_version, session);
+        let unknown_zone =
+            rewrites::type_change(&old, &new, computes, pg_version, SessionZone::Unknown);
+        let label = format!("{sql} (timezone {zone})");
+        if !server.failed {
+            rewrites_seen += usize::from(server.rewrote);
+            if says_rewrite != server.rewrote {
+                failures.push(format!(
+                    "  {label}: rollsafe says {}, the server {}",
+                    if says_rewrite { "rewrite" } else { "no rewrite" },
+                    if server.rewrote { "rewrites" } else { "does not rewrite" }
+                ));
+            }
+            // Without a SET timezone, rollsafe may only hedge where the zone decides.
+            if unknown_zone.rewrite != TypeRewrite::UnlessUtc
+                && (unknown_zone.rewrite == TypeRewrite::Yes) != server.rewrote
+            {
+                failures.push(format!(
+                    "  {label}: without a known time zone rollsafe says {:?}, the server {}",
+                    unknown_zone.rewrite,
+                    if server.rewrote { "rewrites" } else { "does not rewrite" }
+                ));
+            }
+        }
+        if fact.lossless {
+            lossless_claims += 1;
+            if server.failed || server.changed_rows > 0 {
+                failures.push(format!(
+                    "  {label}: rollsafe says lossless, but the server {}",
+                    if server.failed {
+                        format!("rejects it: {}", out.error().unwrap_or_default())
+                    } else {
+                        format!("changed {} value(s)", server.changed_rows)
+                    }
+                ));
+            }
+        }
+    }
+    shout(&format!(
+        "pg_facts: {} type changes ({} pairs x {} USING forms x {} time zones) against {}: \
+         {} rewrites, {} claimed lossless, {} mismatched",
+        cases.len(),
+        TYPE_CHANGES.len(),
+        usings.len(),
+        ZONES.len(),
+        cluster.version,
+        rewrites_seen,
+        lossless_claims,
+        failures.len()
+    ));
+    assert!(
+        failures.is_empty(),
+        "rollsafe's type-change facts differ from PostgreSQL {pg_version}'s:\n{}",
+        failures.join("\n")
+    );
+}

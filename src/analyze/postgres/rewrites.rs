@@ -205,8 +205,9 @@ fn lossless_conversion(old: &TypeName, new: &TypeName) -> bool {
 /// Whether changing a column from `old` to `new` needs no rewrite (PostgreSQL skips the rewrite
 /// for binary-coercible changes that cannot fail: widening lengths, `varchar` → `text`, ...).
 pub fn binary_coercible(old: &TypeName, new: &TypeName) -> bool {
-    if old.array != new.array {
-        return false;
+    // An array's elements are converted one by one (even varchar[] → text[]): a rewrite.
+    if old.array || new.array {
+        return old == new;
     }
     let widens = |old_mods: &[i64], new_mods: &[i64]| match (old_mods.first(), new_mods.first()) {
         (_, None) => true,
@@ -230,7 +231,8 @@ pub fn binary_coercible(old: &TypeName, new: &TypeName) -> bool {
         // Fractional-second precision: a larger (or no) precision keeps every value.
         ("timestamp", "timestamp")
         | ("timestamptz", "timestamptz")
-        | ("time", "time") => finer(&old.modifiers, &new.modifiers),
+        | ("time", "time")
+        | ("timetz", "timetz") => finer(&old.modifiers, &new.modifiers),
         ("cidr", "inet") => true,
         _ => false,
     }
