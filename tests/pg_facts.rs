@@ -260,6 +260,8 @@ const CASES: &[Case] = &[
     tx("CREATE INDEX users_bio_idx ON users (bio)"),
     tx("CREATE UNIQUE INDEX users_bio_key ON users (bio, id)"),
     tx("CREATE INDEX ON events (at)"),
+    // The first step of the per-partition build (RS101): the parent's index alone.
+    tx("CREATE INDEX events_payload_only_idx ON ONLY events (payload)"),
     non_tx(
         "CREATE INDEX CONCURRENTLY users_bio_idx ON users (bio)",
         "users",

@@ -308,6 +308,8 @@ pub enum Change {
         index: Option<String>,
         table: String,
         concurrently: bool,
+        /// `ON ONLY table`: the index of a partitioned table alone, not its partitions'.
+        only: bool,
         unique: bool,
         if_not_exists: bool,
         /// Key columns as written (`(expr)` for an expression), for the down-migration check.

@@ -101,6 +101,9 @@ pub struct StatementFacts {
     /// Relations this statement touches that were created earlier in the same change (so
     /// nobody else can be blocked by their locks).
     pub new_relations: Vec<String>,
+    /// Relations this statement locks that are partitioned tables (with partitions the replay
+    /// knows), where some statements (`CREATE INDEX CONCURRENTLY`) are refused.
+    pub partitioned: Vec<String>,
     /// Indices into the migration's markers that cover this statement.
     pub markers: Vec<usize>,
     /// The transaction it runs in (set once the whole unit is parsed).
@@ -236,6 +239,7 @@ pub fn statement_facts(
         transactional: true,
         non_transactional_reason: None,
         new_relations: Vec::new(),
+        partitioned: Vec::new(),
         markers,
         scope: transaction::Scope::None,
     };

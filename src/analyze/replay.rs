@@ -56,6 +56,12 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
                 }
             };
             facts.new_relations = locks::new_relations(&analysis.locks, schema, &is_new);
+            facts.partitioned = analysis
+                .locks
+                .iter()
+                .filter(|l| schema.parent_of_partitions(&l.relation))
+                .map(|l| l.relation.clone())
+                .collect();
             // Creating a table makes it new for the statements after it.
             facts.locks = analysis.locks;
             facts.rewrites = analysis.rewrites;

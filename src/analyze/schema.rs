@@ -146,6 +146,11 @@ impl Schema {
         out
     }
 
+    /// Whether `table` is a partitioned table the replay has seen a partition of.
+    pub fn parent_of_partitions(&self, table: &str) -> bool {
+        self.parents.contains(key(table)) && self.tables.contains_key(key(table))
+    }
+
     /// The partitioned table `table` is a partition of.
     pub fn parent(&self, table: &str) -> Option<&str> {
         self.table(table).and_then(|t| t.partition_of.as_deref())

@@ -95,6 +95,7 @@ pub fn classify(node: &NodeEnum) -> Classified {
                 index: non_empty(&s.idxname),
                 table: range_var(s.relation.as_ref()),
                 concurrently: s.concurrent,
+                only: s.relation.as_ref().is_some_and(|r| !r.inh),
                 unique: s.unique,
                 if_not_exists: s.if_not_exists,
                 columns: s
