@@ -1200,3 +1200,110 @@ fn type_change_facts_match_postgresql() {
         failures.join("\n")
     );
 }
+
+// --- suggested SQL ---------------------------------------------------------------------------
+
+/// The objects the rule docs' examples name, as a fresh database holds them before the advice
+/// runs.
+const DOC_SEED: &str = r#"
+CREATE TABLE customers (id bigint PRIMARY KEY);
+CREATE TABLE users (id bigint PRIMARY KEY, email text, legacy_email text, phone text,
+    deleted_at timestamptz);
+CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint, total numeric, status text,
+    legacy_flag boolean, created_at timestamptz);
+CREATE INDEX orders_status_idx ON orders (status);
+CREATE INDEX orders_old_idx ON orders (legacy_flag);
+CREATE TABLE events (id bigint, at date NOT NULL, payload text, created_at timestamp)
+    PARTITION BY RANGE (at);
+CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE MATERIALIZED VIEW daily_sales AS
+    SELECT created_at::date AS day, sum(total) AS total FROM orders GROUP BY 1;
+CREATE TABLE workflow_index (id bigint PRIMARY KEY, json_data jsonb, end_time timestamptz);
+CREATE TABLE plans (code text PRIMARY KEY, name text);
+CREATE TABLE sessions_old (id bigint);
+CREATE TABLE sessions_tmp (id bigint);
+INSERT INTO customers SELECT g FROM generate_series(1, 10) g;
+INSERT INTO users SELECT g, 'u' || g || '@example.com' FROM generate_series(1, 10) g;
+INSERT INTO orders SELECT g, 1 + g % 10, g, 'new', false, now() FROM generate_series(1, 10) g;
+INSERT INTO events SELECT g, date '2024-01-01' + g, 'p', now() FROM generate_series(1, 10) g;
+INSERT INTO workflow_index SELECT g, jsonb_build_object('endTime', now()) FROM generate_series(1, 10) g;
+"#;
+
+/// What one rule's advice needs beyond `DOC_SEED`: the object it fixes.
+fn doc_setup(code: &str) -> &'static str {
+    match code {
+        "RS103" => "CREATE INDEX orders_customer_id_idx ON orders (customer_id);",
+        _ => "",
+    }
+}
+
+/// The SQL blocks of a rule doc's `## Instead:` section.
+fn instead_blocks(doc: &str) -> Vec<String> {
+    let Some(start) = doc.find("## Instead:") else {
+        return Vec::new();
+    };
+    let section = &doc[start..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |e| e + 3)];
+    section
+        .split("```sql\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every `## Instead:` SQL block of every rule doc runs on the server, in a fresh copy of
+/// `DOC_SEED`, statement by statement outside a transaction block as a migration tool with its
+/// transaction turned off would run it.
+#[test]
+fn rule_docs_advice_runs_on_postgresql() {
+    if std::env::var("ROLLSAFE_SKIP_PG").is_ok_and(|v| v == "1") {
+        shout("*** SKIPPED pg_facts rule docs: ROLLSAFE_SKIP_PG=1 ***");
+        return;
+    }
+    let cluster = match PgCluster::start() {
+        Ok(c) => c,
+        Err(e) => panic!("cannot start a throwaway PostgreSQL cluster: {e:?}"),
+    };
+    let created = cluster.psql("postgres", "CREATE DATABASE doc_seed;");
+    assert!(created.ok, "CREATE DATABASE failed: {}", created.stderr);
+    let seeded = cluster.psql("doc_seed", DOC_SEED);
+    assert!(seeded.ok, "the doc seed failed: {}", seeded.stderr);
+
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for code in rollsafe::rules::Code::ALL {
+        let doc = code.rule().doc;
+        for (n, block) in instead_blocks(doc).into_iter().enumerate() {
+            let db = format!("doc_{}_{n}", code.as_str().to_ascii_lowercase());
+            let copy = cluster.psql(
+                "postgres",
+                &format!("CREATE DATABASE {db} TEMPLATE doc_seed;"),
+            );
+            assert!(copy.ok, "CREATE DATABASE {db} failed: {}", copy.stderr);
+            let setup = cluster.psql(&db, doc_setup(code.as_str()));
+            assert!(setup.ok, "{code}: setup failed: {}", setup.stderr);
+            let out = cluster.psql(&db, &block);
+            checked += 1;
+            if !out.ok {
+                failures.push(format!(
+                    "  {code} `## Instead:` block {}:\n{block}      the server says: {}",
+                    n + 1,
+                    out.error().unwrap_or_default()
+                ));
+            }
+            let _ = cluster.psql("postgres", &format!("DROP DATABASE {db};"));
+        }
+    }
+    shout(&format!(
+        "pg_facts: {checked} `## Instead:` SQL blocks of the rule docs run against {}: {} failed",
+        cluster.version,
+        failures.len()
+    ));
+    assert!(checked >= 25, "only {checked} SQL blocks found in the rule docs");
+    assert!(
+        failures.is_empty(),
+        "advice that PostgreSQL rejects:\n{}",
+        failures.join("\n")
+    );
+}
