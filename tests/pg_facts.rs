@@ -24,6 +24,9 @@
 #[path = "common/pg.rs"]
 mod pg;
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -1306,4 +1309,124 @@ fn rule_docs_advice_runs_on_postgresql() {
         "advice that PostgreSQL rejects:\n{}",
         failures.join("\n")
     );
+}
+
+/// The statements a help text suggests: its backticked fragments that parse as SQL, in order.
+/// A fragment with placeholders (`(...)`, `NAME`, `<...>`) cannot run, and neither can the
+/// fragments after it (they depend on it): they are counted apart.
+fn suggested_statements(help: &str) -> (Vec<String>, usize) {
+    let mut sql = Vec::new();
+    let mut placeholders = 0;
+    for fragment in help.split('`').skip(1).step_by(2) {
+        let f = fragment.trim();
+        let templated = ["...", "NAME", "YYYY", "<"].iter().any(|p| f.contains(p));
+        // Statements end with `;` (a template may not: `ON t (...)`); other fragments are names.
+        if !(f.ends_with(';') || templated) || f.starts_with("--") {
+            continue;
+        }
+        if templated || placeholders > 0 {
+            placeholders += 1;
+            continue;
+        }
+        if pg_query::parse(f, pg_query::ParserOptions::DEFAULT).is_err() {
+            placeholders += 1;
+        } else {
+            sql.push(f.to_string());
+        }
+    }
+    (sql, placeholders)
+}
+
+/// Every statement a finding's help suggests, on every fixture of `tests/rules/`, runs on the
+/// server after the fixture's migrations up to the finding (their own errors ignored: some
+/// fixtures fail on purpose). Suggestions about objects the fixture never creates (a table
+/// created outside the linted migrations) cannot run and are counted, not failed.
+#[test]
+fn rule_help_advice_runs_on_postgresql() {
+    if std::env::var("ROLLSAFE_SKIP_PG").is_ok_and(|v| v == "1") {
+        shout("*** SKIPPED pg_facts rule help: ROLLSAFE_SKIP_PG=1 ***");
+        return;
+    }
+    let cluster = match PgCluster::start() {
+        Ok(c) => c,
+        Err(e) => panic!("cannot start a throwaway PostgreSQL cluster: {e:?}"),
+    };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules");
+    let mut files: Vec<_> = walk_sql(&root);
+    files.sort();
+    let (mut ran, mut templated, mut missing_objects) = (0, 0, 0);
+    let mut failures = Vec::new();
+    let mut db_n = 0;
+    for file in files {
+        let report = fixtures::lint_fixture(&file);
+        for (u, unit) in report.units.iter().enumerate() {
+            for f in &unit.findings {
+                let (Some(help), Some(index)) = (&f.diagnostic.help, f.diagnostic.statement) else {
+                    continue;
+                };
+                let (sql, placeholders) = suggested_statements(help);
+                templated += placeholders;
+                if sql.is_empty() {
+                    continue;
+                }
+                // The migrations before the finding, as they ran.
+                let mut prefix = String::from("\\set ON_ERROR_STOP 0\n");
+                for before in report.units[..u].iter().filter(|b| {
+                    b.migration.direction == rollsafe::discover::Direction::Up
+                }) {
+                    prefix.push_str(&before.migration.source.text);
+                    prefix.push_str("\n;\nCOMMIT;\n");
+                }
+                let start = unit.statements[index].span.start;
+                prefix.push_str(&unit.migration.source.text[..start]);
+                prefix.push_str("\n;\nCOMMIT;\n");
+                db_n += 1;
+                let db = format!("help_{db_n}");
+                let made = cluster.psql("postgres", &format!("CREATE DATABASE {db};"));
+                assert!(made.ok, "CREATE DATABASE failed: {}", made.stderr);
+                let _ = cluster.psql(&db, &prefix);
+                let out = cluster.psql(&db, &sql.join("\n"));
+                let _ = cluster.psql("postgres", &format!("DROP DATABASE {db};"));
+                let error = out.error().unwrap_or_default();
+                if out.ok {
+                    ran += sql.len();
+                } else if error.contains("does not exist") {
+                    missing_objects += 1;
+                } else {
+                    failures.push(format!(
+                        "  {}:{}: {} help: {}\n      the server says: {error}",
+                        file.display(),
+                        f.start.line,
+                        f.code(),
+                        sql.join(" ")
+                    ));
+                }
+            }
+        }
+    }
+    shout(&format!(
+        "pg_facts: {ran} statements suggested by finding help texts ran on {}; {templated} templates \
+         with placeholders, {missing_objects} suggestions about objects the fixture never creates; {} failed",
+        cluster.version,
+        failures.len()
+    ));
+    assert!(ran >= 10, "only {ran} suggested statements ran");
+    assert!(
+        failures.is_empty(),
+        "help texts suggest SQL that PostgreSQL rejects:\n{}",
+        failures.join("\n")
+    );
+}
+
+fn walk_sql(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk_sql(&path));
+        } else if path.extension().is_some_and(|e| e == "sql") {
+            out.push(path);
+        }
+    }
+    out
 }

@@ -104,6 +104,9 @@ pub struct StatementFacts {
     /// Relations this statement locks that are partitioned tables (with partitions the replay
     /// knows), where some statements (`CREATE INDEX CONCURRENTLY`) are refused.
     pub partitioned: Vec<String>,
+    /// (table, column) pairs of `SET NOT NULL` whose column a validated `CHECK (col IS NOT
+    /// NULL)` already proves non-null.
+    pub not_null_proven: Vec<(String, String)>,
     /// Indices into the migration's markers that cover this statement.
     pub markers: Vec<usize>,
     /// The transaction it runs in (set once the whole unit is parsed).
@@ -240,6 +243,7 @@ pub fn statement_facts(
         non_transactional_reason: None,
         new_relations: Vec::new(),
         partitioned: Vec::new(),
+        not_null_proven: Vec::new(),
         markers,
         scope: transaction::Scope::None,
     };

@@ -62,6 +62,22 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
                 .filter(|l| schema.parent_of_partitions(&l.relation))
                 .map(|l| l.relation.clone())
                 .collect();
+            facts.not_null_proven = facts
+                .changes
+                .iter()
+                .filter_map(|c| match c {
+                    Change::AlterTable {
+                        table,
+                        cmd: TableCmd::SetNotNull { column },
+                    } if schema
+                        .table(table)
+                        .is_some_and(|t| t.has_validated_not_null_check(column)) =>
+                    {
+                        Some((table.clone(), column.clone()))
+                    }
+                    _ => None,
+                })
+                .collect();
             // Creating a table makes it new for the statements after it.
             facts.locks = analysis.locks;
             facts.rewrites = analysis.rewrites;

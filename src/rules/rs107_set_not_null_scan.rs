@@ -48,7 +48,21 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                          ACCESS EXCLUSIVE lock: reads and writes wait for the whole scan"
                     ),
                 )
-                .help(help(table, column, ctx.target.version)),
+                .help(
+                    if s
+                        .not_null_proven
+                        .iter()
+                        .any(|(t, c)| t == table && c == column)
+                    {
+                        format!(
+                            "A validated CHECK ({column} IS NOT NULL) already proves the column non-null, but before \
+                             PostgreSQL 12 SET NOT NULL cannot use it: keep the CHECK and leave SET NOT NULL out \
+                             until the server runs 12+."
+                        )
+                    } else {
+                        help(table, column, ctx.target.version)
+                    },
+                ),
             );
         }
     }
