@@ -125,8 +125,6 @@ const fn non_tx(sql: &'static str, table: &'static str, mode: &'static str) -> C
     }
 }
 
-// No case is a known gap today; the marker stays for facts that need classifier work first.
-#[allow(dead_code)]
 const fn gap(sql: &'static str, why: &'static str) -> Case {
     Case {
         sql,
@@ -340,12 +338,32 @@ const CASES: &[Case] = &[
     tx("INSERT INTO audit (id, user_id, note) VALUES (100, 1, 'hi') ON CONFLICT DO NOTHING"),
     tx("UPDATE users SET bio = 'x' WHERE id = 5"),
     tx("UPDATE audit SET note = 'y'"),
+    // What a statement reads: ACCESS SHARE on each relation of its queries.
+    tx("INSERT INTO audit (id, user_id, note) SELECT id, id, 'copy' FROM users"),
+    tx("UPDATE audit SET note = u.name FROM users u WHERE u.id = audit.user_id"),
+    tx("CREATE TABLE users_like (LIKE users INCLUDING ALL)"),
+    tx(
+        "CREATE MATERIALIZED VIEW order_totals AS SELECT user_id, sum(amount) FROM orders GROUP BY user_id",
+    ),
+    tx("CREATE VIEW adult_orders AS SELECT o.* FROM orders o JOIN adults a ON a.grp = o.id"),
+    tx(
+        "WITH recent AS (SELECT id FROM users WHERE id > 100) INSERT INTO audit (id, user_id) SELECT id, id FROM recent",
+    ),
     tx("DELETE FROM audit WHERE id = 1"),
     tx("DELETE FROM audit"),
     tx("MERGE INTO audit a USING users u ON a.id = u.id WHEN MATCHED THEN UPDATE SET note = 'm'"),
     tx("TRUNCATE audit"),
     tx("TRUNCATE orders, audit"),
     tx("TRUNCATE users CASCADE"),
+    // What CASCADE reaches: dependent views, referencing foreign keys, columns of a type.
+    tx("DROP TABLE users CASCADE"),
+    tx("DROP TABLE orders CASCADE"),
+    tx("DROP VIEW adults CASCADE"),
+    tx("DROP MATERIALIZED VIEW user_groups CASCADE"),
+    gap(
+        "DROP TYPE mood CASCADE",
+        "a view that uses the dropped column (adults) is dropped too; rollsafe knows which relations a view reads, not which columns",
+    ),
     tx("TRUNCATE events"),
     // maintenance
     non_tx("VACUUM users", "users", "EXCLUSIVE"),
@@ -666,7 +684,9 @@ fn parse_one(sql: &str) -> Vec<pg_query::NodeEnum> {
 fn seed_schema() -> Schema {
     let mut schema = Schema::default();
     for node in parse_one(SEED) {
-        for change in classify(&node).changes {
+        let changes = classify(&node).changes;
+        schema.note_view_reads(&changes);
+        for change in changes {
             schema.apply(&change, 0);
         }
     }
@@ -931,7 +951,10 @@ const TYPE_VALUES: &[(&str, &[&str])] = &[
     ),
     (
         "timestamptz",
-        &["'2024-03-10 07:30:00.123456+00'", "'2000-01-01 00:00:00+00'"],
+        &[
+            "'2024-03-10 07:30:00.123456+00'",
+            "'2000-01-01 00:00:00+00'",
+        ],
     ),
     ("timestamptz(3)", &["'2024-03-10 07:30:00.123+00'"]),
     ("time(3)", &["'23:59:59.999'", "'00:00:00'"]),
@@ -1075,7 +1098,11 @@ fn type_change_facts_match_postgresql() {
         }
     }
     let set_up = cluster.psql("rs_types", &setup);
-    assert!(set_up.ok, "the type-change tables failed: {}", set_up.stderr);
+    assert!(
+        set_up.ok,
+        "the type-change tables failed: {}",
+        set_up.stderr
+    );
 
     // Every case in its own transaction, in one psql run that goes on after errors.
     let usings = [Using::None, Using::Cast, Using::Expression];
@@ -1086,9 +1113,8 @@ fn type_change_facts_match_postgresql() {
             for zone in ZONES {
                 let id = cases.len();
                 cases.push((n, *from, *to, using, *zone));
-                let file = format!(
-                    "(SELECT relfilenode FROM pg_class WHERE oid = 'tc_{n}'::regclass)"
-                );
+                let file =
+                    format!("(SELECT relfilenode FROM pg_class WHERE oid = 'tc_{n}'::regclass)");
                 let _ = writeln!(
                     script,
                     "BEGIN;\nSET LOCAL timezone = '{zone}';\nSELECT 'B', {id}, {file};\n{};\n\
@@ -1156,8 +1182,16 @@ fn type_change_facts_match_postgresql() {
             if says_rewrite != server.rewrote {
                 failures.push(format!(
                     "  {label}: rollsafe says {}, the server {}",
-                    if says_rewrite { "rewrite" } else { "no rewrite" },
-                    if server.rewrote { "rewrites" } else { "does not rewrite" }
+                    if says_rewrite {
+                        "rewrite"
+                    } else {
+                        "no rewrite"
+                    },
+                    if server.rewrote {
+                        "rewrites"
+                    } else {
+                        "does not rewrite"
+                    }
                 ));
             }
             // Without a SET timezone, rollsafe may only hedge where the zone decides.
@@ -1167,7 +1201,11 @@ fn type_change_facts_match_postgresql() {
                 failures.push(format!(
                     "  {label}: without a known time zone rollsafe says {:?}, the server {}",
                     unknown_zone.rewrite,
-                    if server.rewrote { "rewrites" } else { "does not rewrite" }
+                    if server.rewrote {
+                        "rewrites"
+                    } else {
+                        "does not rewrite"
+                    }
                 ));
             }
         }
@@ -1303,7 +1341,10 @@ fn rule_docs_advice_runs_on_postgresql() {
         cluster.version,
         failures.len()
     ));
-    assert!(checked >= 25, "only {checked} SQL blocks found in the rule docs");
+    assert!(
+        checked >= 25,
+        "only {checked} SQL blocks found in the rule docs"
+    );
     assert!(
         failures.is_empty(),
         "advice that PostgreSQL rejects:\n{}",
@@ -1371,9 +1412,10 @@ fn rule_help_advice_runs_on_postgresql() {
                 }
                 // The migrations before the finding, as they ran.
                 let mut prefix = String::from("\\set ON_ERROR_STOP 0\n");
-                for before in report.units[..u].iter().filter(|b| {
-                    b.migration.direction == rollsafe::discover::Direction::Up
-                }) {
+                for before in report.units[..u]
+                    .iter()
+                    .filter(|b| b.migration.direction == rollsafe::discover::Direction::Up)
+                {
                     prefix.push_str(&before.migration.source.text);
                     prefix.push_str("\n;\nCOMMIT;\n");
                 }

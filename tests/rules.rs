@@ -308,3 +308,57 @@ fn rs008_approve_index_drops_makes_them_contract() {
     // The two plain drops and the unique one; not the index created in the same change.
     assert_eq!(lines("RS001"), vec![3, 5, 7]);
 }
+
+/// The ACCESS SHARE locks of what a statement reads, and what `DROP ... CASCADE` reaches, are
+/// facts of the replay (checked against the server in `tests/pg_facts.rs`).
+#[test]
+fn reads_and_cascades_are_lock_facts() {
+    use rollsafe::analyze::{Cascaded, LockLevel};
+    let report = lint_fixture(&fixture("RS001/cascade.sql"));
+    let statement = |unit: usize, n: usize| &report.units[unit].statements[n];
+    let lock = |unit: usize, n: usize, relation: &str| {
+        statement(unit, n)
+            .locks
+            .iter()
+            .find(|l| l.relation == relation)
+            .map(|l| l.mode)
+    };
+    // CREATE VIEW active_user_emails reads the view active_users.
+    assert_eq!(lock(0, 3, "active_users"), Some(LockLevel::AccessShare));
+    assert_eq!(lock(0, 4, "users"), Some(LockLevel::AccessShare));
+    // DROP TABLE users CASCADE: both views (one through the other), the materialized view,
+    // and the foreign key of orders.
+    let drop = statement(1, 0);
+    assert_eq!(
+        drop.cascade,
+        vec![
+            Cascaded::View {
+                name: "active_users".into()
+            },
+            Cascaded::View {
+                name: "user_counts".into()
+            },
+            Cascaded::View {
+                name: "active_user_emails".into()
+            },
+            Cascaded::ForeignKeys {
+                table: "orders".into()
+            },
+        ]
+    );
+    for v in [
+        "active_users",
+        "active_user_emails",
+        "user_counts",
+        "orders",
+    ] {
+        assert_eq!(lock(1, 0, v), Some(LockLevel::AccessExclusive), "{v}");
+    }
+    assert_eq!(
+        statement(2, 0).cascade,
+        vec![Cascaded::Column {
+            table: "alerts".into(),
+            column: "level".into()
+        }]
+    );
+}

@@ -434,6 +434,10 @@ pub enum Change {
     AlterSystem,
     /// `DO` and `CALL`: code rollsafe cannot see into.
     Opaque,
+    /// Relations the statement reads (a query's `FROM`, `LIKE`): ACCESS SHARE on each.
+    Read {
+        relations: Vec<String>,
+    },
     /// Queries and other statements without schema effect.
     Other,
 }

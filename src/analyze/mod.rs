@@ -107,6 +107,9 @@ pub struct StatementFacts {
     /// (table, column) pairs of `SET NOT NULL` whose column a validated `CHECK (col IS NOT
     /// NULL)` already proves non-null.
     pub not_null_proven: Vec<(String, String)>,
+    /// What `DROP ... CASCADE` drops besides the objects it names (dependent views, foreign
+    /// keys, columns of a dropped type), as far as the schema replay knows them.
+    pub cascade: Vec<Cascaded>,
     /// Indices into the migration's markers that cover this statement.
     pub markers: Vec<usize>,
     /// The transaction it runs in (set once the whole unit is parsed).
@@ -148,6 +151,8 @@ impl StatementFacts {
                 | Change::Update { table, .. } => vec![table.as_str()],
                 Change::Truncate { tables } => tables.iter().map(String::as_str).collect(),
                 Change::CreateIndex { table, .. } => vec![table.as_str()],
+                // What a statement reads is not what it acts on.
+                Change::Read { .. } => Vec::new(),
                 _ => vec![""],
             }
         });
@@ -244,6 +249,7 @@ pub fn statement_facts(
         new_relations: Vec::new(),
         partitioned: Vec::new(),
         not_null_proven: Vec::new(),
+        cascade: Vec::new(),
         markers,
         scope: transaction::Scope::None,
     };

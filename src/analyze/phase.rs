@@ -93,6 +93,7 @@ pub fn change_phase(change: &Change) -> (Phase, bool) {
         | C::Comment { .. }
         | C::AlterSequence { .. }
         | C::AlterSystem
+        | C::Read { .. }
         | C::Other => (Phase::Neutral, false),
     }
 }
@@ -201,8 +202,8 @@ pub fn change_phase_in(change: &Change, ctx: &PhaseContext) -> (Phase, bool) {
                         .name
                         .clone()
                         .or_else(|| schema::default_constraint_name(table, c));
-                    let replacement = name
-                        .is_some_and(|n| ctx.replaced.contains(&(tkey.to_string(), n)));
+                    let replacement =
+                        name.is_some_and(|n| ctx.replaced.contains(&(tkey.to_string(), n)));
                     let on_new = !c.columns.is_empty() && c.columns.iter().all(|c| new_column(c));
                     if replacement || on_new || (ctx.new_table)(table) {
                         (Phase::Expand, false)
@@ -255,7 +256,9 @@ pub fn replaced_constraints<'a>(
     changes: impl Iterator<Item = &'a Change> + Clone,
     schema: &Schema,
 ) -> HashSet<(String, String)> {
-    let mut dropped: Vec<(String, String, Option<(ConstraintKind, Vec<String>)>)> = Vec::new();
+    // (table key, name, kind and columns if the replay knows the constraint)
+    type Dropped = (String, String, Option<(ConstraintKind, Vec<String>)>);
+    let mut dropped: Vec<Dropped> = Vec::new();
     for c in changes.clone() {
         if let Change::AlterTable {
             table,
@@ -347,6 +350,7 @@ pub fn change_idempotent(change: &Change) -> bool {
         | C::Comment { .. }
         | C::AlterSequence { .. }
         | C::AlterSystem
+        | C::Read { .. }
         | C::Other => true,
     }
 }

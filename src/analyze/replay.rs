@@ -82,6 +82,7 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
             facts.locks = analysis.locks;
             facts.rewrites = analysis.rewrites;
             facts.scans = analysis.scans;
+            facts.cascade = analysis.cascade;
             let new_table = |t: &str| schema.created_by(t).is_some_and(is_new);
             let new_column = |t: &str, c: &str| {
                 added
@@ -99,6 +100,7 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
             refine_phase(facts, &ctx);
             zone.update(facts);
             if applies {
+                schema.note_view_reads(&facts.changes);
                 for change in &facts.changes {
                     if let Change::AlterTable {
                         table,
@@ -227,7 +229,9 @@ impl ZoneSetting {
                         self.local = None;
                     }
                 }
-                Change::Reset { name } if name == "timezone" || name == "all" || name.is_empty() => {
+                Change::Reset { name }
+                    if name == "timezone" || name == "all" || name.is_empty() =>
+                {
                     *self = ZoneSetting::default();
                 }
                 _ => {}

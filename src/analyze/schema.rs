@@ -74,6 +74,10 @@ pub struct Schema {
     pub objects: HashMap<(ObjectKind, String), Option<usize>>,
     /// Enum values added with `ALTER TYPE ... ADD VALUE`, per type.
     pub enum_values: HashMap<String, Vec<String>>,
+    /// The relations each view or materialized view reads (what `DROP ... CASCADE` drops
+    /// with them). Kept for views that no longer exist too; [`Schema::dependent_views`] skips
+    /// those.
+    pub view_reads: HashMap<String, Vec<String>>,
 }
 
 /// What the replay knows of an index beyond its table.
@@ -201,6 +205,50 @@ impl Schema {
     pub fn apply(&mut self, change: &Change, unit: usize) {
         self.note_links(change);
         self.apply_change(change, unit);
+    }
+
+    /// Record what a `CREATE VIEW` / `CREATE MATERIALIZED VIEW` statement reads (its `Read`
+    /// change), before its changes are applied.
+    pub fn note_view_reads(&mut self, changes: &[Change]) {
+        let view = changes.iter().find_map(|c| match c {
+            Change::Create {
+                object: ObjectKind::View | ObjectKind::MaterializedView,
+                name,
+                ..
+            } => Some(key(name).to_string()),
+            _ => None,
+        });
+        let reads = changes.iter().find_map(|c| match c {
+            Change::Read { relations } => Some(relations),
+            _ => None,
+        });
+        if let (Some(view), Some(reads)) = (view, reads) {
+            let reads = reads.iter().map(|r| key(r).to_string()).collect();
+            self.view_reads.insert(view, reads);
+        }
+    }
+
+    /// Views and materialized views that read `relation`, directly or through other views,
+    /// in the order found.
+    pub fn dependent_views(&self, relation: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut todo = vec![key(relation).to_string()];
+        while let Some(r) = todo.pop() {
+            let mut direct: Vec<&String> = self
+                .view_reads
+                .iter()
+                .filter(|(v, reads)| reads.contains(&r) && self.others.contains_key(v.as_str()))
+                .map(|(v, _)| v)
+                .collect();
+            direct.sort();
+            for v in direct {
+                if !out.contains(v) && v != key(relation) {
+                    out.push(v.clone());
+                    todo.push(v.clone());
+                }
+            }
+        }
+        out
     }
 
     /// Record partition parents and foreign-key targets for the fast paths above.

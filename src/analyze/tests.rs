@@ -115,7 +115,12 @@ fn phases_and_destructiveness() {
             Contract,
             false,
         ),
-        ("ALTER TABLE t ADD UNIQUE (a)", "ALTER TABLE", Contract, false),
+        (
+            "ALTER TABLE t ADD UNIQUE (a)",
+            "ALTER TABLE",
+            Contract,
+            false,
+        ),
         (
             "ALTER TABLE t ENABLE ROW LEVEL SECURITY",
             "ALTER TABLE",

@@ -65,11 +65,22 @@ fn describe(s: &StatementFacts) -> String {
         .filter(|(_, (p, _))| *p == Phase::Contract)
         .filter_map(|(c, _)| detail(c))
         .collect();
+    // What CASCADE drops besides: counted and named, it is part of what is approved.
+    let cascade = if s.cascade.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<String> = s.cascade.iter().map(ToString::to_string).collect();
+        format!(
+            ", and through CASCADE {} more: {}",
+            s.cascade.len(),
+            names.join(", ")
+        )
+    };
     if !deciding.is_empty() {
-        return format!("{verb} change ({})", deciding.join("; "));
+        return format!("{verb} change ({}{cascade})", deciding.join("; "));
     }
     match s.changes.iter().find_map(detail) {
-        Some(d) => format!("{verb} change ({d})"),
+        Some(d) => format!("{verb} change ({d}{cascade})"),
         None => format!("{verb} {}", s.kind),
     }
 }

@@ -148,4 +148,3 @@ pub fn lint_fixture(path: &Path) -> Report {
     let settings = Settings::from_config(&config).expect("settings");
     check::check(fixture.set, &config, &settings, &options, None)
 }
-

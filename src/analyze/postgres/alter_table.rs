@@ -238,7 +238,9 @@ fn is_column_cast(expr: &pb::Node, column: &str, to: &TypeName) -> bool {
         }
         Some(NodeEnum::TypeCast(c)) => {
             c.type_name.as_ref().is_some_and(|t| type_name(t) == *to)
-                && c.arg.as_deref().is_some_and(|a| is_column_cast(a, column, to))
+                && c.arg
+                    .as_deref()
+                    .is_some_and(|a| is_column_cast(a, column, to))
         }
         _ => false,
     }

@@ -28,6 +28,13 @@ fn known(kind: impl Into<String>, changes: Vec<Change>) -> Classified {
 }
 
 pub fn classify(node: &NodeEnum) -> Classified {
+    let mut classified = classify_statement(node);
+    // What it reads, for the ACCESS SHARE locks (see `reads`).
+    classified.changes.extend(super::reads::read_change(node));
+    classified
+}
+
+fn classify_statement(node: &NodeEnum) -> Classified {
     use NodeEnum as N;
     match node {
         N::CreateStmt(s) => {

@@ -4,7 +4,7 @@
 
 use super::rewrites::{SessionZone, TypeRewrite, add_column_rewrite, type_change};
 use crate::analyze::change::*;
-use crate::analyze::facts::{LockFact, LockLevel, TableWork};
+use crate::analyze::facts::{Cascaded, LockFact, LockLevel, TableWork};
 use crate::analyze::schema::{self, Schema};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -12,6 +12,8 @@ pub struct LockAnalysis {
     pub locks: Vec<LockFact>,
     pub rewrites: Vec<TableWork>,
     pub scans: Vec<TableWork>,
+    /// What `DROP ... CASCADE` drops besides the objects it names.
+    pub cascade: Vec<Cascaded>,
 }
 
 impl LockAnalysis {
@@ -69,11 +71,26 @@ pub fn analyze_in(
     let mut a = LockAnalysis::default();
     for change in changes {
         change_locks(change, schema, pg_version, zone, &mut a);
+        if let Change::Drop {
+            object,
+            names,
+            cascade: true,
+            ..
+        } = change
+        {
+            cascade_locks(*object, names, schema, &mut a);
+        }
     }
     a
 }
 
-fn change_locks(change: &Change, schema: &Schema, pg: u32, zone: SessionZone, a: &mut LockAnalysis) {
+fn change_locks(
+    change: &Change,
+    schema: &Schema,
+    pg: u32,
+    zone: SessionZone,
+    a: &mut LockAnalysis,
+) {
     use LockLevel::*;
     match change {
         Change::CreateTable {
@@ -267,10 +284,17 @@ fn change_locks(change: &Change, schema: &Schema, pg: u32, zone: SessionZone, a:
                 done.push(k);
             }
         }
-        Change::Insert { table, .. }
-        | Change::Update { table, .. }
-        | Change::Delete { table, .. }
-        | Change::Merge { table } => a.lock(table, RowExclusive),
+        Change::Insert { table, .. } => {
+            a.lock(table, RowExclusive);
+            // Each new row's foreign keys are checked with SELECT ... FOR KEY SHARE (rows whose
+            // reference is NULL are not).
+            for r in referenced_tables(schema, table, |_| true) {
+                a.lock(&r, RowShare);
+            }
+        }
+        Change::Update { table, .. } | Change::Delete { table, .. } | Change::Merge { table } => {
+            a.lock(table, RowExclusive)
+        }
         Change::Copy {
             table: Some(t),
             from: true,
@@ -350,6 +374,11 @@ fn change_locks(change: &Change, schema: &Schema, pg: u32, zone: SessionZone, a:
         Change::LockTable { tables, mode } => {
             for t in tables {
                 a.lock(t, *mode);
+            }
+        }
+        Change::Read { relations } => {
+            for r in relations {
+                a.lock(r, AccessShare);
             }
         }
         _ => {}
@@ -629,6 +658,57 @@ fn constraint_locks(table: &str, c: &ConstraintSpec, a: &mut LockAnalysis) {
             if c.using_index.is_none() {
                 a.scan(table, "a unique index is built while the table is locked");
             }
+        }
+    }
+}
+
+/// What `DROP ... CASCADE` reaches through the schema the replay knows: views that read a
+/// dropped relation (and views on those), the foreign keys of tables that reference a dropped
+/// table, and the columns of a dropped type. Each is dropped under ACCESS EXCLUSIVE.
+fn cascade_locks(object: ObjectKind, names: &[String], schema: &Schema, a: &mut LockAnalysis) {
+    use LockLevel::*;
+    let add = |a: &mut LockAnalysis, c: Cascaded| {
+        if !a.cascade.contains(&c) {
+            a.cascade.push(c);
+        }
+    };
+    for n in names {
+        match object {
+            ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView => {
+                for v in schema.dependent_views(n) {
+                    if !names.iter().any(|m| schema::key(m) == v) {
+                        a.lock(&v, AccessExclusive);
+                        add(a, Cascaded::View { name: v });
+                    }
+                }
+                if object == ObjectKind::Table {
+                    for r in schema.referencing(n) {
+                        if !names.iter().any(|m| schema::key(m) == r) {
+                            add(a, Cascaded::ForeignKeys { table: r });
+                        }
+                    }
+                }
+            }
+            ObjectKind::Type | ObjectKind::Domain => {
+                let type_key = schema::key(n);
+                let mut tables: Vec<(&String, &schema::Table)> = schema.tables.iter().collect();
+                tables.sort_by(|x, y| x.0.cmp(y.0));
+                for (t, table) in tables {
+                    for c in &table.columns {
+                        if schema::key(&c.type_name.name) == type_key {
+                            a.lock(t, AccessExclusive);
+                            add(
+                                a,
+                                Cascaded::Column {
+                                    table: t.clone(),
+                                    column: c.name.clone(),
+                                },
+                            );
+                        }
+                    }
+                }
+            }
+            _ => {}
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod classify;
 mod expr;
 pub mod locks;
 mod names;
+pub mod reads;
 pub mod rewrites;
 pub mod transactional;
 

@@ -61,14 +61,25 @@ pub enum SessionZone {
 impl SessionZone {
     /// The zone a `SET timezone = value` selects.
     pub fn from_setting(value: &str) -> SessionZone {
-        let v = value
-            .trim()
-            .trim_matches(|c| c == '\'' || c == '"')
-            .trim();
+        let v = value.trim().trim_matches(|c| c == '\'' || c == '"').trim();
         const UTC: &[&str] = &[
-            "utc", "etc/utc", "uct", "etc/uct", "gmt", "etc/gmt", "zulu", "etc/zulu",
-            "universal", "etc/universal", "greenwich", "etc/greenwich", "gmt0", "etc/gmt0",
-            "etc/gmt+0", "etc/gmt-0", "0",
+            "utc",
+            "etc/utc",
+            "uct",
+            "etc/uct",
+            "gmt",
+            "etc/gmt",
+            "zulu",
+            "etc/zulu",
+            "universal",
+            "etc/universal",
+            "greenwich",
+            "etc/greenwich",
+            "gmt0",
+            "etc/gmt0",
+            "etc/gmt+0",
+            "etc/gmt-0",
+            "0",
         ];
         if v.is_empty() || v.eq_ignore_ascii_case("default") || v.eq_ignore_ascii_case("local") {
             SessionZone::Unknown
