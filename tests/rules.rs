@@ -1,5 +1,5 @@
-//! Lock (RS1xx), idempotency (RS2xx) and transaction (RS3xx) rules, run through the library
-//! pipeline on the fixtures in `tests/rules/<CODE>/*.sql`.
+//! Contract (RS0xx), lock (RS1xx), idempotency (RS2xx), transaction (RS3xx) and rollback
+//! (RS4xx) rules, run through the library pipeline on the fixtures in `tests/rules/<CODE>/*.sql`.
 //!
 //! A fixture holds one or more migration units, each introduced by a header line:
 //!

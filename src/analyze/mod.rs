@@ -201,6 +201,23 @@ impl StatementFacts {
         })
     }
 
+    /// A data change that writes a whole existing table in one statement (RS115; RS113 leaves
+    /// it to that rule).
+    pub fn unbatched_backfill(&self) -> Option<Backfill<'_>> {
+        self.changes.iter().find_map(|c| match c {
+            Change::Update {
+                table,
+                has_where: false,
+            } if !self.is_new(table) => Some(Backfill::Update(table)),
+            Change::Insert {
+                table,
+                from_query: true,
+                ..
+            } if !self.is_new(table) => Some(Backfill::InsertSelect(table)),
+            _ => None,
+        })
+    }
+
     /// The strongest lock this statement takes on a relation that existed before the change.
     pub fn strongest_lock_on_existing(&self) -> Option<&LockFact> {
         // The first of equally strong locks: the statement's own table comes before the
@@ -211,6 +228,15 @@ impl StatementFacts {
             .rev()
             .max_by_key(|l| l.mode)
     }
+}
+
+/// A full-table data change (see [`StatementFacts::unbatched_backfill`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backfill<'a> {
+    /// `UPDATE` without a `WHERE` (or with `WHERE true`) of the table.
+    Update(&'a str),
+    /// `INSERT INTO table SELECT ...`.
+    InsertSelect(&'a str),
 }
 
 /// A constraint added to an existing table (see [`StatementFacts::constraints_added_to_existing`]).

@@ -1,5 +1,5 @@
 use super::{Check, Code, Context, Diagnostic, Directions, Family, Rule};
-use crate::analyze::{Change, LockLevel, StatementFacts};
+use crate::analyze::{Backfill, LockLevel};
 use crate::config::Severity;
 
 pub const RULE: Rule = Rule {
@@ -12,32 +12,9 @@ pub const RULE: Rule = Rule {
     check: Check::Migration(check),
 };
 
-/// What a full-table data change does, for the message.
-enum Backfill<'a> {
-    /// `UPDATE` without a `WHERE` (or with `WHERE true`).
-    Update(&'a str),
-    /// `INSERT INTO t SELECT ...`.
-    InsertSelect(&'a str),
-}
-
-fn backfill(s: &StatementFacts) -> Option<Backfill<'_>> {
-    s.changes.iter().find_map(|c| match c {
-        Change::Update {
-            table,
-            has_where: false,
-        } if !s.is_new(table) => Some(Backfill::Update(table)),
-        Change::Insert {
-            table,
-            from_query: true,
-            ..
-        } if !s.is_new(table) => Some(Backfill::InsertSelect(table)),
-        _ => None,
-    })
-}
-
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for (i, s) in ctx.statements.iter().enumerate() {
-        let Some(work) = backfill(s) else {
+        let Some(work) = s.unbatched_backfill() else {
             continue;
         };
         // An ACCESS EXCLUSIVE lock on an existing relation taken by any statement of the same
