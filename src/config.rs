@@ -76,6 +76,9 @@ pub struct ContractConfig {
     /// The fields a `break-glass` marker must carry (RS004).
     #[serde(default = "default_break_glass_required")]
     pub break_glass_required: Vec<BreakGlassField>,
+    /// Whether dropping an index needs a contract approval (RS001) instead of a warning (RS008).
+    #[serde(default)]
+    pub approve_index_drops: bool,
 }
 
 /// A field a break-glass marker must carry.
@@ -128,6 +131,7 @@ impl Default for ContractConfig {
             approvers: Vec::new(),
             require_recovery: true,
             break_glass_required: default_break_glass_required(),
+            approve_index_drops: false,
         }
     }
 }

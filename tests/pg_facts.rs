@@ -24,6 +24,9 @@
 #[path = "common/pg.rs"]
 mod pg;
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -122,8 +125,6 @@ const fn non_tx(sql: &'static str, table: &'static str, mode: &'static str) -> C
     }
 }
 
-// No case is a known gap today; the marker stays for facts that need classifier work first.
-#[allow(dead_code)]
 const fn gap(sql: &'static str, why: &'static str) -> Case {
     Case {
         sql,
@@ -260,6 +261,8 @@ const CASES: &[Case] = &[
     tx("CREATE INDEX users_bio_idx ON users (bio)"),
     tx("CREATE UNIQUE INDEX users_bio_key ON users (bio, id)"),
     tx("CREATE INDEX ON events (at)"),
+    // The first step of the per-partition build (RS101): the parent's index alone.
+    tx("CREATE INDEX events_payload_only_idx ON ONLY events (payload)"),
     non_tx(
         "CREATE INDEX CONCURRENTLY users_bio_idx ON users (bio)",
         "users",
@@ -335,12 +338,32 @@ const CASES: &[Case] = &[
     tx("INSERT INTO audit (id, user_id, note) VALUES (100, 1, 'hi') ON CONFLICT DO NOTHING"),
     tx("UPDATE users SET bio = 'x' WHERE id = 5"),
     tx("UPDATE audit SET note = 'y'"),
+    // What a statement reads: ACCESS SHARE on each relation of its queries.
+    tx("INSERT INTO audit (id, user_id, note) SELECT id, id, 'copy' FROM users"),
+    tx("UPDATE audit SET note = u.name FROM users u WHERE u.id = audit.user_id"),
+    tx("CREATE TABLE users_like (LIKE users INCLUDING ALL)"),
+    tx(
+        "CREATE MATERIALIZED VIEW order_totals AS SELECT user_id, sum(amount) FROM orders GROUP BY user_id",
+    ),
+    tx("CREATE VIEW adult_orders AS SELECT o.* FROM orders o JOIN adults a ON a.grp = o.id"),
+    tx(
+        "WITH recent AS (SELECT id FROM users WHERE id > 100) INSERT INTO audit (id, user_id) SELECT id, id FROM recent",
+    ),
     tx("DELETE FROM audit WHERE id = 1"),
     tx("DELETE FROM audit"),
     tx("MERGE INTO audit a USING users u ON a.id = u.id WHEN MATCHED THEN UPDATE SET note = 'm'"),
     tx("TRUNCATE audit"),
     tx("TRUNCATE orders, audit"),
     tx("TRUNCATE users CASCADE"),
+    // What CASCADE reaches: dependent views, referencing foreign keys, columns of a type.
+    tx("DROP TABLE users CASCADE"),
+    tx("DROP TABLE orders CASCADE"),
+    tx("DROP VIEW adults CASCADE"),
+    tx("DROP MATERIALIZED VIEW user_groups CASCADE"),
+    gap(
+        "DROP TYPE mood CASCADE",
+        "a view that uses the dropped column (adults) is dropped too; rollsafe knows which relations a view reads, not which columns",
+    ),
     tx("TRUNCATE events"),
     // maintenance
     non_tx("VACUUM users", "users", "EXCLUSIVE"),
@@ -661,7 +684,9 @@ fn parse_one(sql: &str) -> Vec<pg_query::NodeEnum> {
 fn seed_schema() -> Schema {
     let mut schema = Schema::default();
     for node in parse_one(SEED) {
-        for change in classify(&node).changes {
+        let changes = classify(&node).changes;
+        schema.note_view_reads(&changes);
+        for change in changes {
             schema.apply(&change, 0);
         }
     }
@@ -897,4 +922,553 @@ fn lock_rewrite_and_transaction_facts_match_postgresql() {
         "rollsafe's facts for PostgreSQL {pg_version} differ from the server's:\n{}\n{summary}",
         failures.concat()
     );
+}
+
+// --- type changes --------------------------------------------------------------------------
+
+/// Column types and values that test the edges of each (extremes, fractions, a local time in
+/// New York's spring-forward gap).
+const TYPE_VALUES: &[(&str, &[&str])] = &[
+    ("smallint", &["-32768", "32767", "0"]),
+    ("integer", &["-2147483648", "2147483647", "0"]),
+    ("bigint", &["-9223372036854775808", "9007199254740993", "0"]),
+    ("real", &["3.4028235e38", "1.17549435e-38", "0.1"]),
+    ("double precision", &["1.7976931348623157e308", "0.1", "-0"]),
+    ("numeric(10,2)", &["12345678.91", "-0.01", "1.50"]),
+    ("numeric", &["123456789012345678901234.5678901", "0.000001"]),
+    ("varchar(10)", &["'abcdefghij'", "''", "'a  '"]),
+    ("text", &["'abcdefghij'", "''", "'a  '"]),
+    ("char(5)", &["'ab'", "'abcde'"]),
+    ("bit varying(8)", &["B'10101010'", "B'1'"]),
+    ("bit(8)", &["B'10101010'"]),
+    (
+        "timestamp(3)",
+        &["'2024-03-10 02:30:00.123'", "'1999-12-31 23:59:59.999'"],
+    ),
+    (
+        "timestamp",
+        &["'2024-03-10 02:30:00.123456'", "'2000-01-01 00:00:00'"],
+    ),
+    (
+        "timestamptz",
+        &[
+            "'2024-03-10 07:30:00.123456+00'",
+            "'2000-01-01 00:00:00+00'",
+        ],
+    ),
+    ("timestamptz(3)", &["'2024-03-10 07:30:00.123+00'"]),
+    ("time(3)", &["'23:59:59.999'", "'00:00:00'"]),
+    ("timetz(3)", &["'23:59:59.999+02'"]),
+    ("date", &["'2024-03-10'", "'1999-12-31'"]),
+    ("cidr", &["'10.0.0.0/8'"]),
+    ("inet", &["'10.1.2.3/8'"]),
+    ("varchar(10)[]", &["ARRAY['a', 'bc']"]),
+    ("integer[]", &["ARRAY[1, 2147483647]"]),
+    ("json", &["'{\"b\": 1, \"a\": 2, \"a\": 3}'"]),
+    ("jsonb", &["'{\"b\": 1, \"a\": 2}'"]),
+    ("uuid", &["'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'"]),
+];
+
+/// (from, to): widenings, narrowings, precision changes, changes of kind.
+const TYPE_CHANGES: &[(&str, &str)] = &[
+    ("smallint", "integer"),
+    ("smallint", "bigint"),
+    ("integer", "bigint"),
+    ("bigint", "integer"),
+    ("integer", "smallint"),
+    ("integer", "numeric"),
+    ("integer", "numeric(12,2)"),
+    ("integer", "numeric(5,0)"),
+    ("bigint", "numeric"),
+    ("integer", "double precision"),
+    ("bigint", "double precision"),
+    ("real", "double precision"),
+    ("double precision", "real"),
+    ("integer", "text"),
+    ("text", "integer"),
+    ("numeric(10,2)", "numeric(12,2)"),
+    ("numeric(10,2)", "numeric(14,4)"),
+    ("numeric(10,2)", "numeric(10,1)"),
+    ("numeric(10,2)", "numeric"),
+    ("numeric", "numeric(10,2)"),
+    ("varchar(10)", "varchar(20)"),
+    ("varchar(10)", "varchar(5)"),
+    ("varchar(10)", "text"),
+    ("varchar(10)", "varchar"),
+    ("text", "varchar"),
+    ("text", "varchar(20)"),
+    ("char(5)", "text"),
+    ("char(5)", "char(10)"),
+    ("char(5)", "varchar(10)"),
+    ("varchar(10)", "char(10)"),
+    ("bit varying(8)", "bit varying(16)"),
+    ("bit varying(8)", "bit varying"),
+    ("bit varying(8)", "bit varying(4)"),
+    ("bit(8)", "bit varying(8)"),
+    ("timestamp(3)", "timestamp"),
+    ("timestamp(3)", "timestamp(6)"),
+    ("timestamp", "timestamp(3)"),
+    ("timestamp(3)", "timestamptz"),
+    ("timestamp", "timestamptz"),
+    ("timestamptz", "timestamp"),
+    ("timestamp(3)", "timestamptz(3)"),
+    ("timestamptz(3)", "timestamptz"),
+    ("timestamptz", "timestamptz(3)"),
+    ("time(3)", "time"),
+    ("timetz(3)", "timetz"),
+    ("date", "timestamp"),
+    ("timestamp", "date"),
+    ("cidr", "inet"),
+    ("inet", "cidr"),
+    ("varchar(10)[]", "text[]"),
+    ("varchar(10)[]", "varchar(20)[]"),
+    ("integer[]", "bigint[]"),
+    ("json", "jsonb"),
+    ("jsonb", "json"),
+    ("uuid", "text"),
+];
+
+/// How the `USING` clause is written.
+#[derive(Clone, Copy, Debug)]
+enum Using {
+    None,
+    /// `USING c::to`: the same conversion as no USING.
+    Cast,
+    /// An expression that computes the value.
+    Expression,
+}
+
+const ZONES: &[&str] = &["UTC", "America/New_York"];
+
+/// What the server did with one type change.
+#[derive(Debug)]
+struct TypeOutcome {
+    /// The ALTER failed (no cast, a value out of range).
+    failed: bool,
+    rewrote: bool,
+    /// Rows whose value does not come back when converted to the old type.
+    changed_rows: u64,
+}
+
+fn type_schema(n: usize, from: &str) -> Schema {
+    let mut schema = Schema::default();
+    for node in parse_one(&format!("CREATE TABLE tc_{n} (c {from}, orig {from});")) {
+        for change in classify(&node).changes {
+            schema.apply(&change, 0);
+        }
+    }
+    schema
+}
+
+fn alter_sql(n: usize, to: &str, using: Using) -> String {
+    let using = match using {
+        Using::None => String::new(),
+        Using::Cast => format!(" USING c::{to}"),
+        Using::Expression => format!(" USING coalesce(c::{to}, c::{to})"),
+    };
+    format!("ALTER TABLE tc_{n} ALTER COLUMN c TYPE {to}{using}")
+}
+
+#[test]
+fn type_change_facts_match_postgresql() {
+    use rollsafe::analyze::postgres::rewrites::{self, SessionZone, TypeRewrite};
+    if std::env::var("ROLLSAFE_SKIP_PG").is_ok_and(|v| v == "1") {
+        shout("*** SKIPPED pg_facts type changes: ROLLSAFE_SKIP_PG=1 ***");
+        return;
+    }
+    let cluster = match PgCluster::start() {
+        Ok(c) => c,
+        Err(e) => panic!("cannot start a throwaway PostgreSQL cluster: {e:?}"),
+    };
+    let pg_version = cluster.major();
+    let created = cluster.psql("postgres", "CREATE DATABASE rs_types;");
+    assert!(created.ok, "CREATE DATABASE failed: {}", created.stderr);
+
+    // One table per pair, holding the edge values of its old type twice (`orig` keeps them).
+    let mut setup = String::new();
+    for (n, (from, _)) in TYPE_CHANGES.iter().enumerate() {
+        let values = TYPE_VALUES
+            .iter()
+            .find(|(t, _)| t == from)
+            .unwrap_or_else(|| panic!("no values for {from}"))
+            .1;
+        let _ = writeln!(setup, "CREATE TABLE tc_{n} (c {from}, orig {from});");
+        for v in values {
+            let _ = writeln!(setup, "INSERT INTO tc_{n} VALUES ({v}, {v});");
+        }
+    }
+    let set_up = cluster.psql("rs_types", &setup);
+    assert!(
+        set_up.ok,
+        "the type-change tables failed: {}",
+        set_up.stderr
+    );
+
+    // Every case in its own transaction, in one psql run that goes on after errors.
+    let usings = [Using::None, Using::Cast, Using::Expression];
+    let mut cases = Vec::new();
+    let mut script = String::from("\\set ON_ERROR_STOP 0\n");
+    for (n, (from, to)) in TYPE_CHANGES.iter().enumerate() {
+        for using in usings {
+            for zone in ZONES {
+                let id = cases.len();
+                cases.push((n, *from, *to, using, *zone));
+                let file =
+                    format!("(SELECT relfilenode FROM pg_class WHERE oid = 'tc_{n}'::regclass)");
+                let _ = writeln!(
+                    script,
+                    "BEGIN;\nSET LOCAL timezone = '{zone}';\nSELECT 'B', {id}, {file};\n{};\n\
+                     SELECT 'A', {id}, {file};\n\
+                     SELECT 'D', {id}, count(*) FROM tc_{n} WHERE c::{from}::text IS DISTINCT FROM orig::text;\n\
+                     ROLLBACK;",
+                    alter_sql(n, to, using)
+                );
+            }
+        }
+    }
+    let out = cluster.psql("rs_types", &script);
+    let field = |tag: &str, id: usize| -> Option<String> {
+        out.rows(tag)
+            .into_iter()
+            .find(|r| r.first().is_some_and(|f| *f == id.to_string()))
+            .and_then(|r| r.get(1).cloned())
+    };
+
+    let mut failures = Vec::new();
+    let (mut rewrites_seen, mut lossless_claims) = (0, 0);
+    for (id, (n, from, to, using, zone)) in cases.iter().enumerate() {
+        let (Some(before), after) = (field("B", id), field("A", id)) else {
+            failures.push(format!("  case {id}: no output for {from} -> {to}"));
+            continue;
+        };
+        let server = TypeOutcome {
+            failed: after.is_none(),
+            rewrote: after.as_ref().is_some_and(|a| *a != before),
+            changed_rows: field("D", id).and_then(|d| d.parse().ok()).unwrap_or(0),
+        };
+        let schema = type_schema(*n, from);
+        let sql = alter_sql(*n, to, *using);
+        let changes: Vec<_> = parse_one(&sql)
+            .iter()
+            .flat_map(|node| classify(node).changes)
+            .collect();
+        let session = SessionZone::from_setting(zone);
+        let analysis = locks::analyze_in(&changes, &schema, pg_version, session);
+        let says_rewrite = !analysis.rewrites.is_empty();
+        let (old, new, computes) = match changes.first() {
+            Some(rollsafe::analyze::Change::AlterTable {
+                cmd:
+                    rollsafe::analyze::TableCmd::AlterColumnType {
+                        type_name, using, ..
+                    },
+                ..
+            }) => (
+                schema
+                    .table(&format!("tc_{n}"))
+                    .and_then(|t| t.column("c"))
+                    .map(|c| c.type_name.clone())
+                    .unwrap_or_default(),
+                type_name.clone(),
+                *using,
+            ),
+            other => panic!("{sql}: not a type change: {other:?}"),
+        };
+        let fact = rewrites::type_change(&old, &new, computes, pg_version, session);
+        let unknown_zone =
+            rewrites::type_change(&old, &new, computes, pg_version, SessionZone::Unknown);
+        let label = format!("{sql} (timezone {zone})");
+        if !server.failed {
+            rewrites_seen += usize::from(server.rewrote);
+            if says_rewrite != server.rewrote {
+                failures.push(format!(
+                    "  {label}: rollsafe says {}, the server {}",
+                    if says_rewrite {
+                        "rewrite"
+                    } else {
+                        "no rewrite"
+                    },
+                    if server.rewrote {
+                        "rewrites"
+                    } else {
+                        "does not rewrite"
+                    }
+                ));
+            }
+            // Without a SET timezone, rollsafe may only hedge where the zone decides.
+            if unknown_zone.rewrite != TypeRewrite::UnlessUtc
+                && (unknown_zone.rewrite == TypeRewrite::Yes) != server.rewrote
+            {
+                failures.push(format!(
+                    "  {label}: without a known time zone rollsafe says {:?}, the server {}",
+                    unknown_zone.rewrite,
+                    if server.rewrote {
+                        "rewrites"
+                    } else {
+                        "does not rewrite"
+                    }
+                ));
+            }
+        }
+        if fact.lossless {
+            lossless_claims += 1;
+            if server.failed || server.changed_rows > 0 {
+                failures.push(format!(
+                    "  {label}: rollsafe says lossless, but the server {}",
+                    if server.failed {
+                        format!("rejects it: {}", out.error().unwrap_or_default())
+                    } else {
+                        format!("changed {} value(s)", server.changed_rows)
+                    }
+                ));
+            }
+        }
+    }
+    shout(&format!(
+        "pg_facts: {} type changes ({} pairs x {} USING forms x {} time zones) against {}: \
+         {} rewrites, {} claimed lossless, {} mismatched",
+        cases.len(),
+        TYPE_CHANGES.len(),
+        usings.len(),
+        ZONES.len(),
+        cluster.version,
+        rewrites_seen,
+        lossless_claims,
+        failures.len()
+    ));
+    assert!(
+        failures.is_empty(),
+        "rollsafe's type-change facts differ from PostgreSQL {pg_version}'s:\n{}",
+        failures.join("\n")
+    );
+}
+
+// --- suggested SQL ---------------------------------------------------------------------------
+
+/// The objects the rule docs' examples name, as a fresh database holds them before the advice
+/// runs.
+const DOC_SEED: &str = r#"
+CREATE TABLE customers (id bigint PRIMARY KEY);
+CREATE TABLE users (id bigint PRIMARY KEY, email text, legacy_email text, phone text,
+    deleted_at timestamptz);
+CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint, total numeric, status text,
+    legacy_flag boolean, created_at timestamptz);
+CREATE INDEX orders_status_idx ON orders (status);
+CREATE INDEX orders_old_idx ON orders (legacy_flag);
+CREATE TABLE events (id bigint, at date NOT NULL, payload text, created_at timestamp)
+    PARTITION BY RANGE (at);
+CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE MATERIALIZED VIEW daily_sales AS
+    SELECT created_at::date AS day, sum(total) AS total FROM orders GROUP BY 1;
+CREATE TABLE workflow_index (id bigint PRIMARY KEY, json_data jsonb, end_time timestamptz);
+CREATE TABLE plans (code text PRIMARY KEY, name text);
+CREATE TABLE sessions_old (id bigint);
+CREATE TABLE sessions_tmp (id bigint);
+INSERT INTO customers SELECT g FROM generate_series(1, 10) g;
+INSERT INTO users SELECT g, 'u' || g || '@example.com' FROM generate_series(1, 10) g;
+INSERT INTO orders SELECT g, 1 + g % 10, g, 'new', false, now() FROM generate_series(1, 10) g;
+INSERT INTO events SELECT g, date '2024-01-01' + g, 'p', now() FROM generate_series(1, 10) g;
+INSERT INTO workflow_index SELECT g, jsonb_build_object('endTime', now()) FROM generate_series(1, 10) g;
+"#;
+
+/// What one rule's advice needs beyond `DOC_SEED`: the object it fixes.
+fn doc_setup(code: &str) -> &'static str {
+    match code {
+        "RS103" => "CREATE INDEX orders_customer_id_idx ON orders (customer_id);",
+        _ => "",
+    }
+}
+
+/// The SQL blocks of a rule doc's `## Instead:` section.
+fn instead_blocks(doc: &str) -> Vec<String> {
+    let Some(start) = doc.find("## Instead:") else {
+        return Vec::new();
+    };
+    let section = &doc[start..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |e| e + 3)];
+    section
+        .split("```sql\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every `## Instead:` SQL block of every rule doc runs on the server, in a fresh copy of
+/// `DOC_SEED`, statement by statement outside a transaction block as a migration tool with its
+/// transaction turned off would run it.
+#[test]
+fn rule_docs_advice_runs_on_postgresql() {
+    if std::env::var("ROLLSAFE_SKIP_PG").is_ok_and(|v| v == "1") {
+        shout("*** SKIPPED pg_facts rule docs: ROLLSAFE_SKIP_PG=1 ***");
+        return;
+    }
+    let cluster = match PgCluster::start() {
+        Ok(c) => c,
+        Err(e) => panic!("cannot start a throwaway PostgreSQL cluster: {e:?}"),
+    };
+    let created = cluster.psql("postgres", "CREATE DATABASE doc_seed;");
+    assert!(created.ok, "CREATE DATABASE failed: {}", created.stderr);
+    let seeded = cluster.psql("doc_seed", DOC_SEED);
+    assert!(seeded.ok, "the doc seed failed: {}", seeded.stderr);
+
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for code in rollsafe::rules::Code::ALL {
+        let doc = code.rule().doc;
+        for (n, block) in instead_blocks(doc).into_iter().enumerate() {
+            let db = format!("doc_{}_{n}", code.as_str().to_ascii_lowercase());
+            let copy = cluster.psql(
+                "postgres",
+                &format!("CREATE DATABASE {db} TEMPLATE doc_seed;"),
+            );
+            assert!(copy.ok, "CREATE DATABASE {db} failed: {}", copy.stderr);
+            let setup = cluster.psql(&db, doc_setup(code.as_str()));
+            assert!(setup.ok, "{code}: setup failed: {}", setup.stderr);
+            let out = cluster.psql(&db, &block);
+            checked += 1;
+            if !out.ok {
+                failures.push(format!(
+                    "  {code} `## Instead:` block {}:\n{block}      the server says: {}",
+                    n + 1,
+                    out.error().unwrap_or_default()
+                ));
+            }
+            let _ = cluster.psql("postgres", &format!("DROP DATABASE {db};"));
+        }
+    }
+    shout(&format!(
+        "pg_facts: {checked} `## Instead:` SQL blocks of the rule docs run against {}: {} failed",
+        cluster.version,
+        failures.len()
+    ));
+    assert!(
+        checked >= 25,
+        "only {checked} SQL blocks found in the rule docs"
+    );
+    assert!(
+        failures.is_empty(),
+        "advice that PostgreSQL rejects:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// The statements a help text suggests: its backticked fragments that parse as SQL, in order.
+/// A fragment with placeholders (`(...)`, `NAME`, `<...>`) cannot run, and neither can the
+/// fragments after it (they depend on it): they are counted apart.
+fn suggested_statements(help: &str) -> (Vec<String>, usize) {
+    let mut sql = Vec::new();
+    let mut placeholders = 0;
+    for fragment in help.split('`').skip(1).step_by(2) {
+        let f = fragment.trim();
+        let templated = ["...", "NAME", "YYYY", "<"].iter().any(|p| f.contains(p));
+        // Statements end with `;` (a template may not: `ON t (...)`); other fragments are names.
+        if !(f.ends_with(';') || templated) || f.starts_with("--") {
+            continue;
+        }
+        if templated || placeholders > 0 {
+            placeholders += 1;
+            continue;
+        }
+        if pg_query::parse(f, pg_query::ParserOptions::DEFAULT).is_err() {
+            placeholders += 1;
+        } else {
+            sql.push(f.to_string());
+        }
+    }
+    (sql, placeholders)
+}
+
+/// Every statement a finding's help suggests, on every fixture of `tests/rules/`, runs on the
+/// server after the fixture's migrations up to the finding (their own errors ignored: some
+/// fixtures fail on purpose). Suggestions about objects the fixture never creates (a table
+/// created outside the linted migrations) cannot run and are counted, not failed.
+#[test]
+fn rule_help_advice_runs_on_postgresql() {
+    if std::env::var("ROLLSAFE_SKIP_PG").is_ok_and(|v| v == "1") {
+        shout("*** SKIPPED pg_facts rule help: ROLLSAFE_SKIP_PG=1 ***");
+        return;
+    }
+    let cluster = match PgCluster::start() {
+        Ok(c) => c,
+        Err(e) => panic!("cannot start a throwaway PostgreSQL cluster: {e:?}"),
+    };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules");
+    let mut files: Vec<_> = walk_sql(&root);
+    files.sort();
+    let (mut ran, mut templated, mut missing_objects) = (0, 0, 0);
+    let mut failures = Vec::new();
+    let mut db_n = 0;
+    for file in files {
+        let report = fixtures::lint_fixture(&file);
+        for (u, unit) in report.units.iter().enumerate() {
+            for f in &unit.findings {
+                let (Some(help), Some(index)) = (&f.diagnostic.help, f.diagnostic.statement) else {
+                    continue;
+                };
+                let (sql, placeholders) = suggested_statements(help);
+                templated += placeholders;
+                if sql.is_empty() {
+                    continue;
+                }
+                // The migrations before the finding, as they ran.
+                let mut prefix = String::from("\\set ON_ERROR_STOP 0\n");
+                for before in report.units[..u]
+                    .iter()
+                    .filter(|b| b.migration.direction == rollsafe::discover::Direction::Up)
+                {
+                    prefix.push_str(&before.migration.source.text);
+                    prefix.push_str("\n;\nCOMMIT;\n");
+                }
+                let start = unit.statements[index].span.start;
+                prefix.push_str(&unit.migration.source.text[..start]);
+                prefix.push_str("\n;\nCOMMIT;\n");
+                db_n += 1;
+                let db = format!("help_{db_n}");
+                let made = cluster.psql("postgres", &format!("CREATE DATABASE {db};"));
+                assert!(made.ok, "CREATE DATABASE failed: {}", made.stderr);
+                let _ = cluster.psql(&db, &prefix);
+                let out = cluster.psql(&db, &sql.join("\n"));
+                let _ = cluster.psql("postgres", &format!("DROP DATABASE {db};"));
+                let error = out.error().unwrap_or_default();
+                if out.ok {
+                    ran += sql.len();
+                } else if error.contains("does not exist") {
+                    missing_objects += 1;
+                } else {
+                    failures.push(format!(
+                        "  {}:{}: {} help: {}\n      the server says: {error}",
+                        file.display(),
+                        f.start.line,
+                        f.code(),
+                        sql.join(" ")
+                    ));
+                }
+            }
+        }
+    }
+    shout(&format!(
+        "pg_facts: {ran} statements suggested by finding help texts ran on {}; {templated} templates \
+         with placeholders, {missing_objects} suggestions about objects the fixture never creates; {} failed",
+        cluster.version,
+        failures.len()
+    ));
+    assert!(ran >= 10, "only {ran} suggested statements ran");
+    assert!(
+        failures.is_empty(),
+        "help texts suggest SQL that PostgreSQL rejects:\n{}",
+        failures.join("\n")
+    );
+}
+
+fn walk_sql(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk_sql(&path));
+        } else if path.extension().is_some_and(|e| e == "sql") {
+            out.push(path);
+        }
+    }
+    out
 }

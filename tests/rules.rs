@@ -1,5 +1,5 @@
-//! Lock (RS1xx), idempotency (RS2xx) and transaction (RS3xx) rules, run through the library
-//! pipeline on the fixtures in `tests/rules/<CODE>/*.sql`.
+//! Contract (RS0xx), lock (RS1xx), idempotency (RS2xx), transaction (RS3xx) and rollback
+//! (RS4xx) rules, run through the library pipeline on the fixtures in `tests/rules/<CODE>/*.sql`.
 //!
 //! A fixture holds one or more migration units, each introduced by a header line:
 //!
@@ -22,157 +22,14 @@ use std::path::{Path, PathBuf};
 
 use rollsafe::check::{self, Options};
 use rollsafe::config::Config;
-use rollsafe::discover::{
-    ChangeStatus, Direction, Layout, Migration, MigrationId, MigrationSet, Transaction,
-    TransactionMode, UnitChange,
-};
 use rollsafe::parse::markers::Date;
-use rollsafe::rules::{Report, Settings};
-use rollsafe::source::{SourceFile, Span};
-use rollsafe::target::Target;
+use rollsafe::rules::Settings;
 
 const FIXTURES: &str = "tests/rules";
 
-struct Fixture {
-    set: MigrationSet,
-    pg_version: u32,
-}
-
-fn layout(name: &str) -> Layout {
-    Layout::ALL
-        .into_iter()
-        .find(|l| l.name() == name)
-        .unwrap_or_else(|| panic!("unknown layout {name}"))
-}
-
-fn parse_fixture(path: &Path) -> Fixture {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("fixture");
-    let dir = path
-        .parent()
-        .and_then(|p| p.file_name())
-        .and_then(|s| s.to_str())
-        .unwrap_or("");
-    let mut units = Vec::new();
-    let mut pg_version = rollsafe::config::DEFAULT_PG_VERSION;
-    let mut current: Option<(String, String)> = None;
-    let mut sections: Vec<(String, String)> = Vec::new();
-    for line in text.split_inclusive('\n') {
-        if let Some(header) = line.trim_end().strip_prefix("-- unit:") {
-            if let Some(done) = current.take() {
-                sections.push(done);
-            }
-            current = Some((header.trim().to_string(), String::new()));
-        }
-        match &mut current {
-            Some((_, body)) => body.push_str(line),
-            None => assert!(
-                line.trim().is_empty(),
-                "{}: text before the first `-- unit:` line",
-                path.display()
-            ),
-        }
-    }
-    sections.extend(current);
-    for (header, body) in sections {
-        let mut words = header.split_whitespace();
-        let name = words.next().expect("unit name").to_string();
-        let mut unit_layout = Layout::Plain;
-        let mut wrapped = false;
-        let mut direction = Direction::Up;
-        let mut is_changed = false;
-        for word in words {
-            match word.split_once('=') {
-                Some(("layout", v)) => unit_layout = layout(v),
-                Some(("wrapped", v)) => wrapped = v == "true",
-                Some(("direction", v)) => {
-                    direction = match v {
-                        "up" => Direction::Up,
-                        "down" => Direction::Down,
-                        "repeatable" => Direction::Repeatable,
-                        "verify" => Direction::Verify,
-                        other => panic!("unknown direction {other}"),
-                    }
-                }
-                Some(("pg", v)) => pg_version = v.parse().expect("pg version"),
-                None if word == "changed" => is_changed = true,
-                _ => panic!("{}: unknown unit option {word}", path.display()),
-            }
-        }
-        let file = PathBuf::from(format!("{dir}/{stem}/{name}.sql"));
-        let len = body.len();
-        units.push(Migration {
-            id: MigrationId(units.len()),
-            // Set for the whole fixture below (`pg=` may come on any unit).
-            target: Target::postgres(rollsafe::config::DEFAULT_PG_VERSION),
-            group: PathBuf::from(format!("{dir}/{stem}")),
-            source: SourceFile::new(file, body),
-            range: Span::new(0, len),
-            layout: unit_layout,
-            direction,
-            version: Some(name.clone()),
-            name,
-            transaction: Transaction {
-                // Unwrapped: as the layout's tool sends it.
-                mode: if wrapped {
-                    TransactionMode::Wrapped
-                } else if unit_layout.sends_unit_as_one_query() {
-                    TransactionMode::OneQueryString
-                } else {
-                    TransactionMode::PerStatement
-                },
-                reason: if wrapped {
-                    "the fixture says the tool wraps it".into()
-                } else {
-                    "the fixture says nothing wraps it".into()
-                },
-            },
-            pair: None,
-            // A `changed` unit is a file new in the change being linted.
-            change: is_changed.then_some(ChangeStatus {
-                unit: UnitChange::Added,
-                file_added: true,
-                file_changed: true,
-            }),
-        });
-    }
-    for unit in &mut units {
-        unit.target = Target::postgres(pg_version);
-    }
-    // A down unit undoes the up right before it.
-    for i in 1..units.len() {
-        if units[i].direction == Direction::Down
-            && units[i - 1].direction == Direction::Up
-            && units[i - 1].pair.is_none()
-        {
-            units[i].pair = Some(MigrationId(i - 1));
-            units[i - 1].pair = Some(MigrationId(i));
-        }
-    }
-    Fixture {
-        set: MigrationSet {
-            units,
-            problems: Vec::new(),
-        },
-        pg_version,
-    }
-}
-
-fn lint_fixture(path: &Path) -> Report {
-    let fixture = parse_fixture(path);
-    let config = Config {
-        pg_version: fixture.pg_version,
-        ..Config::default()
-    };
-    let options = Options {
-        today: Date::parse("2026-01-15").expect("date"),
-    };
-    let settings = Settings::from_config(&config).expect("settings");
-    check::check(fixture.set, &config, &settings, &options, None)
-}
+#[path = "common/fixtures.rs"]
+mod fixtures;
+use fixtures::{lint_fixture, parse_fixture};
 
 /// Compact output of one fixture, only the lines of `code` (or every RS1xx-RS3xx line).
 fn run(path: &Path, code: Option<&str>) -> String {
@@ -421,4 +278,87 @@ fn rs405_down_does_not_undo_up() {
         "{out}"
     );
     assert_eq!(out.lines().count(), 6, "{out}");
+}
+
+/// `approve-index-drops = true`: every index drop on an existing table needs a contract
+/// approval (RS001) and RS008 stays silent.
+#[test]
+fn rs008_approve_index_drops_makes_them_contract() {
+    let fixture = parse_fixture(&fixture("RS008/basic.sql"));
+    let mut config = Config {
+        pg_version: fixture.pg_version,
+        ..Config::default()
+    };
+    config.contract.approve_index_drops = true;
+    let options = Options {
+        today: Date::parse("2026-01-15").expect("date"),
+    };
+    let settings = Settings::from_config(&config).expect("settings");
+    let report = check::check(fixture.set, &config, &settings, &options, None);
+    let lines = |code: &str| -> Vec<usize> {
+        report
+            .units
+            .iter()
+            .flat_map(|u| &u.findings)
+            .filter(|f| f.code().as_str() == code)
+            .map(|f| f.start.line)
+            .collect()
+    };
+    assert_eq!(lines("RS008"), Vec::<usize>::new());
+    // The two plain drops and the unique one; not the index created in the same change.
+    assert_eq!(lines("RS001"), vec![3, 5, 7]);
+}
+
+/// The ACCESS SHARE locks of what a statement reads, and what `DROP ... CASCADE` reaches, are
+/// facts of the replay (checked against the server in `tests/pg_facts.rs`).
+#[test]
+fn reads_and_cascades_are_lock_facts() {
+    use rollsafe::analyze::{Cascaded, LockLevel};
+    let report = lint_fixture(&fixture("RS001/cascade.sql"));
+    let statement = |unit: usize, n: usize| &report.units[unit].statements[n];
+    let lock = |unit: usize, n: usize, relation: &str| {
+        statement(unit, n)
+            .locks
+            .iter()
+            .find(|l| l.relation == relation)
+            .map(|l| l.mode)
+    };
+    // CREATE VIEW active_user_emails reads the view active_users.
+    assert_eq!(lock(0, 3, "active_users"), Some(LockLevel::AccessShare));
+    assert_eq!(lock(0, 4, "users"), Some(LockLevel::AccessShare));
+    // DROP TABLE users CASCADE: both views (one through the other), the materialized view,
+    // and the foreign key of orders.
+    let drop = statement(1, 0);
+    assert_eq!(
+        drop.cascade,
+        vec![
+            Cascaded::View {
+                name: "active_users".into()
+            },
+            Cascaded::View {
+                name: "user_counts".into()
+            },
+            Cascaded::View {
+                name: "active_user_emails".into()
+            },
+            Cascaded::ForeignKeys {
+                table: "orders".into()
+            },
+        ]
+    );
+    for v in [
+        "active_users",
+        "active_user_emails",
+        "user_counts",
+        "orders",
+    ] {
+        assert_eq!(lock(1, 0, v), Some(LockLevel::AccessExclusive), "{v}");
+    }
+    assert_eq!(
+        statement(2, 0).cascade,
+        vec![Cascaded::Column {
+            table: "alerts".into(),
+            column: "level".into()
+        }]
+    );
 }

@@ -221,6 +221,7 @@ pub enum TableCmd {
     AlterColumnType {
         column: String,
         type_name: TypeName,
+        /// A `USING` expression that computes the new value (not just `col` or `col::type`).
         using: bool,
     },
     SetNotNull {
@@ -307,6 +308,8 @@ pub enum Change {
         index: Option<String>,
         table: String,
         concurrently: bool,
+        /// `ON ONLY table`: the index of a partitioned table alone, not its partitions'.
+        only: bool,
         unique: bool,
         if_not_exists: bool,
         /// Key columns as written (`(expr)` for an expression), for the down-migration check.
@@ -431,6 +434,10 @@ pub enum Change {
     AlterSystem,
     /// Code rollsafe cannot see into runs here (the statement's `body.opaque` says what).
     Opaque,
+    /// Relations the statement reads (a query's `FROM`, `LIKE`): ACCESS SHARE on each.
+    Read {
+        relations: Vec<String>,
+    },
     /// Queries and other statements without schema effect.
     Other,
 }

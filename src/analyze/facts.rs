@@ -105,6 +105,28 @@ pub struct LockFact {
     pub mode: LockLevel,
 }
 
+/// An object `DROP ... CASCADE` drops along with what it names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Cascaded {
+    /// A view or materialized view that reads the dropped relation.
+    View { name: String },
+    /// The foreign keys of `table` that reference the dropped table.
+    ForeignKeys { table: String },
+    /// A column of the dropped type.
+    Column { table: String, column: String },
+}
+
+impl std::fmt::Display for Cascaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cascaded::View { name } => write!(f, "view {name}"),
+            Cascaded::ForeignKeys { table } => write!(f, "the foreign keys of {table}"),
+            Cascaded::Column { table, column } => write!(f, "column {table}.{column}"),
+        }
+    }
+}
+
 /// How long work under a lock takes: a rewrite copies the whole table, a scan reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TableWork {

@@ -92,6 +92,9 @@ pub struct StatementFacts {
     /// Can destroy data that a down migration cannot bring back.
     pub destructive: bool,
     pub changes: Vec<Change>,
+    /// The phase and destructiveness of each change (same order as `changes`), so a finding
+    /// about a multi-action statement names the action that decides it.
+    pub change_phases: Vec<(Phase, bool)>,
     /// Strongest lock per relation, in the order first taken.
     pub locks: Vec<LockFact>,
     /// Relations rewritten (every row copied) while locked.
@@ -105,6 +108,15 @@ pub struct StatementFacts {
     /// Relations this statement touches that were created earlier in the same change (so
     /// nobody else can be blocked by their locks).
     pub new_relations: Vec<String>,
+    /// Relations this statement locks that are partitioned tables (with partitions the replay
+    /// knows), where some statements (`CREATE INDEX CONCURRENTLY`) are refused.
+    pub partitioned: Vec<String>,
+    /// (table, column) pairs of `SET NOT NULL` whose column a validated `CHECK (col IS NOT
+    /// NULL)` already proves non-null.
+    pub not_null_proven: Vec<(String, String)>,
+    /// What `DROP ... CASCADE` drops besides the objects it names (dependent views, foreign
+    /// keys, columns of a dropped type), as far as the schema replay knows them.
+    pub cascade: Vec<Cascaded>,
     /// Indices into the migration's markers that cover this statement.
     pub markers: Vec<usize>,
     /// The transaction it runs in (set once the whole unit is parsed).
@@ -194,6 +206,8 @@ impl StatementFacts {
                 // Creating acts on nothing that exists (inside a DO block, next to the
                 // statements that use what it creates).
                 Change::CreateTable { .. } | Change::Create { on_table: None, .. } => Vec::new(),
+                // What a statement reads is not what it acts on.
+                Change::Read { .. } => Vec::new(),
                 _ => vec![""],
             }
         });
@@ -258,6 +272,23 @@ impl StatementFacts {
         })
     }
 
+    /// A data change that writes a whole existing table in one statement (RS115; RS113 leaves
+    /// it to that rule).
+    pub fn unbatched_backfill(&self) -> Option<Backfill<'_>> {
+        self.changes.iter().find_map(|c| match c {
+            Change::Update {
+                table,
+                has_where: false,
+            } if !self.is_new(table) => Some(Backfill::Update(table)),
+            Change::Insert {
+                table,
+                from_query: true,
+                ..
+            } if !self.is_new(table) => Some(Backfill::InsertSelect(table)),
+            _ => None,
+        })
+    }
+
     /// The strongest lock this statement takes on a relation that existed before the change.
     pub fn strongest_lock_on_existing(&self) -> Option<&LockFact> {
         // The first of equally strong locks: the statement's own table comes before the
@@ -268,6 +299,15 @@ impl StatementFacts {
             .rev()
             .max_by_key(|l| l.mode)
     }
+}
+
+/// A full-table data change (see [`StatementFacts::unbatched_backfill`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backfill<'a> {
+    /// `UPDATE` without a `WHERE` (or with `WHERE true`) of the table.
+    Update(&'a str),
+    /// `INSERT INTO table SELECT ...`.
+    InsertSelect(&'a str),
 }
 
 /// A constraint added to an existing table (see [`StatementFacts::constraints_added_to_existing`]).
@@ -298,6 +338,7 @@ pub fn statement_facts(
         phase: Phase::Neutral,
         destructive: false,
         changes: Vec::new(),
+        change_phases: Vec::new(),
         locks: Vec::new(),
         rewrites: Vec::new(),
         scans: Vec::new(),
@@ -305,6 +346,9 @@ pub fn statement_facts(
         transactional: true,
         non_transactional_reason: None,
         new_relations: Vec::new(),
+        partitioned: Vec::new(),
+        not_null_proven: Vec::new(),
+        cascade: Vec::new(),
         markers,
         scope: transaction::Scope::None,
         procedural: None,
@@ -360,8 +404,10 @@ pub fn refresh_derived(facts: &mut StatementFacts, target: Target) {
     facts.idempotent = true;
     facts.transactional = true;
     facts.non_transactional_reason = None;
+    facts.change_phases.clear();
     for change in &facts.changes {
         let (p, d) = phase::change_phase(change);
+        facts.change_phases.push((p, d));
         facts.phase = facts.phase.max(p);
         facts.destructive |= d;
         // A guarded statement in procedural code succeeds when re-run, whatever its form.

@@ -1,8 +1,12 @@
 //! Phase (expand / migrate / contract / neutral), destructiveness, idempotency and whether a
 //! statement may run inside a transaction block: pure functions of its changes.
 
+use std::collections::HashSet;
+
 use super::change::*;
 use super::facts::Phase;
+use super::postgres::rewrites::{self, SessionZone};
+use super::schema::{self, Schema};
 
 /// The phase of one change, and whether it can destroy data a down migration cannot restore.
 pub fn change_phase(change: &Change) -> (Phase, bool) {
@@ -12,9 +16,15 @@ pub fn change_phase(change: &Change) -> (Phase, bool) {
         | C::CreateIndex { .. }
         | C::Create { .. }
         | C::AddEnumValue { .. } => (Phase::Expand, false),
+        // An index only makes the old version faster: dropping it can slow it down (RS008)
+        // but breaks nothing it does, unless the index is unique (see `change_phase_in`).
+        C::Drop {
+            object: ObjectKind::Index,
+            ..
+        } => (Phase::Neutral, false),
         C::Drop { object, .. } => {
-            // Dropping an index, trigger, policy or rule loses no data (it can be rebuilt),
-            // but it still breaks whatever relied on it: contract.
+            // Dropping a trigger, policy or rule loses no data (it can be rebuilt), but it
+            // still breaks whatever relied on it: contract.
             let data = matches!(
                 object,
                 ObjectKind::Table
@@ -83,6 +93,7 @@ pub fn change_phase(change: &Change) -> (Phase, bool) {
         | C::Comment { .. }
         | C::AlterSequence { .. }
         | C::AlterSystem
+        | C::Read { .. }
         | C::Other => (Phase::Neutral, false),
     }
 }
@@ -90,10 +101,10 @@ pub fn change_phase(change: &Change) -> (Phase, bool) {
 fn table_cmd_phase(cmd: &TableCmd) -> (Phase, bool) {
     use TableCmd as T;
     match cmd {
-        T::AddColumn { .. }
-        | T::AddConstraint(_)
-        | T::ValidateConstraint { .. }
-        | T::DropNotNull { .. } => (Phase::Expand, false),
+        T::AddColumn { .. } | T::ValidateConstraint { .. } | T::DropNotNull { .. } => {
+            (Phase::Expand, false)
+        }
+        T::AddConstraint(c) => (constraint_phase(c), false),
         T::AttachPartition { .. } | T::AddIdentity { .. } | T::SetDefault { .. } => {
             (Phase::Expand, false)
         }
@@ -103,6 +114,8 @@ fn table_cmd_phase(cmd: &TableCmd) -> (Phase, bool) {
         T::AlterColumnType { .. } => (Phase::Contract, true),
         // The old application may still write NULL or rely on the default.
         T::SetNotNull { .. } | T::DropDefault { .. } => (Phase::Contract, false),
+        // Without a policy for its role, the old version reads no rows and writes none.
+        T::EnableRowSecurity => (Phase::Contract, false),
         T::DropConstraint { .. } | T::DropIdentity { .. } | T::NoInherit => {
             (Phase::Contract, false)
         }
@@ -111,7 +124,6 @@ fn table_cmd_phase(cmd: &TableCmd) -> (Phase, bool) {
         | T::SetUnlogged
         | T::SetTablespace
         | T::SetAccessMethod
-        | T::EnableRowSecurity
         | T::DisableRowSecurity
         | T::DropExpression { .. }
         | T::ColumnSetting { .. }
@@ -119,6 +131,177 @@ fn table_cmd_phase(cmd: &TableCmd) -> (Phase, bool) {
         | T::TriggerState
         | T::Other(_) => (Phase::Neutral, false),
     }
+}
+
+/// A constraint added to a table the old version writes: a tightening that can make its
+/// writes fail (contract), except a foreign key, which only states a relationship the old
+/// version already keeps, and a PRIMARY KEY / UNIQUE built on an index that already enforces
+/// it (see `docs/phases.md`).
+fn constraint_phase(c: &ConstraintSpec) -> Phase {
+    match c.kind {
+        ConstraintKind::ForeignKey => Phase::Expand,
+        ConstraintKind::PrimaryKey | ConstraintKind::Unique if c.using_index.is_some() => {
+            Phase::Expand
+        }
+        ConstraintKind::Check
+        | ConstraintKind::NotNull
+        | ConstraintKind::PrimaryKey
+        | ConstraintKind::Unique
+        | ConstraintKind::Exclusion => Phase::Contract,
+    }
+}
+
+/// What the schema replay knows when it decides a change's phase.
+pub struct PhaseContext<'a> {
+    pub schema: &'a Schema,
+    pub pg: u32,
+    pub zone: SessionZone,
+    /// Constraints (table key, name) dropped and added again in the same migration.
+    pub replaced: &'a HashSet<(String, String)>,
+    /// Whether a table was created in this change.
+    pub new_table: &'a dyn Fn(&str) -> bool,
+    /// Whether a column of an existing table was added in this change.
+    pub new_column: &'a dyn Fn(&str, &str) -> bool,
+}
+
+/// The phase of one change given the schema before it: lossless type changes, index drops,
+/// constraint replacements, relaxations, and tightenings of what is new in this change.
+pub fn change_phase_in(change: &Change, ctx: &PhaseContext) -> (Phase, bool) {
+    let base = change_phase(change);
+    match change {
+        Change::Drop {
+            object: ObjectKind::Index,
+            names,
+            ..
+        } => {
+            // The old version's `ON CONFLICT` and its expectations of uniqueness rely on a
+            // unique index.
+            if names.iter().any(|n| index_is_unique(ctx.schema, n)) {
+                (Phase::Contract, false)
+            } else {
+                base
+            }
+        }
+        Change::AlterTable { table, cmd } => {
+            let tkey = schema::key(table);
+            let new_column = |c: &str| (ctx.new_table)(table) || (ctx.new_column)(table, c);
+            match cmd {
+                TableCmd::AlterColumnType {
+                    column,
+                    type_name,
+                    using,
+                } if rewrites::is_lossless(
+                    table, column, type_name, *using, ctx.schema, ctx.pg, ctx.zone,
+                ) =>
+                {
+                    (Phase::Expand, false)
+                }
+                TableCmd::SetNotNull { column } if new_column(column) => (Phase::Expand, false),
+                TableCmd::AddConstraint(c) if base.0 == Phase::Contract => {
+                    let name = c
+                        .name
+                        .clone()
+                        .or_else(|| schema::default_constraint_name(table, c));
+                    let replacement =
+                        name.is_some_and(|n| ctx.replaced.contains(&(tkey.to_string(), n)));
+                    let on_new = !c.columns.is_empty() && c.columns.iter().all(|c| new_column(c));
+                    if replacement || on_new || (ctx.new_table)(table) {
+                        (Phase::Expand, false)
+                    } else {
+                        base
+                    }
+                }
+                TableCmd::DropConstraint { name, .. } => {
+                    let relaxes = ctx.schema.constraint(table, name).is_some_and(|c| {
+                        matches!(
+                            c.kind,
+                            ConstraintKind::Check
+                                | ConstraintKind::ForeignKey
+                                | ConstraintKind::NotNull
+                        )
+                    });
+                    if relaxes || ctx.replaced.contains(&(tkey.to_string(), name.clone())) {
+                        (Phase::Expand, false)
+                    } else {
+                        base
+                    }
+                }
+                _ => base,
+            }
+        }
+        _ => base,
+    }
+}
+
+/// Whether the replay knows `index` to be unique (a UNIQUE index, or the index of a PRIMARY
+/// KEY or UNIQUE constraint).
+pub fn index_is_unique(schema: &Schema, index: &str) -> bool {
+    let k = schema::key(index);
+    if schema.index_defs.get(k).is_some_and(|d| d.unique) {
+        return true;
+    }
+    schema.index_table(index).is_some_and(|t| {
+        schema.table(t).is_some_and(|t| {
+            t.constraints.iter().any(|c| {
+                matches!(c.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique)
+                    && c.name.as_deref() == Some(k)
+            })
+        })
+    })
+}
+
+/// Constraints that one migration drops and adds again (same table and name, or the same kind
+/// on the same columns): a replacement, not a relaxation followed by a tightening.
+pub fn replaced_constraints<'a>(
+    changes: impl Iterator<Item = &'a Change> + Clone,
+    schema: &Schema,
+) -> HashSet<(String, String)> {
+    // (table key, name, kind and columns if the replay knows the constraint)
+    type Dropped = (String, String, Option<(ConstraintKind, Vec<String>)>);
+    let mut dropped: Vec<Dropped> = Vec::new();
+    for c in changes.clone() {
+        if let Change::AlterTable {
+            table,
+            cmd: TableCmd::DropConstraint { name, .. },
+        } = c
+        {
+            let known = schema
+                .constraint(table, name)
+                .map(|k| (k.kind, k.columns.clone()));
+            dropped.push((schema::key(table).to_string(), name.clone(), known));
+        }
+    }
+    let mut out = HashSet::new();
+    if dropped.is_empty() {
+        return out;
+    }
+    for c in changes {
+        let Change::AlterTable {
+            table,
+            cmd: TableCmd::AddConstraint(spec),
+        } = c
+        else {
+            continue;
+        };
+        let tkey = schema::key(table);
+        let Some(name) = spec
+            .name
+            .clone()
+            .or_else(|| schema::default_constraint_name(table, spec))
+        else {
+            continue;
+        };
+        for (t, dropped_name, known) in &dropped {
+            let same_shape = known
+                .as_ref()
+                .is_some_and(|(kind, cols)| *kind == spec.kind && *cols == spec.columns);
+            if t == tkey && (*dropped_name == name || same_shape) {
+                out.insert((t.clone(), dropped_name.clone()));
+                out.insert((t.clone(), name.clone()));
+            }
+        }
+    }
+    out
 }
 
 /// Whether re-running the change after it already succeeded would succeed again.
@@ -167,6 +350,7 @@ pub fn change_idempotent(change: &Change) -> bool {
         | C::Comment { .. }
         | C::AlterSequence { .. }
         | C::AlterSystem
+        | C::Read { .. }
         | C::Other => true,
     }
 }

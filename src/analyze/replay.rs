@@ -3,18 +3,21 @@
 //! and referenced tables, rewrites and scans that depend on column types, which relations are
 //! new in this change, and widening type changes.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use super::postgres::{locks, plpgsql, rewrites};
+use super::phase::{self, PhaseContext};
+use super::postgres::rewrites::SessionZone;
+use super::postgres::{locks, plpgsql};
 use super::procedural::{
     Body, Definition, InnerStatement, Opaque, OpaqueReason, Via, dml_table, writes_rows,
 };
-use super::schema::{Routine, Schema, Trigger};
+use super::schema::{self, Routine, Schema, Trigger};
 use super::snapshot;
-use super::{AnalyzedMigration, Change, Phase, StatementFacts, TableCmd};
+use super::transaction::Scope;
+use super::{AnalyzedMigration, Change, StatementFacts, TableCmd};
 use crate::discover::{Direction, Layout};
-use crate::target::{Dialect, Target};
+use crate::target::Dialect;
 
 /// Sequential schema replay in migration order: lock facts that depend on the schema, which
 /// relations are new in this change, and widening type changes.
@@ -28,6 +31,8 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
         .map(|u| u.migration.change.is_some_and(|c| c.file_added))
         .collect();
     let flyway_undo = flyway_undo_groups(units); // rollback (issue 13)
+    // Columns added to existing tables, per group: (table key, column) → the adding unit.
+    let mut added: HashMap<PathBuf, HashMap<(String, String), usize>> = HashMap::new();
     for index in 0..units.len() {
         let schema = schemas
             .entry(units[index].migration.group.clone())
@@ -43,12 +48,19 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
             |u: usize| u == index || (changed[index] && changed.get(u).copied().unwrap_or(false));
         let target = unit.migration.target;
         let source = unit.migration.source.clone();
+        let added = added.entry(unit.migration.group.clone()).or_default();
+        let replaced =
+            phase::replaced_constraints(unit.statements.iter().flat_map(|s| &s.changes), schema);
+        let mut zone = ZoneSetting::default();
         for facts in &mut unit.statements {
             if resolve_calls(facts, schema) {
                 super::refresh_derived(facts, target);
             }
+            let session_zone = zone.at(facts.scope);
             let analysis = match target.dialect {
-                Dialect::Postgres => locks::analyze(&facts.changes, schema, target.version),
+                Dialect::Postgres => {
+                    locks::analyze_in(&facts.changes, schema, target.version, session_zone)
+                }
             };
             facts.new_relations = locks::new_relations(&analysis.locks, schema, &is_new);
             // Procedural code can create a relation and then lock it within one statement.
@@ -57,11 +69,61 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
                     facts.new_relations.push(l.relation.clone());
                 }
             }
+            facts.partitioned = analysis
+                .locks
+                .iter()
+                .filter(|l| schema.parent_of_partitions(&l.relation))
+                .map(|l| l.relation.clone())
+                .collect();
+            facts.not_null_proven = facts
+                .changes
+                .iter()
+                .filter_map(|c| match c {
+                    Change::AlterTable {
+                        table,
+                        cmd: TableCmd::SetNotNull { column },
+                    } if schema
+                        .table(table)
+                        .is_some_and(|t| t.has_validated_not_null_check(column)) =>
+                    {
+                        Some((table.clone(), column.clone()))
+                    }
+                    _ => None,
+                })
+                .collect();
             // Creating a table makes it new for the statements after it.
             facts.locks = analysis.locks;
             facts.rewrites = analysis.rewrites;
             facts.scans = analysis.scans;
-            refine_phase(facts, schema, target);
+            facts.cascade = analysis.cascade;
+            let new_table = |t: &str| schema.created_by(t).is_some_and(is_new);
+            let new_column = |t: &str, c: &str| {
+                added
+                    .get(&(schema::key(t).to_string(), c.to_string()))
+                    .is_some_and(|u| is_new(*u))
+            };
+            let ctx = PhaseContext {
+                schema,
+                pg: target.version,
+                zone: session_zone,
+                replaced: &replaced,
+                new_table: &new_table,
+                new_column: &new_column,
+            };
+            refine_phase(facts, &ctx);
+            zone.update(facts);
+            if applies {
+                schema.note_view_reads(&facts.changes);
+                for change in &facts.changes {
+                    if let Change::AlterTable {
+                        table,
+                        cmd: TableCmd::AddColumn { column, .. },
+                    } = change
+                    {
+                        added.insert((schema::key(table).to_string(), column.name.clone()), index);
+                    }
+                }
+            }
             // Cloning the schema per down unit would make the replay quadratic; a down's own
             // changes are replayed only against a copy of what its up touches (RS405).
             if applies {
@@ -132,21 +194,62 @@ fn rollback_before_up(
 
 // --- end rollback ----------------------------------------------------------------------------
 
-/// A type change that only widens the column is expand, not contract.
-fn refine_phase(facts: &mut StatementFacts, schema: &Schema, target: Target) {
-    // Each change once: widening, or not a widening type change at all.
-    let (mut any, mut all) = (false, true);
-    for c in &facts.changes {
-        let widening = matches!(c, Change::AlterTable { table, cmd: TableCmd::AlterColumnType { column, type_name, .. } }
-            if rewrites::is_widening(table, column, type_name, schema));
-        any |= widening;
-        all &= widening;
+/// The phase of each change with what the schema knows (lossless type changes, unique
+/// indexes, replaced and relaxed constraints, tightenings of what is new in this change).
+fn refine_phase(facts: &mut StatementFacts, ctx: &PhaseContext) {
+    if facts.changes.is_empty() {
+        return;
     }
-    if any {
-        super::refresh_derived(facts, target);
-        if all {
-            facts.phase = Phase::Expand;
-            facts.destructive = false;
+    let mut phase = super::Phase::Neutral;
+    let mut destructive = false;
+    facts.change_phases.clear();
+    for c in &facts.changes {
+        let (p, d) = phase::change_phase_in(c, ctx);
+        facts.change_phases.push((p, d));
+        phase = phase.max(p);
+        destructive |= d;
+    }
+    facts.phase = phase;
+    facts.destructive = destructive;
+}
+
+/// The session time zone as the migration sets it: `SET timezone` for the session, `SET LOCAL`
+/// for the transaction it runs in.
+#[derive(Default)]
+struct ZoneSetting {
+    session: SessionZone,
+    local: Option<(Scope, SessionZone)>,
+}
+
+impl ZoneSetting {
+    fn at(&self, scope: Scope) -> SessionZone {
+        match self.local {
+            Some((s, zone)) if s == scope => zone,
+            _ => self.session,
+        }
+    }
+
+    fn update(&mut self, facts: &StatementFacts) {
+        for change in &facts.changes {
+            match change {
+                Change::Set { name, value, local } if name == "timezone" => {
+                    let zone = SessionZone::from_setting(value);
+                    if *local {
+                        if facts.scope.in_transaction() {
+                            self.local = Some((facts.scope, zone));
+                        }
+                    } else {
+                        self.session = zone;
+                        self.local = None;
+                    }
+                }
+                Change::Reset { name }
+                    if name == "timezone" || name == "all" || name.is_empty() =>
+                {
+                    *self = ZoneSetting::default();
+                }
+                _ => {}
+            }
         }
     }
 }

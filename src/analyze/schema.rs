@@ -100,6 +100,10 @@ pub struct Schema {
     /// Functions a table's defaults, checks and index expressions call on every row written,
     /// by table (a [`key`]).
     pub write_calls: HashMap<String, Vec<String>>,
+    /// The relations each view or materialized view reads (what `DROP ... CASCADE` drops
+    /// with them). Kept for views that no longer exist too; [`Schema::dependent_views`] skips
+    /// those.
+    pub view_reads: HashMap<String, Vec<String>>,
 }
 
 /// What the replay knows of an index beyond its table.
@@ -172,6 +176,11 @@ impl Schema {
         out
     }
 
+    /// Whether `table` is a partitioned table the replay has seen a partition of.
+    pub fn parent_of_partitions(&self, table: &str) -> bool {
+        self.parents.contains(key(table)) && self.tables.contains_key(key(table))
+    }
+
     /// The partitioned table `table` is a partition of.
     pub fn parent(&self, table: &str) -> Option<&str> {
         self.table(table).and_then(|t| t.partition_of.as_deref())
@@ -222,6 +231,50 @@ impl Schema {
     pub fn apply(&mut self, change: &Change, unit: usize) {
         self.note_links(change);
         self.apply_change(change, unit);
+    }
+
+    /// Record what a `CREATE VIEW` / `CREATE MATERIALIZED VIEW` statement reads (its `Read`
+    /// change), before its changes are applied.
+    pub fn note_view_reads(&mut self, changes: &[Change]) {
+        let view = changes.iter().find_map(|c| match c {
+            Change::Create {
+                object: ObjectKind::View | ObjectKind::MaterializedView,
+                name,
+                ..
+            } => Some(key(name).to_string()),
+            _ => None,
+        });
+        let reads = changes.iter().find_map(|c| match c {
+            Change::Read { relations } => Some(relations),
+            _ => None,
+        });
+        if let (Some(view), Some(reads)) = (view, reads) {
+            let reads = reads.iter().map(|r| key(r).to_string()).collect();
+            self.view_reads.insert(view, reads);
+        }
+    }
+
+    /// Views and materialized views that read `relation`, directly or through other views,
+    /// in the order found.
+    pub fn dependent_views(&self, relation: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut todo = vec![key(relation).to_string()];
+        while let Some(r) = todo.pop() {
+            let mut direct: Vec<&String> = self
+                .view_reads
+                .iter()
+                .filter(|(v, reads)| reads.contains(&r) && self.others.contains_key(v.as_str()))
+                .map(|(v, _)| v)
+                .collect();
+            direct.sort();
+            for v in direct {
+                if !out.contains(v) && v != key(relation) {
+                    out.push(v.clone());
+                    todo.push(v.clone());
+                }
+            }
+        }
+        out
     }
 
     /// Record partition parents and foreign-key targets for the fast paths above.

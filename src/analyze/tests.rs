@@ -106,7 +106,41 @@ fn phases_and_destructiveness() {
         ("DELETE FROM t WHERE a = 1", "DELETE", Migrate, false),
         ("DELETE FROM t", "DELETE", Contract, true),
         ("DROP TABLE t", "DROP TABLE", Contract, true),
-        ("DROP INDEX i", "DROP INDEX", Contract, false),
+        // Without the schema, an index is not known to be unique: it only speeds queries up.
+        ("DROP INDEX i", "DROP INDEX", Neutral, false),
+        // Tightenings the old version's writes can violate.
+        (
+            "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID",
+            "ALTER TABLE",
+            Contract,
+            false,
+        ),
+        (
+            "ALTER TABLE t ADD UNIQUE (a)",
+            "ALTER TABLE",
+            Contract,
+            false,
+        ),
+        (
+            "ALTER TABLE t ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE",
+            Contract,
+            false,
+        ),
+        // A foreign key states a relationship the old version keeps; an index that already
+        // enforces uniqueness makes the constraint tighten nothing.
+        (
+            "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES u (id) NOT VALID",
+            "ALTER TABLE",
+            Expand,
+            false,
+        ),
+        (
+            "ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE USING INDEX t_a_idx",
+            "ALTER TABLE",
+            Expand,
+            false,
+        ),
         ("ALTER TABLE t DROP COLUMN c", "ALTER TABLE", Contract, true),
         ("TRUNCATE t", "TRUNCATE", Contract, true),
         (

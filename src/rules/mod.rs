@@ -31,6 +31,9 @@ pub struct Diagnostic {
     pub statement: Option<usize>,
     pub message: String,
     pub help: Option<String>,
+    /// One severity level above the rule's configured one (e.g. RS115 while the same
+    /// transaction holds an ACCESS EXCLUSIVE lock).
+    pub escalated: bool,
 }
 
 impl Diagnostic {
@@ -41,6 +44,7 @@ impl Diagnostic {
             statement: None,
             message: message.into(),
             help: None,
+            escalated: false,
         }
     }
     pub fn at_statement(
@@ -70,6 +74,10 @@ impl Diagnostic {
     }
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+    pub fn escalate(mut self) -> Self {
+        self.escalated = true;
         self
     }
 }
@@ -261,6 +269,7 @@ rules! {
     RS004 => rs004_incomplete_approval,
     RS005 => rs005_marker_covers_nothing,
     RS006 => rs006_break_glass,
+    RS008 => rs008_index_drop,
     RS101 => rs101_create_index_without_concurrently,
     RS102 => rs102_drop_index_without_concurrently,
     RS103 => rs103_reindex_without_concurrently,
@@ -275,6 +284,7 @@ rules! {
     RS112 => rs112_missing_lock_timeout,
     RS113 => rs113_work_under_access_exclusive,
     RS114 => rs114_add_not_null_column_without_default,
+    RS115 => rs115_unbatched_backfill,
     RS201 => rs201_create_without_if_not_exists,
     RS202 => rs202_drop_without_if_exists,
     RS203 => rs203_add_column_without_if_not_exists,

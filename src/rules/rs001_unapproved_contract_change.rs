@@ -18,7 +18,9 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for (i, s) in ctx.statements.iter().enumerate() {
-        if s.phase != Phase::Contract || s.acts_only_on_new() {
+        let index_drop = ctx.config.contract.approve_index_drops
+            && super::rs008_index_drop::dropped_indexes(s).is_some();
+        if (s.phase != Phase::Contract && !index_drop) || s.acts_only_on_new() {
             continue;
         }
         let mut contracts = ctx.markers_for(i).filter(|m| contract::is_contract(m)).peekable();
@@ -56,14 +58,27 @@ fn approval_blocks(a: Approval) -> bool {
 /// contract statement inside a `DO` block or a called function (at the inner statement, or at
 /// the call), otherwise one for the statement.
 fn describe(s: &StatementFacts) -> Vec<(String, Span)> {
-    let inner: Vec<&InnerStatement> = s.body().statements
+    let inner: Vec<&InnerStatement> = s
+        .body()
+        .statements
         .iter()
         .filter(|i| i.changes.iter().any(is_contract))
         .collect();
-    let own: Vec<&Change> = s.changes.iter().filter(|c| s.inner_of(c).is_none()).collect();
+    // The statement's own changes with their phases (in the context the replay saw).
+    let own: Vec<(&Change, Phase)> = s
+        .changes
+        .iter()
+        .zip(
+            s.change_phases
+                .iter()
+                .map(|(p, _)| *p)
+                .chain(std::iter::repeat(Phase::Neutral)),
+        )
+        .filter(|(c, _)| s.inner_of(c).is_none())
+        .collect();
     let mut out = Vec::new();
-    if own.iter().any(|c| is_contract(c)) || inner.is_empty() {
-        out.push((describe_changes(s, &own, None), s.span));
+    if own.iter().any(|(_, p)| *p == Phase::Contract) || inner.is_empty() {
+        out.push((describe_own(s, &own), s.span));
     }
     let mut seen: Vec<Span> = Vec::new();
     for i in inner {
@@ -72,8 +87,7 @@ fn describe(s: &StatementFacts) -> Vec<(String, Span)> {
             continue;
         }
         seen.push(i.span);
-        let changes: Vec<&Change> = i.changes.iter().collect();
-        out.push((describe_changes(s, &changes, Some(i)), i.span));
+        out.push((describe_inner(s, i), i.span));
     }
     out
 }
@@ -82,27 +96,67 @@ fn is_contract(c: &Change) -> bool {
     phase::change_phase(c).0 == Phase::Contract
 }
 
-fn describe_changes(s: &StatementFacts, changes: &[&Change], inner: Option<&InnerStatement>) -> String {
-    let destructive = match inner {
-        Some(_) => changes.iter().any(|c| phase::change_phase(c).1),
-        None => s.destructive,
-    };
-    let verb = if destructive { "destructive" } else { "backward-incompatible" };
-    let detail = changes.iter().find_map(|c| match c {
-        Change::Drop { object, names, .. } => Some(format!("drops {} {}", object.name(), names.join(", "))),
-        Change::Rename { object, from, to, .. } => Some(format!("renames {} {from} to {to}", object.name())),
+fn detail(c: &Change) -> Option<String> {
+    match c {
+        Change::Drop { object, names, .. } => {
+            Some(format!("drops {} {}", object.name(), names.join(", ")))
+        }
+        Change::Rename {
+            object, from, to, ..
+        } => Some(format!("renames {} {from} to {to}", object.name())),
         Change::Truncate { tables } => Some(format!("truncates {}", tables.join(", "))),
         Change::AlterTable { table, cmd } => Some(format!("{} on {table}", cmd.describe())),
         _ => None,
-    });
-    let place = match inner {
-        Some(InnerStatement { via: Some(via), .. }) => format!(" in {via}, run by this {}", s.kind),
-        Some(_) => format!(" inside this {}", s.kind),
-        None => String::new(),
+    }
+}
+
+/// The statement's own contract step: the actions that make it contract (not the first action
+/// of a multi-action ALTER TABLE), and what CASCADE drops besides.
+fn describe_own(s: &StatementFacts, own: &[(&Change, Phase)]) -> String {
+    let verb = if s.destructive {
+        "destructive"
+    } else {
+        "backward-incompatible"
     };
-    let kind = inner.map_or(s.kind.as_str(), |i| i.kind.as_str());
-    match detail {
+    let deciding: Vec<String> = own
+        .iter()
+        .filter(|(_, p)| *p == Phase::Contract)
+        .filter_map(|(c, _)| detail(c))
+        .collect();
+    // What CASCADE drops besides: counted and named, it is part of what is approved.
+    let cascade = if s.cascade.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<String> = s.cascade.iter().map(ToString::to_string).collect();
+        format!(
+            ", and through CASCADE {} more: {}",
+            s.cascade.len(),
+            names.join(", ")
+        )
+    };
+    if !deciding.is_empty() {
+        return format!("{verb} change ({}{cascade})", deciding.join("; "));
+    }
+    match own.iter().find_map(|(c, _)| detail(c)) {
+        Some(d) => format!("{verb} change ({d}{cascade})"),
+        None => format!("{verb} {}", s.kind),
+    }
+}
+
+/// A contract statement inside procedural code, named with where it runs from.
+fn describe_inner(s: &StatementFacts, inner: &InnerStatement) -> String {
+    let destructive = inner.changes.iter().any(|c| phase::change_phase(c).1);
+    let verb = if destructive {
+        "destructive"
+    } else {
+        "backward-incompatible"
+    };
+    let place = match inner {
+        InnerStatement { via: Some(via), .. } => format!(" in {via}, run by this {}", s.kind),
+        _ => format!(" inside this {}", s.kind),
+    };
+    match inner.changes.iter().find_map(detail) {
         Some(d) => format!("{verb} change ({d}){place}"),
-        None => format!("{verb} {kind}{place}"),
+        None => format!("{verb} {}{place}", inner.kind),
     }
 }

@@ -33,6 +33,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if s.is_new(table) || !s.scans.iter().any(|w| w.relation == *table) {
                 continue;
             }
+            // A rewrite of the same table (RS108, RS109, RS110) checks NOT NULL while it copies
+            // the rows: one cause, one finding.
+            if s.rewrites.iter().any(|w| w.relation == *table) {
+                continue;
+            }
             out.push(
                 Diagnostic::at_change(Code::RS107, i, s, change,
                     format!(
@@ -40,7 +45,21 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                          ACCESS EXCLUSIVE lock: reads and writes wait for the whole scan"
                     ),
                 )
-                .help(help(table, column, ctx.target.version)),
+                .help(
+                    if s
+                        .not_null_proven
+                        .iter()
+                        .any(|(t, c)| t == table && c == column)
+                    {
+                        format!(
+                            "A validated CHECK ({column} IS NOT NULL) already proves the column non-null, but before \
+                             PostgreSQL 12 SET NOT NULL cannot use it: keep the CHECK and leave SET NOT NULL out \
+                             until the server runs 12+."
+                        )
+                    } else {
+                        help(table, column, ctx.target.version)
+                    },
+                ),
             );
         }
     }

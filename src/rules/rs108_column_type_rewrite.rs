@@ -52,7 +52,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     "Change the type in steps instead: add a new column {column}_new {type_name}, keep it in sync \
                      (trigger or application writes), backfill it in batches, switch reads to it, then drop {column} \
                      in a later, approved contract migration. Changes that need no rewrite: varchar(n) to a longer \
-                     varchar or to text, numeric(p,s) to a larger precision with the same scale."
+                     varchar or to text, numeric(p,s) to a larger precision with the same scale, more \
+                     fractional-second precision, and timestamp to timestamptz (PostgreSQL 12+) after \
+                     `SET timezone = 'UTC';`."
                 )),
             );
         }

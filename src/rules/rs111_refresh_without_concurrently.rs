@@ -33,8 +33,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .help(format!(
-                    "Use `REFRESH MATERIALIZED VIEW CONCURRENTLY {name};` — it needs a unique index on the view \
-                     (`CREATE UNIQUE INDEX CONCURRENTLY ... ON {name} (...)`) and a view that is already populated."
+                    "Give the view a unique index once (`CREATE UNIQUE INDEX CONCURRENTLY ... ON {name} (...)`; \
+                     the view must already be populated), then use `REFRESH MATERIALIZED VIEW CONCURRENTLY {name};`."
                 )),
             );
         }

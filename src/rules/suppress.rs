@@ -3,11 +3,18 @@
 
 use super::contract::{self, Approval};
 use super::{Code, Context, Diagnostic, Finding, Settings, Suppression, SuppressionKind};
+use crate::config::Severity;
 use crate::parse::{Marker, MarkerKind};
 
 /// Attach severity, position and the suppression a marker grants, if any.
 pub(super) fn finding(d: Diagnostic, ctx: &Context, settings: &Settings) -> Option<Finding> {
-    let severity = settings.severity(d.code)?;
+    let mut severity = settings.severity(d.code)?;
+    if d.escalated {
+        severity = match severity {
+            Severity::Info => Severity::Warning,
+            Severity::Warning | Severity::Error => Severity::Error,
+        };
+    }
     let source = &ctx.unit.source;
     let suppression = d.statement.and_then(|i| suppression(&d, i, ctx));
     Some(Finding {

@@ -27,10 +27,14 @@ pub(crate) fn table_cmd(cmd: &pb::AlterTableCmd) -> TableCmd {
         },
         A::AtAlterColumnType => {
             let (type_name, using) = match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
-                Some(NodeEnum::ColumnDef(c)) => (
-                    c.type_name.as_ref().map(type_name).unwrap_or_default(),
-                    c.raw_default.is_some(),
-                ),
+                Some(NodeEnum::ColumnDef(c)) => {
+                    let to = c.type_name.as_ref().map(type_name).unwrap_or_default();
+                    let computes = c
+                        .raw_default
+                        .as_deref()
+                        .is_some_and(|e| !is_column_cast(e, &column, &to));
+                    (to, computes)
+                }
                 _ => (TypeName::default(), false),
             };
             TableCmd::AlterColumnType {
@@ -224,6 +228,22 @@ pub(crate) fn column_spec(c: &pb::ColumnDef) -> ColumnSpec {
         });
     }
     spec
+}
+
+/// `USING col` or `USING col::type` (the target type): the same conversion as no `USING`.
+fn is_column_cast(expr: &pb::Node, column: &str, to: &TypeName) -> bool {
+    match expr.node.as_ref() {
+        Some(NodeEnum::ColumnRef(r)) => {
+            r.fields.len() == 1 && r.fields.first().is_some_and(|f| node_name(f) == column)
+        }
+        Some(NodeEnum::TypeCast(c)) => {
+            c.type_name.as_ref().is_some_and(|t| type_name(t) == *to)
+                && c.arg
+                    .as_deref()
+                    .is_some_and(|a| is_column_cast(a, column, to))
+        }
+        _ => false,
+    }
 }
 
 pub(crate) fn constraint_spec(c: &pb::Constraint) -> Option<ConstraintSpec> {

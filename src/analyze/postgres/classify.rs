@@ -28,6 +28,13 @@ fn known(kind: impl Into<String>, changes: Vec<Change>) -> Classified {
 }
 
 pub fn classify(node: &NodeEnum) -> Classified {
+    let mut classified = classify_statement(node);
+    // What it reads, for the ACCESS SHARE locks (see `reads`).
+    classified.changes.extend(super::reads::read_change(node));
+    classified
+}
+
+fn classify_statement(node: &NodeEnum) -> Classified {
     use NodeEnum as N;
     match node {
         N::CreateStmt(s) => {
@@ -95,6 +102,7 @@ pub fn classify(node: &NodeEnum) -> Classified {
                 index: non_empty(&s.idxname),
                 table: range_var(s.relation.as_ref()),
                 concurrently: s.concurrent,
+                only: s.relation.as_ref().is_some_and(|r| !r.inh),
                 unique: s.unique,
                 if_not_exists: s.if_not_exists,
                 columns: s
@@ -396,14 +404,20 @@ pub fn classify(node: &NodeEnum) -> Classified {
             "UPDATE",
             vec![Change::Update {
                 table: range_var(s.relation.as_ref()),
-                has_where: s.where_clause.is_some(),
+                has_where: s
+                    .where_clause
+                    .as_deref()
+                    .is_some_and(|w| !super::expr::is_always_true(w)),
             }],
         ),
         N::DeleteStmt(s) => known(
             "DELETE",
             vec![Change::Delete {
                 table: range_var(s.relation.as_ref()),
-                has_where: s.where_clause.is_some(),
+                has_where: s
+                    .where_clause
+                    .as_deref()
+                    .is_some_and(|w| !super::expr::is_always_true(w)),
             }],
         ),
         N::MergeStmt(s) => known(

@@ -131,3 +131,25 @@ pub(crate) fn visit_funcs(node: &pb::Node, f: &mut dyn FnMut(&str)) {
         _ => f("(expression)"),
     }
 }
+
+/// `WHERE true` or `WHERE 1 = 1`: a condition that selects every row.
+pub(crate) fn is_always_true(expr: &pb::Node) -> bool {
+    match expr.node.as_ref() {
+        Some(NodeEnum::AConst(c)) => {
+            matches!(c.val.as_ref(), Some(pb::a_const::Val::Boolval(b)) if b.boolval)
+        }
+        Some(NodeEnum::AExpr(e)) => {
+            let op_is_eq = e.name.len() == 1 && e.name.first().is_some_and(|n| node_name(n) == "=");
+            let constant = |n: Option<&pb::Node>| match n.and_then(|n| n.node.as_ref()) {
+                Some(NodeEnum::AConst(c)) => match c.val.as_ref() {
+                    Some(pb::a_const::Val::Ival(i)) => Some(i.ival),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let (l, r) = (constant(e.lexpr.as_deref()), constant(e.rexpr.as_deref()));
+            op_is_eq && l.is_some() && l == r
+        }
+        _ => false,
+    }
+}

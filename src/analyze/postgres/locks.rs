@@ -2,9 +2,9 @@
 //! rewrites or scans the table while holding it. Facts follow PostgreSQL's documentation for
 //! the configured major version, and are checked against a real server by `tests/pg_facts.rs`.
 
-use super::rewrites::{add_column_rewrite, binary_coercible};
+use super::rewrites::{SessionZone, TypeRewrite, add_column_rewrite, type_change};
 use crate::analyze::change::*;
-use crate::analyze::facts::{LockFact, LockLevel, TableWork};
+use crate::analyze::facts::{Cascaded, LockFact, LockLevel, TableWork};
 use crate::analyze::schema::{self, Schema};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -12,6 +12,8 @@ pub struct LockAnalysis {
     pub locks: Vec<LockFact>,
     pub rewrites: Vec<TableWork>,
     pub scans: Vec<TableWork>,
+    /// What `DROP ... CASCADE` drops besides the objects it names.
+    pub cascade: Vec<Cascaded>,
 }
 
 impl LockAnalysis {
@@ -56,14 +58,39 @@ impl LockAnalysis {
 
 /// Lock facts of one statement's changes, given the schema as it stands before it.
 pub fn analyze(changes: &[Change], schema: &Schema, pg_version: u32) -> LockAnalysis {
+    analyze_in(changes, schema, pg_version, SessionZone::Unknown)
+}
+
+/// [`analyze`] under a session time zone the migration set (`SET timezone`).
+pub fn analyze_in(
+    changes: &[Change],
+    schema: &Schema,
+    pg_version: u32,
+    zone: SessionZone,
+) -> LockAnalysis {
     let mut a = LockAnalysis::default();
     for change in changes {
-        change_locks(change, schema, pg_version, &mut a);
+        change_locks(change, schema, pg_version, zone, &mut a);
+        if let Change::Drop {
+            object,
+            names,
+            cascade: true,
+            ..
+        } = change
+        {
+            cascade_locks(*object, names, schema, &mut a);
+        }
     }
     a
 }
 
-fn change_locks(change: &Change, schema: &Schema, pg: u32, a: &mut LockAnalysis) {
+fn change_locks(
+    change: &Change,
+    schema: &Schema,
+    pg: u32,
+    zone: SessionZone,
+    a: &mut LockAnalysis,
+) {
     use LockLevel::*;
     match change {
         Change::CreateTable {
@@ -89,6 +116,7 @@ fn change_locks(change: &Change, schema: &Schema, pg: u32, a: &mut LockAnalysis)
         Change::CreateIndex {
             table,
             concurrently,
+            only,
             ..
         } => {
             let mode = if *concurrently {
@@ -97,6 +125,10 @@ fn change_locks(change: &Change, schema: &Schema, pg: u32, a: &mut LockAnalysis)
                 Share
             };
             a.lock(table, mode);
+            if *only && schema.parent_of_partitions(table) {
+                // An invalid index on the partitioned table alone: nothing is read.
+                return;
+            }
             a.scan(table, "the index build reads every row");
             // An index on a partitioned table is built on every partition.
             for p in schema.partitions(table) {
@@ -235,7 +267,7 @@ fn change_locks(change: &Change, schema: &Schema, pg: u32, a: &mut LockAnalysis)
                 a.lock(name, AccessExclusive);
             }
         }
-        Change::AlterTable { table, cmd } => table_cmd_locks(table, cmd, schema, pg, a),
+        Change::AlterTable { table, cmd } => table_cmd_locks(table, cmd, schema, pg, zone, a),
         Change::Truncate { tables } => {
             // TRUNCATE of a table other tables reference only succeeds with CASCADE (or with
             // them in the list): they are truncated too, as are partitions.
@@ -252,10 +284,17 @@ fn change_locks(change: &Change, schema: &Schema, pg: u32, a: &mut LockAnalysis)
                 done.push(k);
             }
         }
-        Change::Insert { table, .. }
-        | Change::Update { table, .. }
-        | Change::Delete { table, .. }
-        | Change::Merge { table } => a.lock(table, RowExclusive),
+        Change::Insert { table, .. } => {
+            a.lock(table, RowExclusive);
+            // Each new row's foreign keys are checked with SELECT ... FOR KEY SHARE (rows whose
+            // reference is NULL are not).
+            for r in referenced_tables(schema, table, |_| true) {
+                a.lock(&r, RowShare);
+            }
+        }
+        Change::Update { table, .. } | Change::Delete { table, .. } | Change::Merge { table } => {
+            a.lock(table, RowExclusive)
+        }
         Change::Copy {
             table: Some(t),
             from: true,
@@ -337,6 +376,11 @@ fn change_locks(change: &Change, schema: &Schema, pg: u32, a: &mut LockAnalysis)
                 a.lock(t, *mode);
             }
         }
+        Change::Read { relations } => {
+            for r in relations {
+                a.lock(r, AccessShare);
+            }
+        }
         _ => {}
     }
 }
@@ -344,9 +388,16 @@ fn change_locks(change: &Change, schema: &Schema, pg: u32, a: &mut LockAnalysis)
 /// ALTER TABLE on a partitioned table: most subcommands recurse to every partition, with the
 /// same lock (index-building constraints take SHARE on the partitions), and rewrite or scan
 /// the partitions where they would rewrite or scan a plain table.
-fn table_cmd_locks(table: &str, cmd: &TableCmd, schema: &Schema, pg: u32, a: &mut LockAnalysis) {
+fn table_cmd_locks(
+    table: &str,
+    cmd: &TableCmd,
+    schema: &Schema,
+    pg: u32,
+    zone: SessionZone,
+    a: &mut LockAnalysis,
+) {
     let mut own = LockAnalysis::default();
-    table_cmd_locks_one(table, cmd, schema, pg, &mut own);
+    table_cmd_locks_one(table, cmd, schema, pg, zone, &mut own);
     let partitions = if recurses_to_partitions(cmd) {
         schema.partitions(table)
     } else {
@@ -439,6 +490,7 @@ fn table_cmd_locks_one(
     cmd: &TableCmd,
     schema: &Schema,
     pg: u32,
+    zone: SessionZone,
     a: &mut LockAnalysis,
 ) {
     use LockLevel::*;
@@ -454,7 +506,9 @@ fn table_cmd_locks_one(
             }
         }
         TableCmd::AlterColumnType {
-            column, type_name, ..
+            column,
+            type_name,
+            using,
         } => {
             a.lock(table, AccessExclusive);
             // Foreign keys on the column, or referencing it, are dropped and added again.
@@ -469,9 +523,19 @@ fn table_cmd_locks_one(
             let old = existing
                 .and_then(|t| t.column(column))
                 .map(|c| &c.type_name);
-            match old {
-                Some(old) if binary_coercible(old, type_name) => {}
-                Some(old) => a.rewrite(table, format!("{column} changes from {old} to {type_name}")),
+            match old.map(|old| (old, type_change(old, type_name, *using, pg, zone).rewrite)) {
+                Some((_, TypeRewrite::No)) => {}
+                Some((old, TypeRewrite::Yes)) => {
+                    let how = if *using { " with a USING expression" } else { "" };
+                    a.rewrite(table, format!("{column} changes from {old} to {type_name}{how}"))
+                }
+                Some((old, TypeRewrite::UnlessUtc)) => a.assumed_rewrite(
+                    table,
+                    format!(
+                        "{column} changes from {old} to {type_name}, which rewrites unless the session time \
+                         zone is UTC, and the migration does not SET timezone = 'UTC'"
+                    ),
+                ),
                 None => a.assumed_rewrite(
                     table,
                     format!("{column} changes to {type_name} (old type unknown: assumed not binary-compatible)"),
@@ -594,6 +658,57 @@ fn constraint_locks(table: &str, c: &ConstraintSpec, a: &mut LockAnalysis) {
             if c.using_index.is_none() {
                 a.scan(table, "a unique index is built while the table is locked");
             }
+        }
+    }
+}
+
+/// What `DROP ... CASCADE` reaches through the schema the replay knows: views that read a
+/// dropped relation (and views on those), the foreign keys of tables that reference a dropped
+/// table, and the columns of a dropped type. Each is dropped under ACCESS EXCLUSIVE.
+fn cascade_locks(object: ObjectKind, names: &[String], schema: &Schema, a: &mut LockAnalysis) {
+    use LockLevel::*;
+    let add = |a: &mut LockAnalysis, c: Cascaded| {
+        if !a.cascade.contains(&c) {
+            a.cascade.push(c);
+        }
+    };
+    for n in names {
+        match object {
+            ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView => {
+                for v in schema.dependent_views(n) {
+                    if !names.iter().any(|m| schema::key(m) == v) {
+                        a.lock(&v, AccessExclusive);
+                        add(a, Cascaded::View { name: v });
+                    }
+                }
+                if object == ObjectKind::Table {
+                    for r in schema.referencing(n) {
+                        if !names.iter().any(|m| schema::key(m) == r) {
+                            add(a, Cascaded::ForeignKeys { table: r });
+                        }
+                    }
+                }
+            }
+            ObjectKind::Type | ObjectKind::Domain => {
+                let type_key = schema::key(n);
+                let mut tables: Vec<(&String, &schema::Table)> = schema.tables.iter().collect();
+                tables.sort_by(|x, y| x.0.cmp(y.0));
+                for (t, table) in tables {
+                    for c in &table.columns {
+                        if schema::key(&c.type_name.name) == type_key {
+                            a.lock(t, AccessExclusive);
+                            add(
+                                a,
+                                Cascaded::Column {
+                                    table: t.clone(),
+                                    column: c.name.clone(),
+                                },
+                            );
+                        }
+                    }
+                }
+            }
+            _ => {}
         }
     }
 }

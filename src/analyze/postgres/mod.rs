@@ -11,6 +11,7 @@ mod expr;
 pub mod locks;
 mod names;
 pub mod plpgsql;
+pub mod reads;
 pub mod rewrites;
 pub mod transactional;
 

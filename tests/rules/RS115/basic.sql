@@ -1,0 +1,16 @@
+-- unit: 001_setup
+CREATE TABLE workflow_index (id bigint PRIMARY KEY, json_data jsonb, status text);
+CREATE TABLE archive (id bigint, json_data jsonb);
+-- unit: 002_backfill layout=golang-migrate
+ALTER TABLE workflow_index ADD COLUMN end_time timestamptz;
+-- the column is new, the rows are not; and the ADD COLUMN's ACCESS EXCLUSIVE lock is held throughout
+UPDATE workflow_index SET end_time = (json_data->>'endTime')::timestamptz; -- fires
+-- unit: 003_no_ddl
+UPDATE workflow_index SET status = 'done' WHERE true; -- fires
+INSERT INTO archive SELECT id, json_data FROM workflow_index; -- fires
+-- a batch, a few rows, a table new in this change
+UPDATE workflow_index SET status = 'done' WHERE id BETWEEN 1 AND 10000;
+INSERT INTO archive VALUES (1, '{}');
+CREATE TABLE scratch (id bigint);
+INSERT INTO scratch SELECT id FROM workflow_index;
+UPDATE scratch SET id = id + 1;
