@@ -31,6 +31,27 @@ pub enum Severity {
     Error,
 }
 
+impl RuleLevel {
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleLevel::Off => "off",
+            RuleLevel::Info => "info",
+            RuleLevel::Warning => "warning",
+            RuleLevel::Error => "error",
+        }
+    }
+}
+
+impl From<Severity> for RuleLevel {
+    fn from(s: Severity) -> RuleLevel {
+        match s {
+            Severity::Info => RuleLevel::Info,
+            Severity::Warning => RuleLevel::Warning,
+            Severity::Error => RuleLevel::Error,
+        }
+    }
+}
+
 impl Severity {
     pub fn name(self) -> &'static str {
         match self {
@@ -41,8 +62,9 @@ impl Severity {
     }
 }
 
-/// A rule's configured level: a severity, or `off`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// A rule's configured level: a severity, or `off`. Ordered from weakest to strictest, so the
+/// stricter of two levels is their maximum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleLevel {
     Off,
@@ -52,7 +74,7 @@ pub enum RuleLevel {
 }
 
 /// A field a contract marker must carry; `ticket-or-reason` accepts either.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RequiredField {
     ApprovedBy,
@@ -70,6 +92,39 @@ pub struct ContractConfig {
     /// When non-empty, every name in `approved-by` must be one of these.
     #[serde(default)]
     pub approvers: Vec<String>,
+    /// With `--diff-base`, the base revision's `approvers` when it had some: every name must be
+    /// on this list too, so a change cannot add an approver for itself.
+    #[serde(skip)]
+    pub base_approvers: Vec<String>,
+}
+
+impl RequiredField {
+    /// As written in `rollsafe.toml`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RequiredField::ApprovedBy => "approved-by",
+            RequiredField::Ticket => "ticket",
+            RequiredField::Reason => "reason",
+            RequiredField::After => "after",
+            RequiredField::TicketOrReason => "ticket-or-reason",
+        }
+    }
+
+    /// Whether a marker that satisfies `self` always satisfies `other` too.
+    pub fn implies(self, other: RequiredField) -> bool {
+        self == other
+            || (other == RequiredField::TicketOrReason
+                && matches!(self, RequiredField::Ticket | RequiredField::Reason))
+    }
+}
+
+impl ContractConfig {
+    /// Whether `who` may approve: on every approver list that is set.
+    pub fn allows_approver(&self, who: &str) -> bool {
+        [&self.approvers, &self.base_approvers]
+            .iter()
+            .all(|list| list.is_empty() || list.iter().any(|a| a == who))
+    }
 }
 
 fn default_required() -> Vec<RequiredField> {
@@ -81,6 +136,7 @@ impl Default for ContractConfig {
         ContractConfig {
             required: default_required(),
             approvers: Vec::new(),
+            base_approvers: Vec::new(),
         }
     }
 }
@@ -111,6 +167,9 @@ pub struct Config {
     /// Where the config was read from; paths in it are relative to its folder.
     #[serde(skip)]
     pub path: Option<PathBuf>,
+    /// The file's text, to point findings about the config at the line of a key.
+    #[serde(skip)]
+    pub text: String,
 }
 
 fn default_pg_version() -> u32 {
@@ -129,6 +188,7 @@ impl Default for Config {
             rules: BTreeMap::new(),
             contract: ContractConfig::default(),
             path: None,
+            text: String::new(),
         }
     }
 }
@@ -153,6 +213,7 @@ impl Config {
             globset::Glob::new(glob).map_err(|e| invalid(format!("bad glob `{glob}`: {e}")))?;
         }
         config.path = Some(path.to_path_buf());
+        config.text = text.to_string();
         Ok(config)
     }
 
@@ -180,6 +241,31 @@ impl Config {
     /// The folder that relative paths in the config are resolved against.
     pub fn base_dir(&self) -> Option<&Path> {
         self.path.as_deref().and_then(Path::parent)
+    }
+}
+
+/// The byte offset of a key in the config's text: `table` is the enclosing table (`None` for the
+/// top level), `key` matches the key as written. Falls back to the table's own key, then to
+/// the start of the file, so a finding about a removed key still points somewhere real.
+pub fn key_offset(text: &str, table: Option<&str>, key: &dyn Fn(&str) -> bool) -> usize {
+    let Ok(doc) = toml::de::DeTable::parse(text) else {
+        return 0;
+    };
+    let root = doc.get_ref();
+    let find = |t: &toml::de::DeTable<'_>| {
+        t.iter()
+            .find(|(k, _)| key(k.get_ref()))
+            .map(|(k, _)| k.span().start)
+    };
+    match table {
+        None => find(root).unwrap_or(0),
+        Some(name) => match root.iter().find(|(k, _)| k.get_ref() == name) {
+            Some((k, v)) => match v.get_ref() {
+                toml::de::DeValue::Table(t) => find(t).unwrap_or(k.span().start),
+                _ => k.span().start,
+            },
+            None => 0,
+        },
     }
 }
 

@@ -1361,3 +1361,179 @@ fn every_fixture_layout_gives_valid_sarif() {
         );
     }
 }
+
+// --diff-base: the change's config cannot weaken the gate (RS007)
+
+/// main: a config that restricts approvers and a users table. feature: a DROP of it, and the
+/// config given as `feature_config`.
+fn gate_repo(feature_config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(
+        d,
+        "rollsafe.toml",
+        "migrations = [\"db/migrations\"]\n\n[contract]\napprovers = [\"alice\"]\n",
+    );
+    write(
+        d,
+        "db/migrations/000001_users.up.sql",
+        "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+    );
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "base"]);
+    git(d, &["checkout", "-q", "-b", "feature"]);
+    write(
+        d,
+        "db/migrations/000002_drop_users.up.sql",
+        "-- rollsafe:contract approved-by=mallory reason=\"cleanup\"\nDROP TABLE users;\n",
+    );
+    write(d, "rollsafe.toml", feature_config);
+    dir
+}
+
+fn compact_lines(dir: &Path, args: &[&str]) -> (i32, Vec<String>) {
+    let mut all = vec!["check", "--format", "compact"];
+    all.extend_from_slice(args);
+    let r = run(dir, &all);
+    assert!(r.code == 0 || r.code == 1, "exit {}: {}", r.code, r.stderr);
+    (r.code, r.stdout.lines().map(String::from).collect())
+}
+
+#[test]
+fn diff_base_config_that_weakens_the_gate_is_rs007_and_has_no_effect() {
+    let weakened = "migrations = [\"db/migrations\"]\nexclude = [\"000002_*\"]\n\n[rules]\nRS001 = \"off\"\nRS004 = \"warning\"\nRS101 = \"off\"\n\n[contract]\napprovers = [\"alice\", \"mallory\"]\n";
+    let dir = gate_repo(weakened);
+    write(
+        dir.path(),
+        "db/migrations/000003_drop_users_again.up.sql",
+        "DROP TABLE IF EXISTS users;\n",
+    );
+    let (code, lines) = compact_lines(dir.path(), &["--diff-base", "main"]);
+    assert_eq!(code, 1, "{lines:#?}");
+    let rs007: Vec<&String> = lines.iter().filter(|l| l.contains("[RS007]")).collect();
+    // Each weakening at the line of its key, with the old and the new value.
+    let expect = [
+        (
+            "rollsafe.toml:5:1: error[RS007]",
+            "`[rules] RS001` was \"error\" at the diff base",
+        ),
+        (
+            "rollsafe.toml:6:1: error[RS007]",
+            "`[rules] RS004` was \"error\"",
+        ),
+        (
+            "rollsafe.toml:10:1: error[RS007]",
+            "`[contract] approvers` was [\"alice\"] at the diff base",
+        ),
+        (
+            "rollsafe.toml:2:1: error[RS007]",
+            "`exclude` was [] at the diff base",
+        ),
+    ];
+    for (prefix, text) in expect {
+        assert!(
+            rs007
+                .iter()
+                .any(|l| l.starts_with(prefix) && l.contains(text)),
+            "no `{prefix}` … `{text}` in {rs007:#?}"
+        );
+    }
+    assert!(
+        rs007.iter().any(|l| l.contains("is \"off\" here")),
+        "{rs007:#?}"
+    );
+    assert!(
+        rs007.iter().any(|l| l.contains("000002_drop_users.up.sql")),
+        "the exclude finding names the file it leaves out: {rs007:#?}"
+    );
+    // RS101 is not part of the gate: tuning it is not reported.
+    assert!(!rs007.iter().any(|l| l.contains("RS101")), "{rs007:#?}");
+    assert_eq!(rs007.len(), 4, "{rs007:#?}");
+    // The gate held: the excluded file is linted, RS001 is on, mallory cannot approve.
+    let drop = lines
+        .iter()
+        .find(|l| l.starts_with("db/migrations/000003_drop_users_again.up.sql:1:1: error[RS001]"));
+    assert!(drop.is_some(), "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("[RS004]") && l.contains("`mallory` is not an allowed approver")),
+        "{lines:#?}"
+    );
+
+    // Without a diff base there is nothing to compare with: the config is taken as written.
+    let (code, lines) = compact_lines(dir.path(), &[]);
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.contains("RS007") || l.contains("000002")),
+        "{lines:#?}"
+    );
+    assert_eq!(code, 0, "{lines:#?}");
+}
+
+#[test]
+fn diff_base_config_that_tightens_the_gate_is_not_rs007() {
+    let tightened = "migrations = [\"db/migrations\", \"db/other\"]\n\n[rules]\nRS006 = \"error\"\nRS101 = \"off\"\n\n[contract]\nrequired = [\"approved-by\", \"ticket\"]\napprovers = [\"alice\"]\n";
+    let dir = gate_repo(tightened);
+    let d = dir.path();
+    write(
+        d,
+        "db/migrations/000002_drop_users.up.sql",
+        "-- rollsafe:contract approved-by=alice ticket=DB-1\nDROP TABLE users;\n",
+    );
+    fs::create_dir_all(d.join("db/other")).expect("folder");
+    let (code, lines) = compact_lines(d, &["--diff-base", "main"]);
+    assert!(!lines.iter().any(|l| l.contains("RS007")), "{lines:#?}");
+    assert_eq!(code, 0, "{lines:#?}");
+}
+
+#[test]
+fn diff_base_config_added_by_the_change_is_compared_with_the_defaults() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(d, "db/001_users.sql", "CREATE TABLE users (id bigint);\n");
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "base"]);
+    write(d, "db/002_drop.sql", "DROP TABLE users;\n");
+    write(d, "rollsafe.toml", "[rules]\nrs001 = \"info\"\n");
+    let (code, lines) = compact_lines(d, &["db", "--diff-base", "main"]);
+    assert_eq!(code, 1, "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("rollsafe.toml:2:1: error[RS007]")
+                && l.contains("`[rules] RS001` was \"error\"")
+                && l.contains("is \"info\" here")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("db/002_drop.sql:1:1: error[RS001]")),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn diff_base_config_removing_a_migration_directory_is_rs007() {
+    let dir = gate_repo("migrations = []\n\n[contract]\napprovers = [\"alice\"]\n");
+    let (code, lines) = compact_lines(dir.path(), &["--diff-base", "main"]);
+    assert_eq!(code, 1, "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("rollsafe.toml:1:1: error[RS007]")
+                && l.contains("`migrations` was [\"db/migrations\"]")),
+        "{lines:#?}"
+    );
+    // The base's directory is still linted.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("000002_drop_users.up.sql") && l.contains("[RS004]")),
+        "{lines:#?}"
+    );
+}

@@ -1,7 +1,7 @@
 //! `rollsafe check`.
 
 use std::io::{IsTerminal, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -12,7 +12,9 @@ use crate::discover::diff_base::{self, DiffBase};
 use crate::discover::{self, Layout, UnitChange};
 use crate::parse::markers::Date;
 use crate::report::{self, Format, RenderOptions};
-use crate::rules::Settings;
+use crate::rules::rs007_gate_weakened::{self, Weakening};
+use crate::rules::{Code, ProblemReport, Settings};
+use crate::source::SourceFile;
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -134,7 +136,35 @@ pub fn load_config(explicit: Option<&PathBuf>) -> Result<Config, Failure> {
 }
 
 pub fn run(args: CheckArgs) -> Result<u8, Failure> {
-    let mut config = load_config(args.config.as_ref())?;
+    let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if reads_stdin && args.diff_base.is_some() {
+        return Err(Failure(
+            "--diff-base cannot be combined with standard input (`-`)".into(),
+        ));
+    }
+    let head_config = load_config(args.config.as_ref())?;
+    // With a diff base, the gate's settings are the stricter of the base's config and this
+    // change's (RS007): the diff base is read first, from the repository of the first path.
+    let (base, base_config, mut config, mut weakenings) = match &args.diff_base {
+        Some(reference) => {
+            let git_dir = lint_paths(&args, &head_config)
+                .ok()
+                .and_then(|paths| paths.first().map(|p| folder_of(p)));
+            let base = match git_dir.filter(|d| !d.as_os_str().is_empty() && d.is_dir()) {
+                Some(dir) => DiffBase::load_in(&dir, reference),
+                None => DiffBase::load(reference),
+            }
+            .map_err(Failure)?;
+            match base_config(&base, args.config.as_ref(), &head_config)? {
+                Some(base_config) => {
+                    let gate = rs007_gate_weakened::compare(&base_config, &head_config)?;
+                    (Some(base), Some(base_config), gate.config, gate.weakenings)
+                }
+                None => (Some(base), None, head_config.clone(), Vec::new()),
+            }
+        }
+        None => (None, None, head_config.clone(), Vec::new()),
+    };
     let settings = Settings::from_config(&config)?;
     if let Some(v) = args.pg_version {
         if !SUPPORTED_PG_VERSIONS.contains(&v) {
@@ -158,14 +188,6 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         None => Date::today(),
     };
 
-    let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
-    if reads_stdin && args.diff_base.is_some() {
-        return Err(Failure(
-            "--diff-base cannot be combined with standard input (`-`)".into(),
-        ));
-    }
-    // The repository --diff-base asks git about: the one holding the first path.
-    let mut git_dir = None;
     let mut set = if reads_stdin {
         if args.paths.len() > 1 {
             return Err(Failure(
@@ -194,25 +216,7 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
             }
         }
     } else {
-        let paths = if args.paths.is_empty() {
-            let base = config.base_dir().map(PathBuf::from).unwrap_or_default();
-            let dirs: Vec<PathBuf> = config.migrations.iter().map(|d| base.join(d)).collect();
-            if dirs.is_empty() {
-                return Err(Failure(
-                    "no paths given and no `migrations` directories in rollsafe.toml (try `rollsafe check db/migrations`)".into(),
-                ));
-            }
-            dirs
-        } else {
-            args.paths.clone()
-        };
-        git_dir = paths.first().map(|p| {
-            if p.is_dir() {
-                p.clone()
-            } else {
-                p.parent().map(PathBuf::from).unwrap_or_default()
-            }
-        });
+        let paths = lint_paths(&args, &config)?;
         let set = discover::discover(&paths, &config);
         if set.units.is_empty() && set.problems.is_empty() {
             // Not a failure (a new project has no migrations yet), but never silent.
@@ -225,18 +229,19 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         set
     };
 
-    let base = match &args.diff_base {
-        Some(reference) => {
-            let base = match git_dir.filter(|d| !d.as_os_str().is_empty() && d.is_dir()) {
-                Some(dir) => DiffBase::load_in(&dir, reference),
-                None => DiffBase::load(reference),
-            }
-            .map_err(Failure)?;
-            diff_base::mark_changes(&base, &mut set.units, &config);
-            Some(base)
-        }
-        None => None,
-    };
+    if let Some(base) = &base {
+        diff_base::mark_changes(base, &mut set.units, &config);
+    }
+    if let Some(base_config) = &base_config {
+        let mut linted: Vec<PathBuf> = set.units.iter().map(|u| u.source.path.clone()).collect();
+        linted.extend(set.problems.iter().map(|p| p.path.clone()));
+        linted.dedup();
+        weakenings.extend(rs007_gate_weakened::filter_weakenings(
+            base_config,
+            &head_config,
+            &linted,
+        ));
+    }
     let options = Options { today };
     let mut report = check::check(set, &config, &settings, &options, base.as_ref());
     if let Some(base) = &base {
@@ -249,6 +254,11 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         report
             .problems
             .retain(|p| diff_base::file_changed(base, &p.problem.path));
+        if let Some(severity) = settings.severity(Code::RS007) {
+            report
+                .problems
+                .extend(gate_findings(&weakenings, &head_config, base, severity));
+        }
     }
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
@@ -293,4 +303,109 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
     } else {
         EXIT_CLEAN
     })
+}
+
+/// The paths `check` lints: the ones given, else the config's `migrations` directories.
+fn lint_paths(args: &CheckArgs, config: &Config) -> Result<Vec<PathBuf>, Failure> {
+    if !args.paths.is_empty() {
+        return Ok(args.paths.clone());
+    }
+    let base = config.base_dir().map(PathBuf::from).unwrap_or_default();
+    let dirs: Vec<PathBuf> = config.migrations.iter().map(|d| base.join(d)).collect();
+    if dirs.is_empty() {
+        return Err(Failure(
+            "no paths given and no `migrations` directories in rollsafe.toml (try `rollsafe check db/migrations`)".into(),
+        ));
+    }
+    Ok(dirs)
+}
+
+fn folder_of(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().map(PathBuf::from).unwrap_or_default()
+    }
+}
+
+/// The config the diff base linted with: the file at the `--config` path in the base revision,
+/// else the nearest `rollsafe.toml` walking up from the working directory in the base revision.
+/// `None` when the change's config lies outside the repository (no change can edit it); the
+/// defaults when the base had no config (then adding one cannot weaken anything below them).
+fn base_config(
+    base: &DiffBase,
+    explicit: Option<&PathBuf>,
+    head: &Config,
+) -> Result<Option<Config>, Failure> {
+    if let Some(path) = &head.path
+        && !crate::source::canonical(&absolute(path)).starts_with(&base.toplevel)
+    {
+        return Ok(None);
+    }
+    let candidates: Vec<PathBuf> = match explicit {
+        Some(p) => vec![absolute(p)],
+        None => {
+            let cwd = std::env::current_dir()
+                .map_err(|e| Failure(format!("cannot read the working directory: {e}")))?;
+            cwd.ancestors()
+                .map(|d| d.join(crate::config::FILE_NAME))
+                .filter(|p| crate::source::canonical(p).starts_with(&base.toplevel))
+                .collect()
+        }
+    };
+    for candidate in candidates {
+        if let Some(text) = base.base_text(&candidate) {
+            // Paths in it resolve against the same folder as the change's file would.
+            let shown = head.path.clone().unwrap_or(candidate);
+            return Config::parse(&text, &shown).map(Some).map_err(|e| {
+                Failure(format!(
+                    "the config at the diff base ({}) is invalid: {e}",
+                    base.short_commit()
+                ))
+            });
+        }
+    }
+    Ok(Some(Config::default()))
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        return path.to_path_buf();
+    }
+    std::env::current_dir()
+        .map(|cwd| cwd.join(path))
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// RS007 findings, at the line of each weakened key in the change's config file.
+fn gate_findings(
+    weakenings: &[Weakening],
+    head: &Config,
+    base: &DiffBase,
+    severity: crate::config::Severity,
+) -> Vec<ProblemReport> {
+    let path = head
+        .path
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(crate::config::FILE_NAME));
+    // Shown like migration paths: relative to the working directory when under it.
+    let path = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| absolute(&path).strip_prefix(&cwd).ok().map(PathBuf::from))
+        .unwrap_or(path);
+    let source = SourceFile::new(path.clone(), head.text.clone());
+    weakenings
+        .iter()
+        .map(|w| ProblemReport {
+            code: Code::RS007,
+            start: source.line_col(w.offset),
+            finding_message: w.message(base.short_commit()),
+            severity,
+            problem: discover::InputProblem {
+                path: path.clone(),
+                message: w.message(base.short_commit()),
+                offset: Some(w.offset),
+            },
+        })
+        .collect()
 }

@@ -189,6 +189,23 @@ impl Filter {
     }
 }
 
+/// Whether `config`'s include/exclude globs would leave out the file at `path`: the file or one
+/// of its folders excluded, or the file not included. Used with `--diff-base` to tell whether a
+/// change to the globs takes a migration file out of the gate.
+pub fn filters_out(config: &Config, path: &Path) -> bool {
+    let ctx = PathContext::new(config);
+    let filter = Filter::new(config, &mut Vec::new());
+    let abs = ctx.absolute(path);
+    if !filter.included(&ctx.glob_subject(&abs)) {
+        return true;
+    }
+    // Only folders below the config's folder: the walk never tests the ones above it.
+    abs.ancestors()
+        .map(|p| ctx.glob_subject(p))
+        .take_while(|s| !s.is_empty() && !Path::new(s).is_absolute())
+        .any(|s| filter.excluded(&s))
+}
+
 fn is_sql_name(name: &OsStr) -> bool {
     let name = name.to_string_lossy();
     name.len() > 4

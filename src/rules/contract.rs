@@ -37,11 +37,9 @@ pub fn approval(marker: &Marker, config: &ContractConfig, today: Date) -> Approv
             });
         }
     }
-    if !config.approvers.is_empty() {
-        for who in marker.approvers() {
-            if !config.approvers.iter().any(|a| a == who) {
-                missing.push(format!("`{who}` is not an allowed approver"));
-            }
+    for who in marker.approvers() {
+        if !config.allows_approver(who) {
+            missing.push(format!("`{who}` is not an allowed approver"));
         }
     }
     if !marker.problems.is_empty() {

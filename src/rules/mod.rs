@@ -166,6 +166,8 @@ pub enum Check {
     Set(fn(&SetContext, &mut [Vec<Diagnostic>])),
     /// Reported for an input problem that discovery found (a file it could not read).
     Input,
+    /// Reported by the comparison of the config with the diff base's (`rs007_gate_weakened`).
+    Config,
 }
 
 /// What the rules that look across migrations read: every unit in application order, and the
@@ -209,7 +211,7 @@ macro_rules! rules {
             /// `contract` (RS001, RS003, RS004) or are the record of a break-glass (RS006): the
             /// marker check (E003) and the suppression step both ask this, so they agree.
             pub fn can_be_allowed(self) -> bool {
-                !matches!(self, Code::RS001 | Code::RS003 | Code::RS004 | Code::RS006)
+                !matches!(self, Code::RS001 | Code::RS003 | Code::RS004 | Code::RS006 | Code::RS007)
             }
             pub fn parse(s: &str) -> Option<Code> {
                 match s.trim().to_ascii_uppercase().as_str() {
@@ -232,6 +234,7 @@ rules! {
     RS004 => rs004_incomplete_approval,
     RS005 => rs005_marker_covers_nothing,
     RS006 => rs006_break_glass,
+    RS007 => rs007_gate_weakened,
     RS101 => rs101_create_index_without_concurrently,
     RS102 => rs102_drop_index_without_concurrently,
     RS103 => rs103_reindex_without_concurrently,
@@ -333,6 +336,8 @@ pub fn run(
         .filter_map(|problem| {
             let severity = options.settings.severity(Code::E002)?;
             Some(ProblemReport {
+                code: Code::E002,
+                start: crate::source::LineCol { line: 1, column: 1 },
                 finding_message: format!("cannot lint this file: {}", problem.message),
                 problem,
                 severity,
