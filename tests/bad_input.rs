@@ -197,3 +197,47 @@ fn a_directory_without_migrations_says_so() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no migration files found"), "{stderr}");
 }
+
+/// psql includes nested deeper than 32 files stop with an error, never a hang or a stack
+/// overflow; so does a file that includes itself.
+#[test]
+fn include_depth_and_self_include_are_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("migrations")).expect("folder");
+    std::fs::create_dir_all(d.join("lib")).expect("folder");
+    std::fs::write(d.join("migrations/001_deep.sql"), "\\ir ../lib/f0.sql\n").expect("write");
+    for i in 0..40 {
+        std::fs::write(
+            d.join(format!("lib/f{i}.sql")),
+            format!("SELECT {i};\n\\ir f{}.sql\n", i + 1),
+        )
+        .expect("write");
+    }
+    std::fs::write(
+        d.join("migrations/002_self.sql"),
+        "SELECT 1;\n\\i migrations/002_self.sql\n",
+    )
+    .expect("write");
+    let out = assert_cmd::Command::cargo_bin("rollsafe")
+        .expect("binary")
+        .args(["check", "--format", "compact", "migrations"])
+        .current_dir(d)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("lib/f31.sql:2:1: error[E002]")
+            && stdout.contains("includes nest deeper than 32 files; lib/f32.sql is not read"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("migrations/002_self.sql:2:1: error[E002]")
+            && stdout.contains(
+                "include cycle: migrations/002_self.sql includes migrations/002_self.sql"
+            ),
+        "{stdout}"
+    );
+}

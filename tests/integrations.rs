@@ -1537,3 +1537,29 @@ fn diff_base_config_removing_a_migration_directory_is_rs007() {
         "{lines:#?}"
     );
 }
+
+#[test]
+fn diff_base_reports_an_unchanged_file_that_a_new_migration_includes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(d, "db/001_users.sql", "CREATE TABLE users (id bigint);\n");
+    write(d, "scripts/drop_users.sql", "DROP TABLE users;\n");
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "base"]);
+    // Must fire: the new migration runs an existing script that drops a table.
+    write(d, "db/002_cleanup.sql", "\\ir ../scripts/drop_users.sql\n");
+    let (code, lines) = compact_lines(d, &["db", "--layout", "plain", "--diff-base", "main"]);
+    assert_eq!(code, 1, "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("scripts/drop_users.sql:1:1: error[RS001]")),
+        "{lines:#?}"
+    );
+    // Must not fire: once merged, the migration and its include are unchanged.
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "cleanup"]);
+    let (code, lines) = compact_lines(d, &["db", "--layout", "plain", "--diff-base", "HEAD"]);
+    assert_eq!(code, 0, "{lines:#?}");
+}

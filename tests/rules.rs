@@ -128,6 +128,7 @@ fn parse_fixture(path: &Path) -> Fixture {
                 file_added: true,
                 file_changed: true,
             }),
+            included_by: None,
         });
     }
     for unit in &mut units {

@@ -61,8 +61,44 @@ pub fn analyze(units: Vec<Migration>) -> Vec<AnalyzedMigration> {
             }
         })
         .collect();
+    inherit_include_markers(&mut analyzed);
     replay::replay(&mut analyzed);
     analyzed
+}
+
+/// A file read by a psql include runs where the `\i` line is: the markers that cover that line
+/// (its own and the file-scoped ones, inherited ones included) cover the whole included file.
+/// Includers come before what they include, so markers pass down any depth.
+fn inherit_include_markers(analyzed: &mut [AnalyzedMigration]) {
+    for i in 0..analyzed.len() {
+        let Some(inclusion) = analyzed[i].migration.included_by else {
+            continue;
+        };
+        let Some(parent) = analyzed
+            .get(inclusion.parent.index())
+            .filter(|_| inclusion.parent.index() < i)
+        else {
+            continue;
+        };
+        let own: &[usize] = parent
+            .statements
+            .iter()
+            .find(|s| s.span == inclusion.at)
+            .map_or(&[], |s| s.markers.as_slice());
+        let inherited: Vec<Marker> = parent
+            .markers
+            .iter()
+            .enumerate()
+            .filter(|(j, m)| m.file_scope || own.contains(j))
+            .map(|(_, m)| Marker {
+                file_scope: true,
+                covers: None,
+                inherited: true,
+                ..m.clone()
+            })
+            .collect();
+        analyzed[i].markers.extend(inherited);
+    }
 }
 
 /// Everything rollsafe knows about one statement.

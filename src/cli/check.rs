@@ -211,6 +211,7 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
                         path: name,
                         message: format!("not valid UTF-8 at byte {offset}"),
                         offset: Some(offset),
+                        at: None,
                     }],
                 }
             }
@@ -229,6 +230,8 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         set
     };
 
+    // Files read by psql includes become units of their own, right after their includer.
+    crate::parse::includes::expand(&mut set);
     if let Some(base) = &base {
         diff_base::mark_changes(base, &mut set.units, &config);
     }
@@ -251,9 +254,23 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
                 .change
                 .is_some_and(|c| c.unit != UnitChange::Unchanged)
         });
-        report
+        // A problem is reported when its file changed, or when its file runs as part of a
+        // changed migration (a psql include of a new migration that cannot be followed).
+        let reported: std::collections::HashSet<&Path> = report
+            .units
+            .iter()
+            .map(|u| u.migration.source.path.as_path())
+            .collect();
+        let keep: Vec<bool> = report
             .problems
-            .retain(|p| diff_base::file_changed(base, &p.problem.path));
+            .iter()
+            .map(|p| {
+                diff_base::file_changed(base, &p.problem.path)
+                    || reported.contains(p.problem.path.as_path())
+            })
+            .collect();
+        let mut keep = keep.into_iter();
+        report.problems.retain(|_| keep.next().unwrap_or(false));
         if let Some(severity) = settings.severity(Code::RS007) {
             report
                 .problems
@@ -405,6 +422,7 @@ fn gate_findings(
                 path: path.clone(),
                 message: w.message(base.short_commit()),
                 offset: Some(w.offset),
+                at: Some(source.line_col(w.offset)),
             },
         })
         .collect()

@@ -166,6 +166,7 @@ impl Filter {
                         path: config_path.clone(),
                         message: format!("bad glob `{glob}`: {e}"),
                         offset: None,
+                        at: None,
                     }),
                 }
             }
@@ -218,6 +219,7 @@ fn problem(path: &Path, message: impl Into<String>) -> InputProblem {
         path: path.to_path_buf(),
         message: message.into(),
         offset: None,
+        at: None,
     }
 }
 
@@ -386,6 +388,7 @@ fn read_one(candidate: &Candidate) -> (Option<FileId>, Result<String, InputProbl
         path: candidate.display.clone(),
         message: format!("cannot read: {}", io_message(&e)),
         offset: None,
+        at: None,
     };
     let mut file = match std::fs::File::open(&candidate.fs_path) {
         Ok(f) => f,
@@ -407,6 +410,7 @@ fn read_one(candidate: &Candidate) -> (Option<FileId>, Result<String, InputProbl
         path: candidate.display.clone(),
         message,
         offset: Some(offset),
+        at: None,
     });
     (id, text)
 }

@@ -72,6 +72,12 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// The markers written in this unit's file: not the ones inherited from the file that
+    /// includes it, which are checked and reported there.
+    pub fn own_markers(&self) -> impl Iterator<Item = &Marker> {
+        self.markers.iter().filter(|m| !m.inherited)
+    }
+
     /// Markers that cover statement `index`: its own and the file-scoped ones.
     pub fn markers_for(&self, index: usize) -> impl Iterator<Item = &Marker> {
         let own = &self.statements[index].markers;
@@ -337,7 +343,9 @@ pub fn run(
             let severity = options.settings.severity(Code::E002)?;
             Some(ProblemReport {
                 code: Code::E002,
-                start: crate::source::LineCol { line: 1, column: 1 },
+                start: problem
+                    .at
+                    .unwrap_or(crate::source::LineCol { line: 1, column: 1 }),
                 finding_message: format!("cannot lint this file: {}", problem.message),
                 problem,
                 severity,
