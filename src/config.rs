@@ -96,6 +96,25 @@ pub struct ContractConfig {
     /// on this list too, so a change cannot add an approver for itself.
     #[serde(skip)]
     pub base_approvers: Vec<String>,
+    /// `approvers-from = "CODEOWNERS"`: only owners of a migration's path may approve it.
+    #[serde(default)]
+    pub approvers_from: Option<ApproverSource>,
+    /// The CODEOWNERS file `approvers-from` reads, loaded by the CLI; `None` when there is none
+    /// (then no approval counts).
+    #[serde(skip)]
+    pub codeowners: Option<std::sync::Arc<crate::codeowners::Codeowners>>,
+    /// With `--approvals-from-github`: the logins with an approving review of the pull request
+    /// on its head commit. Every `approved-by` name must be one of them.
+    #[serde(skip)]
+    pub reviewed_by: Option<std::sync::Arc<Vec<String>>>,
+}
+
+/// Where the names that may approve a migration come from, besides `approvers`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum ApproverSource {
+    /// GitHub's CODEOWNERS file: the owners of the migration's path.
+    #[serde(rename = "CODEOWNERS")]
+    Codeowners,
 }
 
 impl RequiredField {
@@ -137,6 +156,9 @@ impl Default for ContractConfig {
             required: default_required(),
             approvers: Vec::new(),
             base_approvers: Vec::new(),
+            approvers_from: None,
+            codeowners: None,
+            reviewed_by: None,
         }
     }
 }

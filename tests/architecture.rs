@@ -1,6 +1,6 @@
 //! The pipeline flows one way: no module of a stage names a module of a later stage. Stages, in
 //! order (modules of the same rank may use each other): the base (`source`, `lex`, `target`,
-//! `config`), `discover`, `parse`, `analyze`, `rules`, `report`, `check`, `cli`.
+//! `config`, `codeowners`), `discover`, `parse`, `analyze`, `rules`, `report`, `check`, `cli`.
 
 use std::fs;
 use std::path::Path;
@@ -10,6 +10,7 @@ const STAGES: &[(&str, u32)] = &[
     ("lex", 0),
     ("target", 0),
     ("config", 0),
+    ("codeowners", 0),
     ("discover", 1),
     ("parse", 2),
     ("analyze", 3),

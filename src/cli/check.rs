@@ -7,8 +7,12 @@ use clap::Args;
 
 use super::{EXIT_CLEAN, EXIT_FINDINGS, FailOn, Failure, write_stdout};
 use crate::check::{self, Options};
-use crate::config::{Config, SUPPORTED_PG_VERSIONS};
+use std::sync::Arc;
+
+use crate::codeowners::{self, Codeowners};
+use crate::config::{ApproverSource, Config, SUPPORTED_PG_VERSIONS};
 use crate::discover::diff_base::{self, DiffBase};
+use crate::discover::github::{self, ReviewQuery};
 use crate::discover::{self, Layout, UnitChange};
 use crate::parse::markers::Date;
 use crate::report::{self, Format, RenderOptions};
@@ -72,6 +76,18 @@ pub struct CheckArgs {
     /// for one commit.
     #[arg(long, value_name = "NAME")]
     pub sarif_category: Option<String>,
+    /// Count an `approved-by` name only if that person approved the pull request on its head
+    /// commit: asks GitHub's REST API (GET /repos/{owner}/{repo}/pulls/{number}/reviews, every
+    /// page) with GITHUB_TOKEN, at GITHUB_API_URL, for GITHUB_REPOSITORY; the pull request and
+    /// its head commit come from the options below or from GITHUB_EVENT_PATH.
+    #[arg(long)]
+    pub approvals_from_github: bool,
+    /// The pull request --approvals-from-github asks about (default: from GITHUB_EVENT_PATH).
+    #[arg(long, value_name = "NUMBER")]
+    pub pull_request: Option<u64>,
+    /// The pull request's head commit (default: from GITHUB_EVENT_PATH).
+    #[arg(long, value_name = "SHA")]
+    pub head_sha: Option<String>,
 }
 
 fn parse_also(s: &str) -> Result<(Format, PathBuf), String> {
@@ -166,6 +182,15 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         None => (None, None, head_config.clone(), Vec::new()),
     };
     let settings = Settings::from_config(&config)?;
+    if config.contract.approvers_from == Some(ApproverSource::Codeowners) {
+        config.contract.codeowners = load_codeowners(base.as_ref())?.map(Arc::new);
+    }
+    if args.approvals_from_github {
+        let query = review_query(&args)?;
+        let reviewers = github::approving_reviewers(&query)
+            .map_err(|e| Failure(format!("--approvals-from-github: {e}")))?;
+        config.contract.reviewed_by = Some(Arc::new(reviewers));
+    }
     if let Some(v) = args.pg_version {
         if !SUPPORTED_PG_VERSIONS.contains(&v) {
             return Err(Failure(format!(
@@ -426,4 +451,78 @@ fn gate_findings(
             },
         })
         .collect()
+}
+
+/// The CODEOWNERS file GitHub would use: with a diff base, the base revision's (GitHub takes
+/// code owners from the base branch, so a change cannot make its author an owner); else the one
+/// in the working tree. `None` when there is none.
+fn load_codeowners(base: Option<&DiffBase>) -> Result<Option<Codeowners>, Failure> {
+    let root = match base {
+        Some(base) => base.toplevel.clone(),
+        None => diff_base::repository_root(),
+    };
+    for location in codeowners::LOCATIONS {
+        let path = root.join(location);
+        let text = match base {
+            Some(base) => base.base_text(&path),
+            None => match std::fs::read_to_string(&path) {
+                Ok(text) => Some(text),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(Failure(format!("cannot read {}: {e}", path.display()))),
+            },
+        };
+        if let Some(text) = text {
+            return Ok(Some(Codeowners::parse(
+                &text,
+                PathBuf::from(location),
+                root,
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// What --approvals-from-github asks, from the options and the job's environment.
+fn review_query(args: &CheckArgs) -> Result<ReviewQuery, Failure> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let event: serde_json::Value = match var("GITHUB_EVENT_PATH") {
+        Some(path) if args.pull_request.is_none() || args.head_sha.is_none() => {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                Failure(format!(
+                    "--approvals-from-github: cannot read GITHUB_EVENT_PATH {path}: {e}"
+                ))
+            })?;
+            serde_json::from_str(&text).map_err(|e| {
+                Failure(format!(
+                    "--approvals-from-github: GITHUB_EVENT_PATH {path} is not JSON: {e}"
+                ))
+            })?
+        }
+        _ => serde_json::Value::Null,
+    };
+    let missing = |what: &str| {
+        Failure(format!(
+            "--approvals-from-github needs {what} (run it on a pull_request event, or pass it)"
+        ))
+    };
+    let pull_number = args
+        .pull_request
+        .or_else(|| event["pull_request"]["number"].as_u64())
+        .ok_or_else(|| missing("the pull request number (--pull-request)"))?;
+    let head_sha = args
+        .head_sha
+        .clone()
+        .or_else(|| {
+            event["pull_request"]["head"]["sha"]
+                .as_str()
+                .map(String::from)
+        })
+        .ok_or_else(|| missing("the head commit (--head-sha)"))?;
+    Ok(ReviewQuery {
+        api_url: var("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into()),
+        repository: var("GITHUB_REPOSITORY").ok_or_else(|| missing("GITHUB_REPOSITORY"))?,
+        pull_number,
+        head_sha,
+        token: var("GITHUB_TOKEN").ok_or_else(|| missing("GITHUB_TOKEN"))?,
+    })
 }

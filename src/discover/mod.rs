@@ -5,6 +5,7 @@
 //! byte ranges into their file, so every line number reported later is the file's real one.
 
 pub mod diff_base;
+pub mod github;
 pub mod layout;
 mod lines;
 mod names;

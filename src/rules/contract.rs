@@ -1,7 +1,10 @@
 //! Whether a contract marker approves a destructive statement: shared by RS001, RS003, RS004
 //! and the suppression step, so they can never disagree.
 
-use crate::config::{ContractConfig, RequiredField};
+use std::path::Path;
+
+use crate::codeowners::same_owner;
+use crate::config::{ApproverSource, ContractConfig, RequiredField};
 use crate::parse::markers::Date;
 use crate::parse::{Marker, MarkerKind};
 
@@ -15,7 +18,8 @@ pub enum Approval {
     Incomplete(Vec<String>),
 }
 
-pub fn approval(marker: &Marker, config: &ContractConfig, today: Date) -> Approval {
+/// Whether `marker` approves a destructive statement of the file at `path` (as shown).
+pub fn approval(marker: &Marker, config: &ContractConfig, path: &Path, today: Date) -> Approval {
     let mut missing = Vec::new();
     for field in &config.required {
         let ok = match field {
@@ -42,6 +46,18 @@ pub fn approval(marker: &Marker, config: &ContractConfig, today: Date) -> Approv
             missing.push(format!("`{who}` is not an allowed approver"));
         }
     }
+    if config.approvers_from == Some(ApproverSource::Codeowners) {
+        owners(marker, config, path, &mut missing);
+    }
+    if let Some(reviewed) = &config.reviewed_by {
+        for who in marker.approvers() {
+            if !reviewed.iter().any(|r| same_owner(who, r)) {
+                missing.push(format!(
+                    "`{who}` has no approving review of this pull request on its head commit"
+                ));
+            }
+        }
+    }
     if !marker.problems.is_empty() {
         missing.push("the marker itself has errors (see E003)".to_string());
     }
@@ -56,4 +72,35 @@ pub fn approval(marker: &Marker, config: &ContractConfig, today: Date) -> Approv
 
 pub fn is_contract(marker: &Marker) -> bool {
     marker.kind == Some(MarkerKind::Contract)
+}
+
+/// `approvers-from = "CODEOWNERS"`: every approver must own the migration's path. Without a
+/// CODEOWNERS file, or for a path nobody owns, no approval counts.
+fn owners(marker: &Marker, config: &ContractConfig, path: &Path, missing: &mut Vec<String>) {
+    let shown = crate::source::display_path(path);
+    let Some(codeowners) = &config.codeowners else {
+        missing.push(
+            "approvers-from = \"CODEOWNERS\" but there is no CODEOWNERS file (.github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS)"
+                .to_string(),
+        );
+        return;
+    };
+    let file = crate::source::display_path(&codeowners.path);
+    let Some(owners) = codeowners.owners_of(path) else {
+        missing.push(format!("{file} names no owner of {shown}"));
+        return;
+    };
+    if marker.approvers().is_empty() {
+        missing.push(format!(
+            "missing approved-by= (an owner of {shown} in {file})"
+        ));
+    }
+    for who in marker.approvers() {
+        if !owners.iter().any(|o| same_owner(who, o)) {
+            missing.push(format!(
+                "`{who}` is not an owner of {shown} in {file} (owners: {})",
+                owners.join(" ")
+            ));
+        }
+    }
 }

@@ -133,6 +133,18 @@ pub fn compare(base: &Config, head: &Config) -> Result<Gate, ConfigError> {
         merged.contract.base_approvers = old_app.clone();
     }
 
+    // Approvers from CODEOWNERS: once the base reads them, the change cannot stop it.
+    if base.contract.approvers_from.is_some() && head.contract.approvers_from.is_none() {
+        weakenings.push(Weakening {
+            key: "[contract] approvers-from".into(),
+            old: quoted("CODEOWNERS"),
+            new: "not set".into(),
+            note: None,
+            offset: in_table("contract", "approvers-from"),
+        });
+        merged.contract.approvers_from = base.contract.approvers_from;
+    }
+
     // Migration directories: every one the base linted is still linted.
     let normal = |p: &Path| -> PathBuf {
         crate::source::display_path(p)

@@ -38,7 +38,8 @@ fn suppression(d: &Diagnostic, index: usize, ctx: &Context) -> Option<Suppressio
     if d.code == Code::RS001
         && let Some(m) = markers.iter().find(|m| {
             contract::is_contract(m)
-                && contract::approval(m, &ctx.config.contract, ctx.today) == Approval::Approved
+                && contract::approval(m, &ctx.config.contract, &ctx.unit.source.path, ctx.today)
+                    == Approval::Approved
         })
     {
         return Some(Suppression {
