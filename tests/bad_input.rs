@@ -153,6 +153,35 @@ fn a_30_mb_file_is_linted() {
     );
 }
 
+/// The same size in the golang-migrate layout, where a multi-statement file is one implicit
+/// transaction (so the partial-failure checks of RS201-RS204 look across all of it): about
+/// 400,000 statements in one `NNNN_name.up.sql`. It must finish and reach its last line.
+#[test]
+fn a_30_mb_golang_migrate_file_with_400_000_statements_is_linted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let line = "INSERT INTO events VALUES (1, 'xxxxxxxxxxxxxxxxxxxxxx') ON CONFLICT DO NOTHING;\n";
+    let mut big = String::from("CREATE TABLE IF NOT EXISTS events (id bigint, payload text);\n");
+    big.push_str(&line.repeat(30 * 1024 * 1024 / line.len()));
+    let statements = big.lines().count();
+    assert!(statements >= 390_000, "{statements} statements");
+    let last_line = statements + 1;
+    // A table the file did not create: dropping it needs approval.
+    big.push_str("DROP TABLE audit_log;\n");
+    fs::write(dir.path().join("000001_big.up.sql"), big).expect("write");
+    fs::write(dir.path().join("000001_big.down.sql"), "DROP TABLE IF EXISTS events;\n").expect("write");
+    let out = rollsafe()
+        .args(["check", "--format", "compact"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(&format!("000001_big.up.sql:{last_line}:1: error[RS001]")),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn tool_failures_exit_2_and_name_the_problem() {
     let dir = tempfile::tempdir().expect("tempdir");
