@@ -127,7 +127,7 @@ pub struct StatementFacts {
     pub transactional: bool,
     pub non_transactional_reason: Option<&'static str>,
     /// Relations this statement touches that were created earlier in the same change (so
-    /// nobody else can be blocked by their locks).
+    /// nobody else can be blocked by their locks). Sorted (see `locks::new_relations`).
     pub new_relations: Vec<String>,
     /// Indices into the migration's markers that cover this statement.
     pub markers: Vec<usize>,
@@ -142,7 +142,9 @@ impl StatementFacts {
 
     /// Whether `relation` was created earlier in this change.
     pub fn is_new(&self, relation: &str) -> bool {
-        self.new_relations.iter().any(|r| r == relation)
+        self.new_relations
+            .binary_search_by(|r| r.as_str().cmp(relation))
+            .is_ok()
     }
 
     /// Whether every relation the statement acts on (the table it alters, drops, renames or
