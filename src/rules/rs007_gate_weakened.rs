@@ -305,6 +305,21 @@ mod tests {
     }
 
     #[test]
+    fn dropping_approvers_from_codeowners_is_a_weakening() {
+        let base = config("[contract]\napprovers-from = \"CODEOWNERS\"\n");
+        let head = config("[contract]\n");
+        let gate = compare(&base, &head).unwrap();
+        let keys: Vec<&str> = gate.weakenings.iter().map(|w| w.key.as_str()).collect();
+        assert_eq!(keys, ["[contract] approvers-from"]);
+        assert_eq!(
+            gate.config.contract.approvers_from,
+            Some(crate::config::ApproverSource::Codeowners)
+        );
+        // Adding it is not.
+        assert!(compare(&head, &base).unwrap().weakenings.is_empty());
+    }
+
+    #[test]
     fn migration_dirs_and_layout() {
         let base = config("migrations = [\"db/a\", \"db/b/\"]\n");
         let head = config("migrations = [\"./db/b\"]\nlayout = \"plain\"\n");
