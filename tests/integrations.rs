@@ -1830,3 +1830,36 @@ fn approvals_from_github_count_only_approving_reviews_of_the_head_commit() {
         r.stderr
     );
 }
+
+#[test]
+fn gate_weakening_findings_are_valid_sarif_and_markdown_at_the_config_line() {
+    let dir = gate_repo(
+        "migrations = [\"db/migrations\"]\n\n[rules]\nRS001 = \"off\"\n\n[contract]\napprovers = [\"alice\"]\n",
+    );
+    let d = dir.path();
+    let log = sarif(d, &["--diff-base", "main"]);
+    assert_valid_sarif(&log);
+    let r = result_at(&log, "RS007", "rollsafe.toml", 4);
+    assert_eq!(r["level"], "error");
+    assert!(
+        r["message"]["text"]
+            .as_str()
+            .is_some_and(|m| m.contains("`[rules] RS001` was \"error\"")),
+        "{r:#}"
+    );
+    let out = run(d, &["check", "--format", "markdown", "--diff-base", "main"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("### Configuration"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("`rollsafe.toml`") && out.stdout.contains("[RS007]("),
+        "{}",
+        out.stdout
+    );
+    let gh = run(d, &["check", "--format", "github", "--diff-base", "main"]);
+    assert!(
+        gh.stdout
+            .contains("::error file=rollsafe.toml,line=4,col=1,"),
+        "{}",
+        gh.stdout
+    );
+}
