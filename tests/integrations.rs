@@ -1863,3 +1863,26 @@ fn gate_weakening_findings_are_valid_sarif_and_markdown_at_the_config_line() {
         gh.stdout
     );
 }
+
+#[test]
+fn diff_base_config_deleted_by_the_change_is_rs007() {
+    let dir = gate_repo("");
+    let d = dir.path();
+    fs::remove_file(d.join("rollsafe.toml")).expect("remove");
+    let (code, lines) = compact_lines(d, &["db/migrations", "--diff-base", "main"]);
+    assert_eq!(code, 1, "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("rollsafe.toml:1:1: error[RS007]")
+                && l.contains("`[contract] approvers` was [\"alice\"] at the diff base")),
+        "{lines:#?}"
+    );
+    // The base's approver list still applies.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("[RS004]") && l.contains("`mallory` is not an allowed approver")),
+        "{lines:#?}"
+    );
+}
