@@ -270,7 +270,14 @@ fn argument(s: &str) -> Result<String, String> {
             }
         }
     }
-    if out.contains(':') && (out.starts_with(':') || out.contains(":'") || out.contains(":\"")) {
+    // psql interpolates `:name`, `:'name'`, `:"name"` and `:{?name}` in a bare argument (not in
+    // a quoted one).
+    let interpolates = !s.starts_with('\'')
+        && out.as_bytes().windows(2).any(|w| {
+            w[0] == b':'
+                && (w[1].is_ascii_alphabetic() || matches!(w[1], b'_' | b'\'' | b'"' | b'{'))
+        });
+    if interpolates {
         return Err(
             "the file name uses a psql variable, which is only known when psql runs; name the file"
                 .into(),
@@ -347,6 +354,14 @@ mod tests {
         assert!(parse_include("\\set x 1", s).is_none());
         assert!(parse_include("\\i", s).unwrap().file.is_err());
         assert!(parse_include("\\i :dir/x.sql", s).unwrap().file.is_err());
+        assert!(
+            parse_include("\\i migrations/:name.sql", s)
+                .unwrap()
+                .file
+                .is_err()
+        );
+        let i = parse_include("\\i 'a:b.sql'", s).unwrap();
+        assert_eq!(i.file, Ok("a:b.sql".into()));
         assert!(parse_include("\\i `echo x.sql`", s).unwrap().file.is_err());
         assert!(parse_include("\\i 'open", s).unwrap().file.is_err());
     }
