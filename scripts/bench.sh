@@ -46,3 +46,22 @@ start=$(date +%s.%N)
 end=$(date +%s.%N)
 t=$(echo "$end - $start" | bc -l)
 printf 'one 30 MB file: %.2f s = %.1f MB/s, peak RSS %.0f MB\n' "$t" "$(echo "$(stat -c %s "$big") / 1000000 / $t" | bc -l)" "$(echo "$(cat "$target/bench-rss.txt") / 1024" | bc -l)"
+
+# The same size in the golang-migrate layout: ~400,000 statements in one NNNN_name.up.sql, which
+# golang-migrate sends as one query string (one implicit transaction), so every check that
+# looks across a unit's statements (RS201-RS204's partial failure) sees all of them.
+gm="$target/bench-big-golang-migrate"
+if [ ! -f "$gm/000001_big.up.sql" ]; then
+  mkdir -p "$gm"
+  python3 -c "
+line = \"INSERT INTO events VALUES (1, 'xxxxxxxxxxxxxxxxxxxxxx') ON CONFLICT DO NOTHING;\\n\"
+head = 'CREATE TABLE IF NOT EXISTS events (id bigint, payload text);\\n'
+open('$gm/000001_big.up.sql', 'w').write(head + line * (30 * 1024 * 1024 // len(line)))
+open('$gm/000001_big.down.sql', 'w').write('DROP TABLE IF EXISTS events;\\n')"
+fi
+start=$(date +%s.%N)
+/usr/bin/time -f '%M' -o "$target/bench-rss.txt" "$bin" check --format compact --fail-on never "$gm" >/dev/null
+end=$(date +%s.%N)
+t=$(echo "$end - $start" | bc -l)
+printf 'one 30 MB golang-migrate file (%d statements): %.2f s, peak RSS %.0f MB\n' \
+  "$(wc -l < "$gm/000001_big.up.sql")" "$t" "$(echo "$(cat "$target/bench-rss.txt") / 1024" | bc -l)"

@@ -236,6 +236,7 @@ set +e
   cd "$repo"
   env ROLLSAFE="$BIN" INPUT_PATHS="db/migrations" INPUT_CONFIG="" INPUT_PG_VERSION="16" \
     INPUT_FAIL_ON="error" INPUT_DIFF_BASE="main" INPUT_SARIF_FILE="$gh/action.sarif" \
+    INPUT_VERIFY_APPROVALS="false" \
     RUNNER_TEMP="$gh" GITHUB_OUTPUT="$gh/output" GITHUB_STEP_SUMMARY="$gh/summary.md" \
     bash --noprofile --norc -eo pipefail "$gh/check-step.sh" > "$gh/stdout" 2>&1
 )

@@ -31,6 +31,27 @@ pub enum Severity {
     Error,
 }
 
+impl RuleLevel {
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleLevel::Off => "off",
+            RuleLevel::Info => "info",
+            RuleLevel::Warning => "warning",
+            RuleLevel::Error => "error",
+        }
+    }
+}
+
+impl From<Severity> for RuleLevel {
+    fn from(s: Severity) -> RuleLevel {
+        match s {
+            Severity::Info => RuleLevel::Info,
+            Severity::Warning => RuleLevel::Warning,
+            Severity::Error => RuleLevel::Error,
+        }
+    }
+}
+
 impl Severity {
     pub fn name(self) -> &'static str {
         match self {
@@ -41,8 +62,9 @@ impl Severity {
     }
 }
 
-/// A rule's configured level: a severity, or `off`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// A rule's configured level: a severity, or `off`. Ordered from weakest to strictest, so the
+/// stricter of two levels is their maximum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleLevel {
     Off,
@@ -52,7 +74,7 @@ pub enum RuleLevel {
 }
 
 /// A field a contract marker must carry; `ticket-or-reason` accepts either.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RequiredField {
     ApprovedBy,
@@ -79,6 +101,21 @@ pub struct ContractConfig {
     /// Whether dropping an index needs a contract approval (RS001) instead of a warning (RS008).
     #[serde(default)]
     pub approve_index_drops: bool,
+    /// With `--diff-base`, the base revision's `approvers` when it had some: every name must be
+    /// on this list too, so a change cannot add an approver for itself.
+    #[serde(skip)]
+    pub base_approvers: Vec<String>,
+    /// `approvers-from = "CODEOWNERS"`: only owners of a migration's path may approve it.
+    #[serde(default)]
+    pub approvers_from: Option<ApproverSource>,
+    /// The CODEOWNERS file `approvers-from` reads, loaded by the CLI; `None` when there is none
+    /// (then no approval counts).
+    #[serde(skip)]
+    pub codeowners: Option<std::sync::Arc<crate::codeowners::Codeowners>>,
+    /// With `--approvals-from-github`: the logins with an approving review of the pull request
+    /// on its head commit. Every `approved-by` name must be one of them.
+    #[serde(skip)]
+    pub reviewed_by: Option<std::sync::Arc<Vec<String>>>,
 }
 
 /// A field a break-glass marker must carry.
@@ -120,6 +157,43 @@ fn default_break_glass_required() -> Vec<BreakGlassField> {
     ]
 }
 
+/// Where the names that may approve a migration come from, besides `approvers`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum ApproverSource {
+    /// GitHub's CODEOWNERS file: the owners of the migration's path.
+    #[serde(rename = "CODEOWNERS")]
+    Codeowners,
+}
+
+impl RequiredField {
+    /// As written in `rollsafe.toml`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RequiredField::ApprovedBy => "approved-by",
+            RequiredField::Ticket => "ticket",
+            RequiredField::Reason => "reason",
+            RequiredField::After => "after",
+            RequiredField::TicketOrReason => "ticket-or-reason",
+        }
+    }
+
+    /// Whether a marker that satisfies `self` always satisfies `other` too.
+    pub fn implies(self, other: RequiredField) -> bool {
+        self == other
+            || (other == RequiredField::TicketOrReason
+                && matches!(self, RequiredField::Ticket | RequiredField::Reason))
+    }
+}
+
+impl ContractConfig {
+    /// Whether `who` may approve: on every approver list that is set.
+    pub fn allows_approver(&self, who: &str) -> bool {
+        [&self.approvers, &self.base_approvers]
+            .iter()
+            .all(|list| list.is_empty() || list.iter().any(|a| a == who))
+    }
+}
+
 fn default_required() -> Vec<RequiredField> {
     vec![RequiredField::ApprovedBy, RequiredField::TicketOrReason]
 }
@@ -132,6 +206,10 @@ impl Default for ContractConfig {
             require_recovery: true,
             break_glass_required: default_break_glass_required(),
             approve_index_drops: false,
+            base_approvers: Vec::new(),
+            approvers_from: None,
+            codeowners: None,
+            reviewed_by: None,
         }
     }
 }
@@ -166,6 +244,9 @@ pub struct Config {
     /// Where the config was read from; paths in it are relative to its folder.
     #[serde(skip)]
     pub path: Option<PathBuf>,
+    /// The file's text, to point findings about the config at the line of a key.
+    #[serde(skip)]
+    pub text: String,
 }
 
 fn default_pg_version() -> u32 {
@@ -185,6 +266,7 @@ impl Default for Config {
             contract: ContractConfig::default(),
             placeholders: BTreeMap::new(),
             path: None,
+            text: String::new(),
         }
     }
 }
@@ -209,6 +291,7 @@ impl Config {
             globset::Glob::new(glob).map_err(|e| invalid(format!("bad glob `{glob}`: {e}")))?;
         }
         config.path = Some(path.to_path_buf());
+        config.text = text.to_string();
         Ok(config)
     }
 
@@ -236,6 +319,31 @@ impl Config {
     /// The folder that relative paths in the config are resolved against.
     pub fn base_dir(&self) -> Option<&Path> {
         self.path.as_deref().and_then(Path::parent)
+    }
+}
+
+/// The byte offset of a key in the config's text: `table` is the enclosing table (`None` for the
+/// top level), `key` matches the key as written. Falls back to the table's own key, then to
+/// the start of the file, so a finding about a removed key still points somewhere real.
+pub fn key_offset(text: &str, table: Option<&str>, key: &dyn Fn(&str) -> bool) -> usize {
+    let Ok(doc) = toml::de::DeTable::parse(text) else {
+        return 0;
+    };
+    let root = doc.get_ref();
+    let find = |t: &toml::de::DeTable<'_>| {
+        t.iter()
+            .find(|(k, _)| key(k.get_ref()))
+            .map(|(k, _)| k.span().start)
+    };
+    match table {
+        None => find(root).unwrap_or(0),
+        Some(name) => match root.iter().find(|(k, _)| k.get_ref() == name) {
+            Some((k, v)) => match v.get_ref() {
+                toml::de::DeValue::Table(t) => find(t).unwrap_or(k.span().start),
+                _ => k.span().start,
+            },
+            None => 0,
+        },
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod analyze;
 pub mod check;
 pub mod cli;
+pub mod codeowners;
 pub mod config;
 pub mod discover;
 pub mod lex;

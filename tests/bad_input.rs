@@ -153,6 +153,39 @@ fn a_30_mb_file_is_linted() {
     );
 }
 
+/// The same size in the golang-migrate layout, where a multi-statement file is one implicit
+/// transaction (so the partial-failure checks of RS201-RS204 look across all of it): about
+/// 400,000 statements in one `NNNN_name.up.sql`. It must finish and reach its last line.
+#[test]
+fn a_30_mb_golang_migrate_file_with_400_000_statements_is_linted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let line = "INSERT INTO events VALUES (1, 'xxxxxxxxxxxxxxxxxxxxxx') ON CONFLICT DO NOTHING;\n";
+    let mut big = String::from("CREATE TABLE IF NOT EXISTS events (id bigint, payload text);\n");
+    big.push_str(&line.repeat(30 * 1024 * 1024 / line.len()));
+    let statements = big.lines().count();
+    assert!(statements >= 390_000, "{statements} statements");
+    let last_line = statements + 1;
+    // A table the file did not create: dropping it needs approval.
+    big.push_str("DROP TABLE audit_log;\n");
+    fs::write(dir.path().join("000001_big.up.sql"), big).expect("write");
+    fs::write(
+        dir.path().join("000001_big.down.sql"),
+        "DROP TABLE IF EXISTS events;\n",
+    )
+    .expect("write");
+    let out = rollsafe()
+        .args(["check", "--format", "compact"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(&format!("000001_big.up.sql:{last_line}:1: error[RS001]")),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn tool_failures_exit_2_and_name_the_problem() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -196,4 +229,115 @@ fn a_directory_without_migrations_says_so() {
     assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no migration files found"), "{stderr}");
+}
+
+/// psql includes nested deeper than 32 files stop with an error, never a hang or a stack
+/// overflow; so does a file that includes itself.
+#[test]
+fn include_depth_and_self_include_are_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("migrations")).expect("folder");
+    std::fs::create_dir_all(d.join("lib")).expect("folder");
+    std::fs::write(d.join("migrations/001_deep.sql"), "\\ir ../lib/f0.sql\n").expect("write");
+    for i in 0..40 {
+        std::fs::write(
+            d.join(format!("lib/f{i}.sql")),
+            format!("SELECT {i};\n\\ir f{}.sql\n", i + 1),
+        )
+        .expect("write");
+    }
+    std::fs::write(
+        d.join("migrations/002_self.sql"),
+        "SELECT 1;\n\\i migrations/002_self.sql\n",
+    )
+    .expect("write");
+    let out = assert_cmd::Command::cargo_bin("rollsafe")
+        .expect("binary")
+        .args(["check", "--format", "compact", "migrations"])
+        .current_dir(d)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("lib/f31.sql:2:1: error[E002]")
+            && stdout.contains("includes nest deeper than 32 files; lib/f32.sql is not read"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("migrations/002_self.sql:2:1: error[E002]")
+            && stdout.contains(
+                "include cycle: migrations/002_self.sql includes migrations/002_self.sql"
+            ),
+        "{stdout}"
+    );
+}
+
+/// A partitioned table with 2,500 partitions, altered 100 times: every ALTER of the parent
+/// reaches every partition (2,500 locks, rewrites and scans per statement). Linear work per
+/// statement finishes in seconds; the quadratic version (a scan of every table per partition
+/// lookup, a list search per lock) took minutes. Asserts on what the last ALTER reaches.
+#[test]
+fn altering_a_table_with_2500_partitions_is_linear() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut sql = String::from("CREATE TABLE p (id int, v text) PARTITION BY RANGE (id);\n");
+    for i in 0..2500 {
+        sql.push_str(&format!(
+            "CREATE TABLE p_{i} PARTITION OF p FOR VALUES FROM ({i}) TO ({});\n",
+            i + 1
+        ));
+    }
+    for k in 0..99 {
+        sql.push_str(&format!("ALTER TABLE p ADD COLUMN c{k} int;\n"));
+    }
+    sql.push_str("ALTER TABLE p ALTER COLUMN v TYPE varchar(10);\n");
+    write(dir.path(), "001_partitions.sql", sql.as_bytes());
+    let out = rollsafe()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--layout",
+            "plain",
+            "--fail-on",
+            "never",
+        ])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let statements = json["files"][0]["statements"]
+        .as_array()
+        .expect("statements");
+    assert_eq!(statements.len(), 1 + 2500 + 100);
+    let last = statements.last().expect("last");
+    let relations = |field: &str| -> Vec<String> {
+        last[field]
+            .as_array()
+            .expect(field)
+            .iter()
+            .filter_map(|l| l["relation"].as_str().map(String::from))
+            .collect()
+    };
+    let locks = relations("locks");
+    assert_eq!(locks.len(), 2501, "the parent and every partition");
+    assert!(locks.contains(&"p_2499".to_string()) && locks.contains(&"p_0".to_string()));
+    assert!(
+        last["locks"]
+            .as_array()
+            .expect("locks")
+            .iter()
+            .all(|l| l["mode"] == "ACCESS EXCLUSIVE"),
+        "{:#}",
+        last["locks"][0]
+    );
+    let rewrites = relations("rewrites");
+    assert_eq!(
+        rewrites.len(),
+        2501,
+        "the type change rewrites every partition"
+    );
 }

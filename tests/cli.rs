@@ -592,3 +592,50 @@ fn placeholders_are_read_as_the_tool_substitutes_them() {
         "{out}"
     );
 }
+
+/// psql includes (`\i`, `\ir` and their long spellings): the included file is linted as part
+/// of the migration, at its own path and line, under the marker before the include; what
+/// cannot be followed (a missing file, a cycle) is an error naming both files.
+#[test]
+fn psql_includes_are_linted_in_place_under_the_includers_markers() {
+    let (code, out) = stdout_of(
+        rollsafe()
+            .args([
+                "check",
+                "--format",
+                "compact",
+                "--today",
+                "2026-11-23",
+                "migrations",
+            ])
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/includes")),
+    );
+    assert_eq!(code, Some(1), "{out}");
+    let unsuppressed_rs001: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("[RS001]") && !l.contains("(suppressed"))
+        .collect();
+    // Must fire: `\i` (relative to the working directory, quoted name) without a marker.
+    assert_eq!(
+        unsuppressed_rs001,
+        [
+            "shared/drop orders.sql:2:1: error[RS001] destructive change (drops table orders) without an approved contract marker"
+        ],
+        "{out}"
+    );
+    // Must not fire: the marker before `\ir` approves the included DROP, also two levels down
+    // (a file-scoped marker, through shared/nested.sql).
+    assert!(out.contains("shared/drop_users.sql:2:1: error[RS001] destructive change (drops table users) without an approved contract marker (suppressed: rollsafe:contract approved-by=alice"), "{out}");
+    assert!(
+        out.contains("(suppressed: rollsafe:contract approved-by=bob ticket=DB-7 recovery=restore-from-backup)"),
+        "{out}"
+    );
+    // Errors that name the including file (and line) and the included one.
+    assert!(
+        out.contains("migrations/003_missing.sql:2:1: error[E002]")
+            && out.contains("shared/nope.sql: no such file"),
+        "{out}"
+    );
+    assert!(out.contains("shared/cycle_b.sql:2:1: error[E002]") && out.contains("include cycle: shared/cycle_a.sql includes shared/cycle_b.sql includes shared/cycle_a.sql"), "{out}");
+    insta::assert_snapshot!("psql_includes", out);
+}

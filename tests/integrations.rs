@@ -1367,3 +1367,533 @@ fn every_fixture_layout_gives_valid_sarif() {
         );
     }
 }
+
+// --diff-base: the change's config cannot weaken the gate (RS007)
+
+/// main: a config that restricts approvers and a users table. feature: a DROP of it, and the
+/// config given as `feature_config`.
+fn gate_repo(feature_config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(
+        d,
+        "rollsafe.toml",
+        "migrations = [\"db/migrations\"]\n\n[contract]\napprovers = [\"alice\"]\n",
+    );
+    write(
+        d,
+        "db/migrations/000001_users.up.sql",
+        "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+    );
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "base"]);
+    git(d, &["checkout", "-q", "-b", "feature"]);
+    write(
+        d,
+        "db/migrations/000002_drop_users.up.sql",
+        "-- rollsafe:contract approved-by=mallory reason=\"cleanup\" recovery=restore-from-backup\nDROP TABLE users;\n",
+    );
+    write(d, "rollsafe.toml", feature_config);
+    dir
+}
+
+fn compact_lines(dir: &Path, args: &[&str]) -> (i32, Vec<String>) {
+    let mut all = vec!["check", "--format", "compact"];
+    all.extend_from_slice(args);
+    let r = run(dir, &all);
+    assert!(r.code == 0 || r.code == 1, "exit {}: {}", r.code, r.stderr);
+    (r.code, r.stdout.lines().map(String::from).collect())
+}
+
+#[test]
+fn diff_base_config_that_weakens_the_gate_is_rs007_and_has_no_effect() {
+    let weakened = "migrations = [\"db/migrations\"]\nexclude = [\"000002_*\"]\n\n[rules]\nRS001 = \"off\"\nRS004 = \"warning\"\nRS101 = \"off\"\n\n[contract]\napprovers = [\"alice\", \"mallory\"]\n";
+    let dir = gate_repo(weakened);
+    write(
+        dir.path(),
+        "db/migrations/000003_drop_users_again.up.sql",
+        "DROP TABLE IF EXISTS users;\n",
+    );
+    let (code, lines) = compact_lines(dir.path(), &["--diff-base", "main"]);
+    assert_eq!(code, 1, "{lines:#?}");
+    let rs007: Vec<&String> = lines.iter().filter(|l| l.contains("[RS007]")).collect();
+    // Each weakening at the line of its key, with the old and the new value.
+    let expect = [
+        (
+            "rollsafe.toml:5:1: error[RS007]",
+            "`[rules] RS001` was \"error\" at the diff base",
+        ),
+        (
+            "rollsafe.toml:6:1: error[RS007]",
+            "`[rules] RS004` was \"error\"",
+        ),
+        (
+            "rollsafe.toml:10:1: error[RS007]",
+            "`[contract] approvers` was [\"alice\"] at the diff base",
+        ),
+        (
+            "rollsafe.toml:2:1: error[RS007]",
+            "`exclude` was [] at the diff base",
+        ),
+    ];
+    for (prefix, text) in expect {
+        assert!(
+            rs007
+                .iter()
+                .any(|l| l.starts_with(prefix) && l.contains(text)),
+            "no `{prefix}` … `{text}` in {rs007:#?}"
+        );
+    }
+    assert!(
+        rs007.iter().any(|l| l.contains("is \"off\" here")),
+        "{rs007:#?}"
+    );
+    assert!(
+        rs007.iter().any(|l| l.contains("000002_drop_users.up.sql")),
+        "the exclude finding names the file it leaves out: {rs007:#?}"
+    );
+    // RS101 is not part of the gate: tuning it is not reported.
+    assert!(!rs007.iter().any(|l| l.contains("RS101")), "{rs007:#?}");
+    assert_eq!(rs007.len(), 4, "{rs007:#?}");
+    // The gate held: the excluded file is linted, RS001 is on, mallory cannot approve.
+    let drop = lines
+        .iter()
+        .find(|l| l.starts_with("db/migrations/000003_drop_users_again.up.sql:1:1: error[RS001]"));
+    assert!(drop.is_some(), "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("[RS004]") && l.contains("`mallory` is not an allowed approver")),
+        "{lines:#?}"
+    );
+
+    // Without a diff base there is nothing to compare with: the config is taken as written
+    // (RS001 off). The drop still needs its recovery path (RS406), which this config keeps on.
+    let (code, lines) = compact_lines(dir.path(), &[]);
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.contains("RS007") || l.contains("000002") || l.contains("[RS001]")),
+        "{lines:#?}"
+    );
+    let errors: Vec<&String> = lines.iter().filter(|l| l.contains(": error[")).collect();
+    assert!(errors.iter().all(|l| l.contains("[RS406]")), "{lines:#?}");
+    assert_eq!(code, 1, "{lines:#?}");
+}
+
+#[test]
+fn diff_base_config_that_tightens_the_gate_is_not_rs007() {
+    let tightened = "migrations = [\"db/migrations\", \"db/other\"]\n\n[rules]\nRS006 = \"error\"\nRS101 = \"off\"\n\n[contract]\nrequired = [\"approved-by\", \"ticket\"]\napprovers = [\"alice\"]\n";
+    let dir = gate_repo(tightened);
+    let d = dir.path();
+    write(
+        d,
+        "db/migrations/000002_drop_users.up.sql",
+        "-- rollsafe:contract approved-by=alice ticket=DB-1 recovery=restore-from-backup\nDROP TABLE users;\n",
+    );
+    fs::create_dir_all(d.join("db/other")).expect("folder");
+    let (code, lines) = compact_lines(d, &["--diff-base", "main"]);
+    assert!(!lines.iter().any(|l| l.contains("RS007")), "{lines:#?}");
+    assert_eq!(code, 0, "{lines:#?}");
+}
+
+#[test]
+fn diff_base_config_added_by_the_change_is_compared_with_the_defaults() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(d, "db/001_users.sql", "CREATE TABLE users (id bigint);\n");
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "base"]);
+    write(d, "db/002_drop.sql", "DROP TABLE users;\n");
+    write(d, "rollsafe.toml", "[rules]\nrs001 = \"info\"\n");
+    let (code, lines) = compact_lines(d, &["db", "--diff-base", "main"]);
+    assert_eq!(code, 1, "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("rollsafe.toml:2:1: error[RS007]")
+                && l.contains("`[rules] RS001` was \"error\"")
+                && l.contains("is \"info\" here")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("db/002_drop.sql:1:1: error[RS001]")),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn diff_base_config_removing_a_migration_directory_is_rs007() {
+    let dir = gate_repo("migrations = []\n\n[contract]\napprovers = [\"alice\"]\n");
+    let (code, lines) = compact_lines(dir.path(), &["--diff-base", "main"]);
+    assert_eq!(code, 1, "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("rollsafe.toml:1:1: error[RS007]")
+                && l.contains("`migrations` was [\"db/migrations\"]")),
+        "{lines:#?}"
+    );
+    // The base's directory is still linted.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("000002_drop_users.up.sql") && l.contains("[RS004]")),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn diff_base_reports_an_unchanged_file_that_a_new_migration_includes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(d, "db/001_users.sql", "CREATE TABLE users (id bigint);\n");
+    write(d, "scripts/drop_users.sql", "DROP TABLE users;\n");
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "base"]);
+    // Must fire: the new migration runs an existing script that drops a table.
+    write(d, "db/002_cleanup.sql", "\\ir ../scripts/drop_users.sql\n");
+    let (code, lines) = compact_lines(d, &["db", "--layout", "plain", "--diff-base", "main"]);
+    assert_eq!(code, 1, "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("scripts/drop_users.sql:1:1: error[RS001]")),
+        "{lines:#?}"
+    );
+    // Must not fire: once merged, the migration and its include are unchanged.
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "cleanup"]);
+    let (code, lines) = compact_lines(d, &["db", "--layout", "plain", "--diff-base", "HEAD"]);
+    assert_eq!(code, 0, "{lines:#?}");
+}
+
+// [contract] approvers-from = "CODEOWNERS", and --approvals-from-github
+
+fn codeowners_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(
+        d,
+        "rollsafe.toml",
+        "migrations = [\"db\"]\n\n[contract]\napprovers-from = \"CODEOWNERS\"\n",
+    );
+    write(
+        d,
+        ".github/CODEOWNERS",
+        "* @everyone\n# the DBAs own the migrations\n/db/ @dba @org/db-team\n",
+    );
+    write(d, "db/001_users.sql", "CREATE TABLE users (id bigint);\n");
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "base"]);
+    git(d, &["checkout", "-q", "-b", "feature"]);
+    dir
+}
+
+fn drop_approved_by(d: &Path, who: &str) {
+    write(
+        d,
+        "db/002_drop.sql",
+        &format!(
+            "-- rollsafe:contract approved-by={who} reason=\"cleanup\" recovery=restore-from-backup\nDROP TABLE users;\n"
+        ),
+    );
+}
+
+#[test]
+fn codeowners_decide_who_may_approve() {
+    let dir = codeowners_repo();
+    let d = dir.path();
+    // Must fire: an approver who does not own db/ (the last matching line wins over `*`).
+    drop_approved_by(d, "everyone");
+    let (code, lines) = compact_lines(d, &["--layout", "plain"]);
+    assert_eq!(code, 1, "{lines:#?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("db/002_drop.sql:1:3: error[RS004]")
+            && l.contains("`everyone` is not an owner of db/002_drop.sql in .github/CODEOWNERS (owners: @dba @org/db-team)")),
+        "{lines:#?}"
+    );
+    // The DROP is not approved (RS004 stands for RS001 when a contract marker is there).
+    assert!(
+        !lines.iter().any(|l| l.contains("suppressed")),
+        "{lines:#?}"
+    );
+    // Must not fire: an owner, with or without `@`, or a team as written.
+    for who in ["dba", "@DBA", "@org/db-team"] {
+        drop_approved_by(d, who);
+        let (code, lines) = compact_lines(d, &["--layout", "plain"]);
+        assert!(
+            !lines.iter().any(|l| l.contains("RS004")),
+            "{who}: {lines:#?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("[RS001]") && l.contains("(suppressed: rollsafe:contract")),
+            "{who}: {lines:#?}"
+        );
+        assert_eq!(code, 0, "{who}: {lines:#?}");
+    }
+    // With --diff-base, CODEOWNERS is the base revision's, as GitHub reads it: a change that
+    // makes its author an owner does not let the author approve.
+    write(
+        d,
+        ".github/CODEOWNERS",
+        "* @everyone\n/db/ @dba @org/db-team @mallory\n",
+    );
+    drop_approved_by(d, "mallory");
+    let (code, lines) = compact_lines(d, &["--layout", "plain", "--diff-base", "main"]);
+    assert_eq!(code, 1, "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("[RS004]") && l.contains("`mallory` is not an owner")),
+        "{lines:#?}"
+    );
+    // Without a CODEOWNERS file, no approval counts.
+    fs::remove_file(d.join(".github/CODEOWNERS")).expect("remove");
+    drop_approved_by(d, "dba");
+    let (code, lines) = compact_lines(d, &["--layout", "plain"]);
+    assert_eq!(code, 1, "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("[RS004]") && l.contains("there is no CODEOWNERS file")),
+        "{lines:#?}"
+    );
+}
+
+/// A stand-in for GitHub's REST API on 127.0.0.1: answers the documented responses of
+/// `GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews`, two pages linked with `Link`, and
+/// 401 without the expected token. Returns the base URL and the requests it received.
+fn fake_github(pages: Vec<String>) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let api = base.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            let mut authorized = false;
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
+                    break;
+                }
+                if header.eq_ignore_ascii_case("authorization: bearer good-token\r\n") {
+                    authorized = true;
+                }
+            }
+            let target = request_line.split(' ').nth(1).unwrap_or("").to_string();
+            log.lock().expect("log").push(target.clone());
+            let path = "/repos/acme/shop/pulls/7/reviews?per_page=100";
+            let (status, link, body) = if !authorized {
+                ("401 Unauthorized", String::new(), r#"{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest","status":"401"}"#.to_string())
+            } else if target == path {
+                (
+                    "200 OK",
+                    format!(
+                        "Link: <{api}{path}&page=2>; rel=\"next\", <{api}{path}&page=2>; rel=\"last\"\r\n"
+                    ),
+                    pages[0].clone(),
+                )
+            } else if target == format!("{path}&page=2") {
+                (
+                    "200 OK",
+                    format!("Link: <{api}{path}&page=1>; rel=\"prev\"\r\n"),
+                    pages[1].clone(),
+                )
+            } else {
+                (
+                    "404 Not Found",
+                    String::new(),
+                    r#"{"message":"Not Found"}"#.to_string(),
+                )
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json; charset=utf-8\r\n{link}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (base, seen)
+}
+
+fn review(id: u64, login: &str, state: &str, commit: &str) -> String {
+    format!(
+        r#"{{"id":{id},"node_id":"PRR_{id}","user":{{"login":"{login}","id":{id},"type":"User"}},"body":"","state":"{state}","html_url":"https://github.com/acme/shop/pull/7#pullrequestreview-{id}","pull_request_url":"https://api.github.com/repos/acme/shop/pulls/7","author_association":"MEMBER","submitted_at":"2026-11-20T10:00:0{id}Z","commit_id":"{commit}"}}"#
+    )
+}
+
+fn check_with_github(d: &Path, api: &str, token: &str) -> Run {
+    let out = rollsafe(d)
+        .args([
+            "check",
+            "--format",
+            "compact",
+            "db",
+            "--approvals-from-github",
+            "--pull-request",
+            "7",
+            "--head-sha",
+            "headsha",
+        ])
+        .env("GITHUB_API_URL", api)
+        .env("GITHUB_REPOSITORY", "acme/shop")
+        .env("GITHUB_TOKEN", token)
+        .env_remove("GITHUB_EVENT_PATH")
+        .output()
+        .expect("run rollsafe");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn approvals_from_github_count_only_approving_reviews_of_the_head_commit() {
+    let page1 = format!(
+        "[{},{},{}]",
+        review(1, "alice", "APPROVED", "headsha"),
+        review(2, "bob", "APPROVED", "oldsha"),
+        review(3, "carol", "APPROVED", "headsha"),
+    );
+    // Page 2: carol withdraws by requesting changes; dave only comments; erin approves.
+    let page2 = format!(
+        "[{},{},{}]",
+        review(4, "carol", "CHANGES_REQUESTED", "headsha"),
+        review(5, "dave", "COMMENTED", "headsha"),
+        review(6, "erin", "APPROVED", "headsha"),
+    );
+    let (api, seen) = fake_github(vec![page1, page2]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "db/001_users.sql", "CREATE TABLE users (id bigint);\n");
+
+    // Must not fire: alice approved on page 1, erin on page 2 (the Link header was followed).
+    write(
+        d,
+        "db/002_drop.sql",
+        "-- rollsafe:contract approved-by=alice,erin reason=\"cleanup\" recovery=restore-from-backup\nDROP TABLE users;\n",
+    );
+    let r = check_with_github(d, &api, "good-token");
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("(suppressed: rollsafe:contract approved-by=alice,erin"),
+        "{}",
+        r.stdout
+    );
+    let requests = seen.lock().expect("log").clone();
+    assert_eq!(
+        requests,
+        [
+            "/repos/acme/shop/pulls/7/reviews?per_page=100",
+            "/repos/acme/shop/pulls/7/reviews?per_page=100&page=2"
+        ]
+    );
+
+    // Must fire: bob approved an older commit, carol withdrew, dave only commented, and a
+    // team cannot review.
+    for who in ["bob", "carol", "dave", "@acme/dba"] {
+        write(
+            d,
+            "db/002_drop.sql",
+            &format!(
+                "-- rollsafe:contract approved-by=alice,{who} reason=\"cleanup\" recovery=restore-from-backup\nDROP TABLE users;\n"
+            ),
+        );
+        let r = check_with_github(d, &api, "good-token");
+        assert_eq!(r.code, 1, "{who}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout.contains(&format!(
+                "db/002_drop.sql:1:3: error[RS004] this approval does not count: `{who}` has no approving review of this pull request on its head commit"
+            )),
+            "{who}: {}",
+            r.stdout
+        );
+        assert!(!r.stdout.contains("(suppressed"), "{who}: {}", r.stdout);
+    }
+
+    // A 401 means the approvals cannot be checked: a tool failure, never a pass.
+    let r = check_with_github(d, &api, "bad-token");
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("GitHub answered 401 to GET")
+            && r.stderr
+                .contains("/repos/acme/shop/pulls/7/reviews?per_page=100: Bad credentials"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn gate_weakening_findings_are_valid_sarif_and_markdown_at_the_config_line() {
+    let dir = gate_repo(
+        "migrations = [\"db/migrations\"]\n\n[rules]\nRS001 = \"off\"\n\n[contract]\napprovers = [\"alice\"]\n",
+    );
+    let d = dir.path();
+    let log = sarif(d, &["--diff-base", "main"]);
+    assert_valid_sarif(&log);
+    let r = result_at(&log, "RS007", "rollsafe.toml", 4);
+    assert_eq!(r["level"], "error");
+    assert!(
+        r["message"]["text"]
+            .as_str()
+            .is_some_and(|m| m.contains("`[rules] RS001` was \"error\"")),
+        "{r:#}"
+    );
+    let out = run(d, &["check", "--format", "markdown", "--diff-base", "main"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("### Configuration"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("`rollsafe.toml`") && out.stdout.contains("[RS007]("),
+        "{}",
+        out.stdout
+    );
+    let gh = run(d, &["check", "--format", "github", "--diff-base", "main"]);
+    assert!(
+        gh.stdout
+            .contains("::error file=rollsafe.toml,line=4,col=1,"),
+        "{}",
+        gh.stdout
+    );
+}
+
+#[test]
+fn diff_base_config_deleted_by_the_change_is_rs007() {
+    let dir = gate_repo("");
+    let d = dir.path();
+    fs::remove_file(d.join("rollsafe.toml")).expect("remove");
+    let (code, lines) = compact_lines(d, &["db/migrations", "--diff-base", "main"]);
+    assert_eq!(code, 1, "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("rollsafe.toml:1:1: error[RS007]")
+                && l.contains("`[contract] approvers` was [\"alice\"] at the diff base")),
+        "{lines:#?}"
+    );
+    // The base's approver list still applies.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("[RS004]") && l.contains("`mallory` is not an allowed approver")),
+        "{lines:#?}"
+    );
+}

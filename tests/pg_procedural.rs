@@ -90,6 +90,7 @@ fn rollsafe_idempotent(sql: &str) -> bool {
         },
         pair: None,
         change: None,
+        included_by: None,
     };
     let parsed = parse_migration(&migration);
     let [statement] = parsed.statements.as_slice() else {

@@ -73,8 +73,44 @@ pub fn analyze(units: Vec<Migration>, placeholders: &PlaceholderValues) -> Vec<A
             }
         })
         .collect();
+    inherit_include_markers(&mut analyzed);
     replay::replay(&mut analyzed);
     analyzed
+}
+
+/// A file read by a psql include runs where the `\i` line is: the markers that cover that line
+/// (its own and the file-scoped ones, inherited ones included) cover the whole included file.
+/// Includers come before what they include, so markers pass down any depth.
+fn inherit_include_markers(analyzed: &mut [AnalyzedMigration]) {
+    for i in 0..analyzed.len() {
+        let Some(inclusion) = analyzed[i].migration.included_by else {
+            continue;
+        };
+        let Some(parent) = analyzed
+            .get(inclusion.parent.index())
+            .filter(|_| inclusion.parent.index() < i)
+        else {
+            continue;
+        };
+        let own: &[usize] = parent
+            .statements
+            .iter()
+            .find(|s| s.span == inclusion.at)
+            .map_or(&[], |s| s.markers.as_slice());
+        let inherited: Vec<Marker> = parent
+            .markers
+            .iter()
+            .enumerate()
+            .filter(|(j, m)| m.file_scope || own.contains(j))
+            .map(|(_, m)| Marker {
+                file_scope: true,
+                covers: None,
+                inherited: true,
+                ..m.clone()
+            })
+            .collect();
+        analyzed[i].markers.extend(inherited);
+    }
 }
 
 /// Everything rollsafe knows about one statement.
@@ -106,7 +142,7 @@ pub struct StatementFacts {
     pub transactional: bool,
     pub non_transactional_reason: Option<&'static str>,
     /// Relations this statement touches that were created earlier in the same change (so
-    /// nobody else can be blocked by their locks).
+    /// nobody else can be blocked by their locks). Sorted (see `locks::new_relations`).
     pub new_relations: Vec<String>,
     /// Relations this statement locks that are partitioned tables (with partitions the replay
     /// knows), where some statements (`CREATE INDEX CONCURRENTLY`) are refused.
@@ -175,7 +211,9 @@ impl StatementFacts {
 
     /// Whether `relation` was created earlier in this change.
     pub fn is_new(&self, relation: &str) -> bool {
-        self.new_relations.iter().any(|r| r == relation)
+        self.new_relations
+            .binary_search_by(|r| r.as_str().cmp(relation))
+            .is_ok()
     }
 
     /// Whether every relation the statement acts on (the table it alters, drops, renames or

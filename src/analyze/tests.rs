@@ -22,6 +22,7 @@ fn facts(sql: &str, pg: u32) -> Vec<StatementFacts> {
         },
         pair: None,
         change: None,
+        included_by: None,
     };
     let parsed = parse_migration(&migration);
     assert!(

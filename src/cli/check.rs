@@ -1,18 +1,24 @@
 //! `rollsafe check`.
 
 use std::io::{IsTerminal, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
 use super::{EXIT_CLEAN, EXIT_FINDINGS, FailOn, Failure, write_stdout};
 use crate::check::{self, Options};
-use crate::config::{Config, SUPPORTED_PG_VERSIONS};
+use std::sync::Arc;
+
+use crate::codeowners::{self, Codeowners};
+use crate::config::{ApproverSource, Config, SUPPORTED_PG_VERSIONS};
 use crate::discover::diff_base::{self, DiffBase};
+use crate::discover::github::{self, ReviewQuery};
 use crate::discover::{self, Layout, UnitChange};
 use crate::parse::markers::Date;
 use crate::report::{self, Format, RenderOptions};
-use crate::rules::Settings;
+use crate::rules::rs007_gate_weakened::{self, Weakening};
+use crate::rules::{Code, ProblemReport, Settings};
+use crate::source::SourceFile;
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -70,6 +76,18 @@ pub struct CheckArgs {
     /// for one commit.
     #[arg(long, value_name = "NAME")]
     pub sarif_category: Option<String>,
+    /// Count an `approved-by` name only if that person approved the pull request on its head
+    /// commit: asks GitHub's REST API (GET /repos/{owner}/{repo}/pulls/{number}/reviews, every
+    /// page) with GITHUB_TOKEN, at GITHUB_API_URL, for GITHUB_REPOSITORY; the pull request and
+    /// its head commit come from the options below or from GITHUB_EVENT_PATH.
+    #[arg(long)]
+    pub approvals_from_github: bool,
+    /// The pull request --approvals-from-github asks about (default: from GITHUB_EVENT_PATH).
+    #[arg(long, value_name = "NUMBER")]
+    pub pull_request: Option<u64>,
+    /// The pull request's head commit (default: from GITHUB_EVENT_PATH).
+    #[arg(long, value_name = "SHA")]
+    pub head_sha: Option<String>,
 }
 
 fn parse_also(s: &str) -> Result<(Format, PathBuf), String> {
@@ -134,8 +152,45 @@ pub fn load_config(explicit: Option<&PathBuf>) -> Result<Config, Failure> {
 }
 
 pub fn run(args: CheckArgs) -> Result<u8, Failure> {
-    let mut config = load_config(args.config.as_ref())?;
+    let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if reads_stdin && args.diff_base.is_some() {
+        return Err(Failure(
+            "--diff-base cannot be combined with standard input (`-`)".into(),
+        ));
+    }
+    let head_config = load_config(args.config.as_ref())?;
+    // With a diff base, the gate's settings are the stricter of the base's config and this
+    // change's (RS007): the diff base is read first, from the repository of the first path.
+    let (base, base_config, mut config, mut weakenings) = match &args.diff_base {
+        Some(reference) => {
+            let git_dir = lint_paths(&args, &head_config)
+                .ok()
+                .and_then(|paths| paths.first().map(|p| folder_of(p)));
+            let base = match git_dir.filter(|d| !d.as_os_str().is_empty() && d.is_dir()) {
+                Some(dir) => DiffBase::load_in(&dir, reference),
+                None => DiffBase::load(reference),
+            }
+            .map_err(Failure)?;
+            match base_config(&base, args.config.as_ref(), &head_config)? {
+                Some(base_config) => {
+                    let gate = rs007_gate_weakened::compare(&base_config, &head_config)?;
+                    (Some(base), Some(base_config), gate.config, gate.weakenings)
+                }
+                None => (Some(base), None, head_config.clone(), Vec::new()),
+            }
+        }
+        None => (None, None, head_config.clone(), Vec::new()),
+    };
     let settings = Settings::from_config(&config)?;
+    if config.contract.approvers_from == Some(ApproverSource::Codeowners) {
+        config.contract.codeowners = load_codeowners(base.as_ref())?.map(Arc::new);
+    }
+    if args.approvals_from_github {
+        let query = review_query(&args)?;
+        let reviewers = github::approving_reviewers(&query)
+            .map_err(|e| Failure(format!("--approvals-from-github: {e}")))?;
+        config.contract.reviewed_by = Some(Arc::new(reviewers));
+    }
     if let Some(v) = args.pg_version {
         if !SUPPORTED_PG_VERSIONS.contains(&v) {
             return Err(Failure(format!(
@@ -158,14 +213,6 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         None => Date::today(),
     };
 
-    let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
-    if reads_stdin && args.diff_base.is_some() {
-        return Err(Failure(
-            "--diff-base cannot be combined with standard input (`-`)".into(),
-        ));
-    }
-    // The repository --diff-base asks git about: the one holding the first path.
-    let mut git_dir = None;
     let mut set = if reads_stdin {
         if args.paths.len() > 1 {
             return Err(Failure(
@@ -189,30 +236,13 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
                         path: name,
                         message: format!("not valid UTF-8 at byte {offset}"),
                         offset: Some(offset),
+                        at: None,
                     }],
                 }
             }
         }
     } else {
-        let paths = if args.paths.is_empty() {
-            let base = config.base_dir().map(PathBuf::from).unwrap_or_default();
-            let dirs: Vec<PathBuf> = config.migrations.iter().map(|d| base.join(d)).collect();
-            if dirs.is_empty() {
-                return Err(Failure(
-                    "no paths given and no `migrations` directories in rollsafe.toml (try `rollsafe check db/migrations`)".into(),
-                ));
-            }
-            dirs
-        } else {
-            args.paths.clone()
-        };
-        git_dir = paths.first().map(|p| {
-            if p.is_dir() {
-                p.clone()
-            } else {
-                p.parent().map(PathBuf::from).unwrap_or_default()
-            }
-        });
+        let paths = lint_paths(&args, &config)?;
         let set = discover::discover(&paths, &config);
         if set.units.is_empty() && set.problems.is_empty() {
             // Not a failure (a new project has no migrations yet), but never silent.
@@ -225,18 +255,21 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         set
     };
 
-    let base = match &args.diff_base {
-        Some(reference) => {
-            let base = match git_dir.filter(|d| !d.as_os_str().is_empty() && d.is_dir()) {
-                Some(dir) => DiffBase::load_in(&dir, reference),
-                None => DiffBase::load(reference),
-            }
-            .map_err(Failure)?;
-            diff_base::mark_changes(&base, &mut set.units, &config);
-            Some(base)
-        }
-        None => None,
-    };
+    // Files read by psql includes become units of their own, right after their includer.
+    crate::parse::includes::expand(&mut set);
+    if let Some(base) = &base {
+        diff_base::mark_changes(base, &mut set.units, &config);
+    }
+    if let Some(base_config) = &base_config {
+        let mut linted: Vec<PathBuf> = set.units.iter().map(|u| u.source.path.clone()).collect();
+        linted.extend(set.problems.iter().map(|p| p.path.clone()));
+        linted.dedup();
+        weakenings.extend(rs007_gate_weakened::filter_weakenings(
+            base_config,
+            &head_config,
+            &linted,
+        ));
+    }
     let options = Options { today };
     let mut report = check::check(set, &config, &settings, &options, base.as_ref());
     if let Some(base) = &base {
@@ -246,9 +279,28 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
                 .change
                 .is_some_and(|c| c.unit != UnitChange::Unchanged)
         });
-        report
+        // A problem is reported when its file changed, or when its file runs as part of a
+        // changed migration (a psql include of a new migration that cannot be followed).
+        let reported: std::collections::HashSet<&Path> = report
+            .units
+            .iter()
+            .map(|u| u.migration.source.path.as_path())
+            .collect();
+        let keep: Vec<bool> = report
             .problems
-            .retain(|p| diff_base::file_changed(base, &p.problem.path));
+            .iter()
+            .map(|p| {
+                diff_base::file_changed(base, &p.problem.path)
+                    || reported.contains(p.problem.path.as_path())
+            })
+            .collect();
+        let mut keep = keep.into_iter();
+        report.problems.retain(|_| keep.next().unwrap_or(false));
+        if let Some(severity) = settings.severity(Code::RS007) {
+            report
+                .problems
+                .extend(gate_findings(&weakenings, &head_config, base, severity));
+        }
     }
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
@@ -292,5 +344,185 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
+    })
+}
+
+/// The paths `check` lints: the ones given, else the config's `migrations` directories.
+fn lint_paths(args: &CheckArgs, config: &Config) -> Result<Vec<PathBuf>, Failure> {
+    if !args.paths.is_empty() {
+        return Ok(args.paths.clone());
+    }
+    let base = config.base_dir().map(PathBuf::from).unwrap_or_default();
+    let dirs: Vec<PathBuf> = config.migrations.iter().map(|d| base.join(d)).collect();
+    if dirs.is_empty() {
+        return Err(Failure(
+            "no paths given and no `migrations` directories in rollsafe.toml (try `rollsafe check db/migrations`)".into(),
+        ));
+    }
+    Ok(dirs)
+}
+
+fn folder_of(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().map(PathBuf::from).unwrap_or_default()
+    }
+}
+
+/// The config the diff base linted with: the file at the `--config` path in the base revision,
+/// else the nearest `rollsafe.toml` walking up from the working directory in the base revision.
+/// `None` when the change's config lies outside the repository (no change can edit it); the
+/// defaults when the base had no config (then adding one cannot weaken anything below them).
+fn base_config(
+    base: &DiffBase,
+    explicit: Option<&PathBuf>,
+    head: &Config,
+) -> Result<Option<Config>, Failure> {
+    if let Some(path) = &head.path
+        && !crate::source::canonical(&absolute(path)).starts_with(&base.toplevel)
+    {
+        return Ok(None);
+    }
+    let candidates: Vec<PathBuf> = match explicit {
+        Some(p) => vec![absolute(p)],
+        None => {
+            let cwd = std::env::current_dir()
+                .map_err(|e| Failure(format!("cannot read the working directory: {e}")))?;
+            cwd.ancestors()
+                .map(|d| d.join(crate::config::FILE_NAME))
+                .filter(|p| crate::source::canonical(p).starts_with(&base.toplevel))
+                .collect()
+        }
+    };
+    for candidate in candidates {
+        if let Some(text) = base.base_text(&candidate) {
+            // Paths in it resolve against the same folder as the change's file would.
+            let shown = head.path.clone().unwrap_or(candidate);
+            return Config::parse(&text, &shown).map(Some).map_err(|e| {
+                Failure(format!(
+                    "the config at the diff base ({}) is invalid: {e}",
+                    base.short_commit()
+                ))
+            });
+        }
+    }
+    Ok(Some(Config::default()))
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        return path.to_path_buf();
+    }
+    std::env::current_dir()
+        .map(|cwd| cwd.join(path))
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// RS007 findings, at the line of each weakened key in the change's config file.
+fn gate_findings(
+    weakenings: &[Weakening],
+    head: &Config,
+    base: &DiffBase,
+    severity: crate::config::Severity,
+) -> Vec<ProblemReport> {
+    let path = head
+        .path
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(crate::config::FILE_NAME));
+    // Shown like migration paths: relative to the working directory when under it.
+    let path = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| absolute(&path).strip_prefix(&cwd).ok().map(PathBuf::from))
+        .unwrap_or(path);
+    let source = SourceFile::new(path.clone(), head.text.clone());
+    weakenings
+        .iter()
+        .map(|w| ProblemReport {
+            code: Code::RS007,
+            start: source.line_col(w.offset),
+            finding_message: w.message(base.short_commit()),
+            severity,
+            problem: discover::InputProblem {
+                path: path.clone(),
+                message: w.message(base.short_commit()),
+                offset: Some(w.offset),
+                at: Some(source.line_col(w.offset)),
+            },
+        })
+        .collect()
+}
+
+/// The CODEOWNERS file GitHub would use: with a diff base, the base revision's (GitHub takes
+/// code owners from the base branch, so a change cannot make its author an owner); else the one
+/// in the working tree. `None` when there is none.
+fn load_codeowners(base: Option<&DiffBase>) -> Result<Option<Codeowners>, Failure> {
+    let root = match base {
+        Some(base) => base.toplevel.clone(),
+        None => diff_base::repository_root(),
+    };
+    for location in codeowners::LOCATIONS {
+        let path = root.join(location);
+        let text = match base {
+            Some(base) => base.base_text(&path),
+            None => match std::fs::read_to_string(&path) {
+                Ok(text) => Some(text),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(Failure(format!("cannot read {}: {e}", path.display()))),
+            },
+        };
+        if let Some(text) = text {
+            return Ok(Some(Codeowners::parse(
+                &text,
+                PathBuf::from(location),
+                root,
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// What --approvals-from-github asks, from the options and the job's environment.
+fn review_query(args: &CheckArgs) -> Result<ReviewQuery, Failure> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let event: serde_json::Value = match var("GITHUB_EVENT_PATH") {
+        Some(path) if args.pull_request.is_none() || args.head_sha.is_none() => {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                Failure(format!(
+                    "--approvals-from-github: cannot read GITHUB_EVENT_PATH {path}: {e}"
+                ))
+            })?;
+            serde_json::from_str(&text).map_err(|e| {
+                Failure(format!(
+                    "--approvals-from-github: GITHUB_EVENT_PATH {path} is not JSON: {e}"
+                ))
+            })?
+        }
+        _ => serde_json::Value::Null,
+    };
+    let missing = |what: &str| {
+        Failure(format!(
+            "--approvals-from-github needs {what} (run it on a pull_request event, or pass it)"
+        ))
+    };
+    let pull_number = args
+        .pull_request
+        .or_else(|| event["pull_request"]["number"].as_u64())
+        .ok_or_else(|| missing("the pull request number (--pull-request)"))?;
+    let head_sha = args
+        .head_sha
+        .clone()
+        .or_else(|| {
+            event["pull_request"]["head"]["sha"]
+                .as_str()
+                .map(String::from)
+        })
+        .ok_or_else(|| missing("the head commit (--head-sha)"))?;
+    Ok(ReviewQuery {
+        api_url: var("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into()),
+        repository: var("GITHUB_REPOSITORY").ok_or_else(|| missing("GITHUB_REPOSITORY"))?,
+        pull_number,
+        head_sha,
+        token: var("GITHUB_TOKEN").ok_or_else(|| missing("GITHUB_TOKEN"))?,
     })
 }

@@ -143,6 +143,28 @@ pub fn mark_changes(base: &DiffBase, units: &mut [Migration], config: &Config) {
             file_changed: file.is_some(),
         });
     }
+    // A file read by a psql include runs as part of the unit that includes it: when that unit
+    // is new or edited, so is what it runs, whether or not the included file changed.
+    // Includers come first, so this passes down any depth.
+    for i in 0..units.len() {
+        let Some(inclusion) = units[i].included_by else {
+            continue;
+        };
+        let parent = units
+            .get(inclusion.parent.index())
+            .and_then(|p| p.change)
+            .filter(|_| inclusion.parent.index() < i);
+        if let (Some(parent), Some(own)) = (parent, units[i].change.as_mut())
+            && parent.unit != UnitChange::Unchanged
+        {
+            own.unit = match own.unit {
+                UnitChange::Unchanged => UnitChange::Added,
+                other => other,
+            };
+            own.file_added |= parent.file_added;
+            own.file_changed = true;
+        }
+    }
 }
 
 /// Whether a file's findings are reported with a diff base (it was added or modified).

@@ -45,6 +45,7 @@ pub fn from_text(path: PathBuf, text: String, config: &Config) -> MigrationSet {
             path: display,
             message: format!("contains a NUL byte at byte {n}; is it a binary file?"),
             offset: Some(n),
+            at: None,
         });
         return finish(Vec::new(), problems);
     }

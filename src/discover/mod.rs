@@ -5,6 +5,7 @@
 //! byte ranges into their file, so every line number reported later is the file's real one.
 
 pub mod diff_base;
+pub mod github;
 pub mod layout;
 mod lines;
 mod names;
@@ -135,6 +136,19 @@ pub struct Migration {
     pub pair: Option<MigrationId>,
     /// How the unit differs from the diff base; `None` without `--diff-base`.
     pub change: Option<ChangeStatus>,
+    /// Set when the unit is a file that a psql include (`\i`, `\ir`) of another unit reads.
+    pub included_by: Option<Inclusion>,
+}
+
+/// Where a unit made of an included file was included: the including unit and the span of the
+/// `\i` line in its file. The included unit runs where that line is, in the including unit's
+/// transaction, under the markers that cover that line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inclusion {
+    pub parent: MigrationId,
+    pub at: Span,
+    /// 1 for a file included by a migration, 2 for a file that one includes, ...
+    pub depth: usize,
 }
 
 /// A file that could not become a migration unit (unreadable, not UTF-8, a NUL byte, a
@@ -145,6 +159,9 @@ pub struct InputProblem {
     pub message: String,
     /// Byte offset of the problem within the file, when it has one (invalid UTF-8, NUL).
     pub offset: Option<usize>,
+    /// Where the finding is shown, when it is about one line of the file (a psql include that
+    /// cannot be followed); else the start of the file.
+    pub at: Option<crate::source::LineCol>,
 }
 
 #[derive(Debug, Default)]

@@ -75,6 +75,7 @@ pub(super) fn order_and_pair(mut drafts: Vec<(String, Draft)>, target: Target) -
             transaction: d.transaction,
             pair: None,
             change: None,
+            included_by: None,
         })
         .collect();
 

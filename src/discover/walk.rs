@@ -166,6 +166,7 @@ impl Filter {
                         path: config_path.clone(),
                         message: format!("bad glob `{glob}`: {e}"),
                         offset: None,
+                        at: None,
                     }),
                 }
             }
@@ -189,6 +190,23 @@ impl Filter {
     }
 }
 
+/// Whether `config`'s include/exclude globs would leave out the file at `path`: the file or one
+/// of its folders excluded, or the file not included. Used with `--diff-base` to tell whether a
+/// change to the globs takes a migration file out of the gate.
+pub fn filters_out(config: &Config, path: &Path) -> bool {
+    let ctx = PathContext::new(config);
+    let filter = Filter::new(config, &mut Vec::new());
+    let abs = ctx.absolute(path);
+    if !filter.included(&ctx.glob_subject(&abs)) {
+        return true;
+    }
+    // Only folders below the config's folder: the walk never tests the ones above it.
+    abs.ancestors()
+        .map(|p| ctx.glob_subject(p))
+        .take_while(|s| !s.is_empty() && !Path::new(s).is_absolute())
+        .any(|s| filter.excluded(&s))
+}
+
 fn is_sql_name(name: &OsStr) -> bool {
     let name = name.to_string_lossy();
     name.len() > 4
@@ -201,6 +219,7 @@ fn problem(path: &Path, message: impl Into<String>) -> InputProblem {
         path: path.to_path_buf(),
         message: message.into(),
         offset: None,
+        at: None,
     }
 }
 
@@ -369,6 +388,7 @@ fn read_one(candidate: &Candidate) -> (Option<FileId>, Result<String, InputProbl
         path: candidate.display.clone(),
         message: format!("cannot read: {}", io_message(&e)),
         offset: None,
+        at: None,
     };
     let mut file = match std::fs::File::open(&candidate.fs_path) {
         Ok(f) => f,
@@ -390,6 +410,7 @@ fn read_one(candidate: &Candidate) -> (Option<FileId>, Result<String, InputProbl
         path: candidate.display.clone(),
         message,
         offset: Some(offset),
+        at: None,
     });
     (id, text)
 }

@@ -156,6 +156,9 @@ pub struct Marker {
     pub problems: Vec<MarkerProblem>,
     /// Index of the statement this marker covers (set by the parser).
     pub covers: Option<usize>,
+    /// Copied from the unit that includes this one (`\i`), where it covers the include: it
+    /// approves and allows here, and is checked and reported in the file that holds it.
+    pub inherited: bool,
 }
 
 impl Marker {
@@ -241,6 +244,7 @@ pub fn parse_marker(text: &str, span: Span) -> Option<Marker> {
         file_scope: false,
         problems: Vec::new(),
         covers: None,
+        inherited: false,
     };
     if kind.is_none() {
         marker.problems.push(MarkerProblem {

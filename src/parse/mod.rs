@@ -1,6 +1,7 @@
 //! Parsing: split a migration unit into statements, parse each with the parser of its dialect
 //! (PostgreSQL: pg_query, in `postgres/`), and read the rollsafe markers written in its comments.
 
+pub mod includes;
 pub mod markers;
 pub mod placeholders;
 pub mod postgres;

@@ -7,12 +7,14 @@ use crate::rules::Report;
 pub fn render(report: &Report, show_suppressed: bool) -> String {
     let mut out = String::new();
     for p in &report.problems {
-        let (line, col) = (1, 1);
         let _ = writeln!(
             out,
-            "{}:{line}:{col}: {}[E002] {}",
+            "{}:{}:{}: {}[{}] {}",
             crate::source::display_path(&p.problem.path),
+            p.start.line,
+            p.start.column,
             p.severity.name(),
+            p.code,
             p.finding_message
         );
     }

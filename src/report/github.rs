@@ -86,14 +86,17 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         annotations.push(Annotation {
             kind: Kind::of(p.severity, false),
             plain: format!(
-                "{file}:1:1: {}[E002] {}",
+                "{file}:{}:{}: {}[{}] {}",
+                p.start.line,
+                p.start.column,
                 p.severity.name(),
+                p.code,
                 p.finding_message
             ),
             file,
-            start: (1, 1),
-            end: (1, 1),
-            title: "rollsafe E002: unreadable-file".into(),
+            start: (p.start.line, p.start.column),
+            end: (p.start.line, p.start.column),
+            title: format!("rollsafe {}: {}", p.code, p.code.rule().name),
             message: p.finding_message.clone(),
         });
     }

@@ -50,7 +50,7 @@ pub fn render(report: &Report, color: bool, show_suppressed: bool) -> String {
             crate::source::display_path(&p.problem.path),
             p.finding_message
         ))
-        .with_code("E002")
+        .with_code(p.code.as_str())
         .with_severity(severity(p.severity));
         let _ = handler.render_report(&mut out, &diag);
         out.push('\n');

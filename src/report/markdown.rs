@@ -42,16 +42,29 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         plural(approved, "destructive change"),
     );
 
-    if !report.problems.is_empty() {
-        let _ = writeln!(out, "### Files that could not be linted\n");
-        for p in &report.problems {
+    // Unreadable files first, then findings about the configuration (the gate's settings).
+    for (heading, unreadable) in [
+        ("Files that could not be linted", true),
+        ("Configuration", false),
+    ] {
+        let problems: Vec<_> = report
+            .problems
+            .iter()
+            .filter(|p| (p.code == crate::rules::Code::E002) == unreadable)
+            .collect();
+        if problems.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "### {heading}\n");
+        for p in problems {
             let _ = writeln!(
                 out,
-                "- {} {}: {} ([E002]({}))",
+                "- {} {}: {} ([{}]({}))",
                 severity_icon(p.severity),
                 code_span(&crate::source::display_path(&p.problem.path)),
                 inline(&p.finding_message),
-                options.rule_url(crate::rules::Code::E002)
+                p.code,
+                options.rule_url(p.code)
             );
         }
         out.push('\n');

@@ -45,17 +45,17 @@ pub fn build(report: &Report, options: &RenderOptions) -> Value {
         let location = json!({
             "physicalLocation": {
                 "artifactLocation": artifact_location(&uri, base),
-                "region": {"startLine": 1, "startColumn": 1},
+                "region": {"startLine": p.start.line, "startColumn": p.start.column},
             }
         });
         results.push(json!({
-            "ruleId": Code::E002.as_str(),
-            "ruleIndex": rule_index(Code::E002),
+            "ruleId": p.code.as_str(),
+            "ruleIndex": rule_index(p.code),
             "level": level(p.severity),
             "message": {"text": format!("{}: {}", crate::source::display_path(&p.problem.path), p.finding_message)},
             "locations": [location],
             "partialFingerprints": {
-                FINGERPRINT_KEY: fingerprint(&mut occurrences, Code::E002, &path_key, ""),
+                FINGERPRINT_KEY: fingerprint(&mut occurrences, p.code, &path_key, ""),
             },
             "properties": {"byteOffset": p.problem.offset},
         }));

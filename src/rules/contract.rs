@@ -1,7 +1,10 @@
 //! Whether a contract marker approves a destructive statement: shared by RS001, RS003, RS004
 //! and the suppression step, so they can never disagree.
 
-use crate::config::{ContractConfig, RequiredField};
+use std::path::Path;
+
+use crate::codeowners::same_owner;
+use crate::config::{ApproverSource, ContractConfig, RequiredField};
 use crate::parse::markers::Date;
 use crate::parse::{Marker, MarkerKind};
 
@@ -15,7 +18,8 @@ pub enum Approval {
     Incomplete(Vec<String>),
 }
 
-pub fn approval(marker: &Marker, config: &ContractConfig, today: Date) -> Approval {
+/// Whether `marker` approves a destructive statement of the file at `path` (as shown).
+pub fn approval(marker: &Marker, config: &ContractConfig, path: &Path, today: Date) -> Approval {
     let mut missing = Vec::new();
     for field in &config.required {
         let ok = match field {
@@ -37,10 +41,20 @@ pub fn approval(marker: &Marker, config: &ContractConfig, today: Date) -> Approv
             });
         }
     }
-    if !config.approvers.is_empty() {
+    for who in marker.approvers() {
+        if !config.allows_approver(who) {
+            missing.push(format!("`{who}` is not an allowed approver"));
+        }
+    }
+    if config.approvers_from == Some(ApproverSource::Codeowners) {
+        owners(marker, config, path, &mut missing);
+    }
+    if let Some(reviewed) = &config.reviewed_by {
         for who in marker.approvers() {
-            if !config.approvers.iter().any(|a| a == who) {
-                missing.push(format!("`{who}` is not an allowed approver"));
+            if !reviewed.iter().any(|r| same_owner(who, r)) {
+                missing.push(format!(
+                    "`{who}` has no approving review of this pull request on its head commit"
+                ));
             }
         }
     }
@@ -71,12 +85,42 @@ pub fn break_glass_problems(m: &Marker, config: &ContractConfig) -> Vec<String> 
     if m.get("recovery").is_some() && m.recovery().is_none() {
         p.push("recovery=none-needed needs reason=".to_string());
     }
-    if !config.approvers.is_empty() {
-        for who in m.approvers() {
-            if !config.approvers.iter().any(|a| a == who) {
-                p.push(format!("`{who}` is not an allowed approver"));
-            }
+    // The approver rules hold for break-glass too (`approvers`, the base revision's list).
+    for who in m.approvers() {
+        if !config.allows_approver(who) {
+            p.push(format!("`{who}` is not an allowed approver"));
         }
     }
     p
+}
+
+/// `approvers-from = "CODEOWNERS"`: every approver must own the migration's path. Without a
+/// CODEOWNERS file, or for a path nobody owns, no approval counts.
+fn owners(marker: &Marker, config: &ContractConfig, path: &Path, missing: &mut Vec<String>) {
+    let shown = crate::source::display_path(path);
+    let Some(codeowners) = &config.codeowners else {
+        missing.push(
+            "approvers-from = \"CODEOWNERS\" but there is no CODEOWNERS file (.github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS)"
+                .to_string(),
+        );
+        return;
+    };
+    let file = crate::source::display_path(&codeowners.path);
+    let Some(owners) = codeowners.owners_of(path) else {
+        missing.push(format!("{file} names no owner of {shown}"));
+        return;
+    };
+    if marker.approvers().is_empty() {
+        missing.push(format!(
+            "missing approved-by= (an owner of {shown} in {file})"
+        ));
+    }
+    for who in marker.approvers() {
+        if !owners.iter().any(|o| same_owner(who, o)) {
+            missing.push(format!(
+                "`{who}` is not an owner of {shown} in {file} (owners: {})",
+                owners.join(" ")
+            ));
+        }
+    }
 }

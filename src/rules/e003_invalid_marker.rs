@@ -13,7 +13,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for m in ctx.markers {
+    for m in ctx.own_markers() {
         for p in &m.problems {
             out.push(
                 Diagnostic::new(Code::E003, p.span, format!("invalid rollsafe marker: {}", p.message))

@@ -100,6 +100,12 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// The markers written in this unit's file: not the ones inherited from the file that
+    /// includes it, which are checked and reported there.
+    pub fn own_markers(&self) -> impl Iterator<Item = &Marker> {
+        self.markers.iter().filter(|m| !m.inherited)
+    }
+
     /// Markers that cover statement `index`: its own and the file-scoped ones.
     pub fn markers_for(&self, index: usize) -> impl Iterator<Item = &Marker> {
         let own = &self.statements[index].markers;
@@ -199,6 +205,8 @@ pub enum Check {
     Input,
     /// Reported by `rollsafe verify` from what a real server did.
     Verify,
+    /// Reported by the comparison of the config with the diff base's (`rs007_gate_weakened`).
+    Config,
 }
 
 /// What the rules that look across migrations read: every unit in application order, and the
@@ -244,7 +252,12 @@ macro_rules! rules {
             pub fn can_be_allowed(self) -> bool {
                 !matches!(
                     self,
-                    Code::RS001 | Code::RS003 | Code::RS004 | Code::RS006 | Code::RS406
+                    Code::RS001
+                        | Code::RS003
+                        | Code::RS004
+                        | Code::RS006
+                        | Code::RS007
+                        | Code::RS406
                 )
             }
             pub fn parse(s: &str) -> Option<Code> {
@@ -269,6 +282,7 @@ rules! {
     RS004 => rs004_incomplete_approval,
     RS005 => rs005_marker_covers_nothing,
     RS006 => rs006_break_glass,
+    RS007 => rs007_gate_weakened,
     RS008 => rs008_index_drop,
     RS101 => rs101_create_index_without_concurrently,
     RS102 => rs102_drop_index_without_concurrently,
@@ -384,6 +398,10 @@ pub fn run(
         .filter_map(|problem| {
             let severity = options.settings.severity(Code::E002)?;
             Some(ProblemReport {
+                code: Code::E002,
+                start: problem
+                    .at
+                    .unwrap_or(crate::source::LineCol { line: 1, column: 1 }),
                 finding_message: format!("cannot lint this file: {}", problem.message),
                 problem,
                 severity,

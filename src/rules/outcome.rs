@@ -60,10 +60,15 @@ pub struct UnitReport {
     pub rollback: UnitRollback,
 }
 
+/// A finding about a file rather than a statement of a migration unit: a file discovery could
+/// not read (E002), or the config weakening the gate (RS007, at the line of the key).
 pub struct ProblemReport {
+    pub code: Code,
     pub problem: InputProblem,
     pub finding_message: String,
     pub severity: Severity,
+    /// Where in the file (1-based); 1:1 when the problem is about the whole file.
+    pub start: LineCol,
 }
 
 pub struct Report {

@@ -26,7 +26,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let mut contracts = ctx.markers_for(i).filter(|m| contract::is_contract(m)).peekable();
         // An incomplete or not-yet-due approval is reported by RS004 / RS003 instead.
         if contracts.peek().is_some()
-            && contracts.all(|m| approval_blocks(contract::approval(m, &ctx.config.contract, ctx.today)))
+            && contracts.all(|m| approval_blocks(contract::approval(m, &ctx.config.contract, &ctx.unit.source.path, ctx.today)))
         {
             continue;
         }

@@ -20,7 +20,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         for m in ctx.markers_for(i).filter(|m| contract::is_contract(m)) {
-            if let Approval::WindowOpen(after) = contract::approval(m, &ctx.config.contract, ctx.today) {
+            if let Approval::WindowOpen(after) = contract::approval(m, &ctx.config.contract, &ctx.unit.source.path, ctx.today) {
                 out.push(
                     Diagnostic::at_statement(
                         Code::RS003,

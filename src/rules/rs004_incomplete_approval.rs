@@ -14,9 +14,9 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for m in ctx.markers {
+    for m in ctx.own_markers() {
         let problems = match m.kind {
-            Some(MarkerKind::Contract) => match contract::approval(m, &ctx.config.contract, ctx.today) {
+            Some(MarkerKind::Contract) => match contract::approval(m, &ctx.config.contract, &ctx.unit.source.path, ctx.today) {
                 Approval::Incomplete(p) => p
                     .into_iter()
                     .filter(|p| !p.contains("see E003"))

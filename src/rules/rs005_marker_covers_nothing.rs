@@ -12,7 +12,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for m in ctx.markers {
+    for m in ctx.own_markers() {
         if m.kind.is_some() && !m.file_scope && m.covers.is_none() {
             out.push(
                 Diagnostic::new(Code::RS005, m.span, "this marker is not followed by any statement, so it covers nothing")

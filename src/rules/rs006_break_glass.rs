@@ -13,7 +13,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for m in ctx.markers.iter().filter(|m| m.kind == Some(MarkerKind::BreakGlass)) {
+    for m in ctx.own_markers().filter(|m| m.kind == Some(MarkerKind::BreakGlass)) {
         let span = match m.covers {
             Some(i) if !m.file_scope => ctx.statements[i].span,
             _ => m.span,

@@ -41,6 +41,14 @@ impl Settings {
         }
     }
 
+    /// The configured level of `code`, or its default severity.
+    pub fn level(&self, code: Code) -> RuleLevel {
+        match self.levels.get(&code) {
+            Some(level) => *level,
+            None => code.rule().severity.into(),
+        }
+    }
+
     pub fn enabled(&self, code: Code) -> bool {
         self.severity(code).is_some()
     }

@@ -48,7 +48,8 @@ fn suppression(d: &Diagnostic, index: usize, ctx: &Context) -> Option<Suppressio
     if matches!(d.code, Code::RS001 | Code::E004)
         && let Some(m) = markers.iter().find(|m| {
             contract::is_contract(m)
-                && contract::approval(m, &ctx.config.contract, ctx.today) == Approval::Approved
+                && contract::approval(m, &ctx.config.contract, &ctx.unit.source.path, ctx.today)
+                    == Approval::Approved
         })
     {
         return Some(Suppression {

@@ -120,6 +120,7 @@ pub fn parse_fixture(path: &Path) -> Fixture {
                 file_added: true,
                 file_changed: true,
             }),
+            included_by: None,
         });
     }
     for unit in &mut units {

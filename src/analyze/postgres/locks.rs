@@ -45,6 +45,44 @@ impl LockAnalysis {
             });
         }
     }
+    /// `lock` for many relations (a partitioned table's partitions) in one pass over the locks
+    /// already recorded, so thousands of partitions stay linear.
+    fn lock_all(&mut self, relations: &[String], mode: LockLevel) {
+        let mut at: std::collections::HashMap<String, usize> = self
+            .locks
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.relation.clone(), i))
+            .collect();
+        for relation in relations.iter().filter(|r| !r.is_empty()) {
+            match at.get(relation) {
+                Some(&i) => self.locks[i].mode = self.locks[i].mode.max(mode),
+                None => {
+                    at.insert(relation.clone(), self.locks.len());
+                    self.locks.push(LockFact {
+                        relation: relation.clone(),
+                        mode,
+                    });
+                }
+            }
+        }
+    }
+    /// `add_rewrite` (`rewrite = true`) or `scan` for many relations, in one pass: the first
+    /// reason recorded for a relation stays.
+    fn work_all(&mut self, rewrite: bool, work: impl Iterator<Item = TableWork>) {
+        let list = if rewrite {
+            &mut self.rewrites
+        } else {
+            &mut self.scans
+        };
+        let mut seen: std::collections::HashSet<String> =
+            list.iter().map(|w| w.relation.clone()).collect();
+        for w in work {
+            if seen.insert(w.relation.clone()) {
+                list.push(w);
+            }
+        }
+    }
     fn scan(&mut self, relation: &str, reason: impl Into<String>) {
         if !self.scans.iter().any(|w| w.relation == relation) {
             self.scans.push(TableWork {
@@ -131,10 +169,16 @@ fn change_locks(
             }
             a.scan(table, "the index build reads every row");
             // An index on a partitioned table is built on every partition.
-            for p in schema.partitions(table) {
-                a.lock(&p, mode);
-                a.scan(&p, "the index build reads every row of the partition");
-            }
+            let partitions = schema.partitions(table);
+            a.lock_all(&partitions, mode);
+            a.work_all(
+                false,
+                partitions.into_iter().map(|p| TableWork {
+                    relation: p,
+                    reason: "the index build reads every row of the partition".into(),
+                    assumed: false,
+                }),
+            );
         }
         Change::Create {
             object,
@@ -418,17 +462,18 @@ fn table_cmd_locks(
         }) => LockLevel::Share,
         _ => mode,
     };
-    for p in &partitions {
-        a.lock(p, mode);
-        for w in own
-            .rewrites
-            .iter()
-            .filter(|w| schema::key(&w.relation) == key)
-        {
-            a.add_rewrite(p, format!("{} (in partition {p})", w.reason), w.assumed);
-        }
-        for w in own.scans.iter().filter(|w| schema::key(&w.relation) == key) {
-            a.scan(p, format!("{} (in partition {p})", w.reason));
+    a.lock_all(&partitions, mode);
+    // Per partition, the first rewrite (and scan) of the table, as `add_rewrite` keeps it.
+    for (rewrite, list) in [(true, &own.rewrites), (false, &own.scans)] {
+        if let Some(w) = list.iter().find(|w| schema::key(&w.relation) == key) {
+            a.work_all(
+                rewrite,
+                partitions.iter().map(|p| TableWork {
+                    relation: p.clone(),
+                    reason: format!("{} (in partition {p})", w.reason),
+                    assumed: rewrite && w.assumed,
+                }),
+            );
         }
     }
 }
@@ -719,11 +764,16 @@ pub fn new_relations(
     schema: &Schema,
     is_new: &dyn Fn(usize) -> bool,
 ) -> Vec<String> {
-    locks
+    let mut new: Vec<String> = locks
         .iter()
         .filter(|l| schema.created_by(&l.relation).is_some_and(is_new))
         .map(|l| l.relation.clone())
-        .collect()
+        .collect();
+    // Sorted, so `StatementFacts::is_new` is a binary search: rules ask it for every lock of a
+    // statement, thousands on a partitioned table.
+    new.sort();
+    new.dedup();
+    new
 }
 
 #[cfg(test)]

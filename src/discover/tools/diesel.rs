@@ -61,6 +61,7 @@ fn run_in_transaction(file: &ToolFile, env: &mut Env) -> bool {
                 path: env.ctx.display(&path),
                 message: format!("invalid metadata.toml: {}", e.to_string().trim_end()),
                 offset: None,
+                at: None,
             });
             true
         }

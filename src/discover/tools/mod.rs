@@ -219,6 +219,7 @@ fn read_side_file(
                     path: ctx.display(fs_path),
                     message,
                     offset: Some(offset),
+                    at: None,
                 });
                 None
             }
@@ -228,6 +229,7 @@ fn read_side_file(
                 path: ctx.display(fs_path),
                 message: format!("cannot read: {e}"),
                 offset: None,
+                at: None,
             });
             None
         }

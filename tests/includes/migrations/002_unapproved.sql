@@ -1,0 +1,2 @@
+CREATE TABLE audit (id bigint);
+\i 'shared/drop orders.sql'

@@ -1,0 +1,2 @@
+CREATE TABLE t (id bigint);
+\ir ../shared/nope.sql

@@ -1,0 +1,1 @@
+\ir ../shared/cycle_a.sql

@@ -1,0 +1,1 @@
+\ir cycle_b.sql

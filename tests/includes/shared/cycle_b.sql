@@ -1,0 +1,2 @@
+SELECT 2;
+\include_relative cycle_a.sql

@@ -1,0 +1,2 @@
+SELECT 3;
+\ir drop_users.sql
