@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::target::{Layout, Target};
+use crate::target::{Dialect, Layout, Target, Version};
 
 pub const FILE_NAME: &str = "rollsafe.toml";
 pub const DEFAULT_PG_VERSION: u32 = 16;
@@ -137,6 +137,15 @@ impl Default for ContractConfig {
 pub struct Config {
     #[serde(default = "default_pg_version")]
     pub pg_version: u32,
+    /// The engine the migrations run on (default postgres; see also file-name detection).
+    #[serde(default)]
+    pub dialect: Option<Dialect>,
+    /// The engine's version (`8.0.29`, `10.11`, `3.40`); for PostgreSQL the same as pg-version.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// `version`, parsed.
+    #[serde(skip)]
+    pub release: Option<Version>,
     /// Directories linted when `check` gets no paths.
     #[serde(default)]
     pub migrations: Vec<PathBuf>,
@@ -168,6 +177,9 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             pg_version: DEFAULT_PG_VERSION,
+            dialect: None,
+            version: None,
+            release: None,
             migrations: Vec::new(),
             layout: None,
             include: Vec::new(),
@@ -190,6 +202,9 @@ impl Config {
             // toml's message already names the unknown key and its line.
             invalid(e.to_string().trim_end().replace('\n', "\n  "))
         })?;
+        if let Some(v) = config.version.clone() {
+            config.set_version(&v).map_err(invalid)?;
+        }
         if !SUPPORTED_PG_VERSIONS.contains(&config.pg_version) {
             return Err(invalid(format!(
                 "pg-version = {} is not supported (supported: 11 to 18)",
@@ -221,7 +236,42 @@ impl Config {
 
     /// The engine and version the migrations run on.
     pub fn target(&self) -> Target {
-        Target::postgres(self.pg_version)
+        match self.dialect.unwrap_or(Dialect::Postgres) {
+            Dialect::Postgres => Target::postgres(self.pg_version),
+            d => Target::new(d, self.release.unwrap_or(d.default_version())),
+        }
+    }
+
+    /// The target of a unit: the configured one, unless no dialect is configured and the file
+    /// name says which engine it is for (popx).
+    pub fn target_for(&self, file_name: &str) -> Target {
+        match (self.dialect, Target::dialect_from_file_name(file_name)) {
+            (None, Some(d)) if d != Dialect::Postgres => Target::new(d, d.default_version()),
+            _ => self.target(),
+        }
+    }
+
+    /// Apply `version` (config key or `--version`) for the configured dialect.
+    pub fn set_version(&mut self, text: &str) -> Result<(), String> {
+        let dialect = self.dialect.unwrap_or(Dialect::Postgres);
+        let v = Version::parse(text)
+            .ok_or_else(|| format!("version = {text:?} is not a version (e.g. 8.0.29)"))?;
+        let (low, high) = dialect.supported();
+        if v < low || v > high {
+            return Err(format!(
+                "version {text} is not supported for {} (supported: {}.{} to {}.x)",
+                dialect.name(),
+                low.major,
+                low.minor,
+                high.major
+            ));
+        }
+        if dialect == Dialect::Postgres {
+            self.pg_version = v.major;
+        }
+        self.release = Some(v);
+        self.version = Some(text.to_string());
+        Ok(())
     }
 
     /// The folder that relative paths in the config are resolved against.
@@ -248,6 +298,36 @@ mod tests {
     fn rejects_unsupported_version() {
         // Unknown rule codes are checked where codes are known: `rules::Settings`.
         assert!(Config::parse("pg-version = 10", Path::new("r.toml")).is_err());
+    }
+
+    #[test]
+    fn dialect_and_version() {
+        let c = Config::parse(
+            "dialect = \"mysql\"\nversion = \"8.0.29\"\n",
+            Path::new("r.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.target().dialect, Dialect::Mysql);
+        assert!(c.target().at_least(8, 0, 29));
+        assert!(!c.target().at_least(8, 0, 30));
+        let c = Config::parse("dialect = \"mariadb\"\n", Path::new("r.toml")).unwrap();
+        assert_eq!(c.target().release, Version::new(10, 11, 0));
+        let c = Config::parse("version = \"15\"\n", Path::new("r.toml")).unwrap();
+        assert_eq!(c.target(), Target::postgres(15));
+        assert!(Config::parse("dialect = \"oracle\"\n", Path::new("r.toml")).is_err());
+        assert!(
+            Config::parse(
+                "dialect = \"sqlite\"\nversion = \"4.1\"\n",
+                Path::new("r.toml")
+            )
+            .is_err()
+        );
+        assert_eq!(
+            Config::default()
+                .target_for("20200101_x.sqlite3.up.sql")
+                .dialect,
+            Dialect::Sqlite
+        );
     }
 
     #[test]

@@ -5,11 +5,13 @@
 pub mod change;
 pub mod facts;
 pub mod inverse;
+pub mod mysql;
 pub mod phase;
 pub mod postgres;
 pub mod replay;
 pub mod schema;
 pub mod snapshot;
+pub mod sqlite;
 #[cfg(test)]
 mod tests;
 pub mod transaction;
@@ -57,6 +59,10 @@ pub fn analyze(units: Vec<Migration>) -> Vec<AnalyzedMigration> {
             let scopes = transaction::scopes(&migration, &statements);
             for (s, scope) in statements.iter_mut().zip(scopes) {
                 s.scope = scope;
+                // MySQL and MariaDB commit every DDL implicitly: nothing is atomic.
+                if migration.target.dialect.is_mysql_family() {
+                    s.scope = transaction::Scope::None;
+                }
             }
             AnalyzedMigration {
                 migration,
@@ -102,6 +108,10 @@ pub struct StatementFacts {
     pub markers: Vec<usize>,
     /// The transaction it runs in (set once the whole unit is parsed).
     pub scope: transaction::Scope,
+    /// MySQL/MariaDB: the online-DDL algorithm and lock of an ALTER (completed in the replay).
+    pub online: Option<mysql::OnlineDdl>,
+    /// SQLite: what SQLite refuses, and the table rebuild a statement belongs to.
+    pub sqlite: Option<sqlite::SqliteFacts>,
 }
 
 impl StatementFacts {
@@ -234,6 +244,8 @@ pub fn statement_facts(
         new_relations: Vec::new(),
         markers,
         scope: transaction::Scope::None,
+        online: None,
+        sqlite: None,
     };
     match body {
         StatementBody::SyntaxError(e) => {
@@ -250,6 +262,25 @@ pub fn statement_facts(
             facts.kind = c.kind;
             facts.known = c.known;
             facts.changes = c.changes;
+            refresh_derived(&mut facts, target);
+        }
+        StatementBody::Sql(SqlTree::Mysql(statement)) => {
+            let c = mysql::classify::classify(statement);
+            facts.kind = c.kind;
+            facts.known = c.known;
+            facts.changes = c.changes;
+            let text = source.text.get(span.start..span.end).unwrap_or("");
+            facts.online = c
+                .online
+                .map(|(table, ops)| mysql::OnlineDdl::new(table, ops, text));
+            refresh_derived(&mut facts, target);
+        }
+        StatementBody::Sql(SqlTree::Sqlite(statement)) => {
+            let (c, sq) = sqlite::classify(statement, target);
+            facts.kind = c.kind;
+            facts.known = c.known;
+            facts.changes = c.changes;
+            facts.sqlite = Some(sq);
             refresh_derived(&mut facts, target);
         }
     }
@@ -272,6 +303,9 @@ pub fn refresh_derived(facts: &mut StatementFacts, target: Target) {
             Dialect::Postgres => {
                 postgres::transactional::non_transactional_reason(change, target.version)
             }
+            // MySQL's DDL commits implicitly instead (see `analyze`); SQLite's DDL is
+            // transactional.
+            Dialect::Mysql | Dialect::Mariadb | Dialect::Sqlite => None,
         } {
             facts.transactional = false;
             facts.non_transactional_reason = Some(reason);

@@ -39,9 +39,36 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
         let is_new =
             |u: usize| u == index || (changed[index] && changed.get(u).copied().unwrap_or(false));
         let target = unit.migration.target;
+        let mut session = super::mysql::replay::Session::default();
+        if target.dialect == Dialect::Sqlite {
+            let columns = |t: &str| {
+                let t = schema.table(t)?;
+                Some(t.columns.iter().map(|c| c.name.clone()).collect())
+            };
+            super::sqlite::replay::recognise_rebuilds(&mut unit.statements, &columns);
+        }
         for facts in &mut unit.statements {
             let analysis = match target.dialect {
                 Dialect::Postgres => locks::analyze(&facts.changes, schema, target.version),
+                Dialect::Mysql | Dialect::Mariadb | Dialect::Sqlite => {
+                    if target.dialect == Dialect::Sqlite {
+                        super::sqlite::replay::statement(facts, schema, &is_new);
+                    } else {
+                        super::mysql::replay::statement(
+                            facts,
+                            schema,
+                            target,
+                            &mut session,
+                            &is_new,
+                        );
+                    }
+                    if applies {
+                        for change in &facts.changes {
+                            schema.apply(change, index);
+                        }
+                    }
+                    continue;
+                }
             };
             facts.new_relations = locks::new_relations(&analysis.locks, schema, &is_new);
             // Creating a table makes it new for the statements after it.

@@ -31,6 +31,12 @@ pub struct CheckArgs {
     /// PostgreSQL major version the migrations run on (11-18; overrides the config).
     #[arg(long)]
     pub pg_version: Option<u32>,
+    /// The engine the migrations run on (overrides the config; default postgres).
+    #[arg(long, value_enum)]
+    pub dialect: Option<crate::target::Dialect>,
+    /// The engine's version, e.g. 8.0.29, 10.11, 3.40 or 16 (overrides the config).
+    #[arg(long = "version", value_name = "VERSION")]
+    pub engine_version: Option<String>,
     /// Force a layout instead of detecting it.
     #[arg(long, value_enum)]
     pub layout: Option<LayoutArg>,
@@ -144,6 +150,19 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         }
         config.pg_version = v;
     }
+    if let Some(d) = args.dialect {
+        if config.dialect != Some(d) {
+            // A configured version belongs to the configured dialect.
+            config.release = None;
+            config.version = None;
+        }
+        config.dialect = Some(d);
+    }
+    if let Some(v) = &args.engine_version {
+        config
+            .set_version(v)
+            .map_err(|e| Failure(format!("--{e}")))?;
+    }
     if let Some(l) = args.layout {
         config.layout = Some(l.into());
     }
@@ -224,6 +243,16 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         }
         set
     };
+
+    // popx names say which engine a file is for; a configured dialect wins.
+    for unit in &mut set.units {
+        let name = unit
+            .source
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
+        unit.target = config.target_for(name.as_deref().unwrap_or(""));
+    }
 
     let base = match &args.diff_base {
         Some(reference) => {

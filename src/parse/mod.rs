@@ -2,10 +2,13 @@
 //! (PostgreSQL: pg_query, in `postgres/`), and read the rollsafe markers written in its comments.
 
 pub mod markers;
+pub mod mysql;
 pub mod postgres;
+pub mod sqlite;
 
 use crate::discover::Migration;
 use crate::source::Span;
+use crate::target::Dialect;
 pub use markers::{Marker, MarkerKind};
 use postgres::split::{self, Chunk};
 
@@ -20,6 +23,9 @@ pub struct SyntaxError {
 #[derive(Debug, Clone)]
 pub enum SqlTree {
     Postgres(Box<pg_query::NodeEnum>),
+    /// MySQL and MariaDB (sqlparser's MySQL dialect).
+    Mysql(Box<sqlparser::ast::Statement>),
+    Sqlite(Box<sqlparser::ast::Statement>),
 }
 
 #[derive(Debug, Clone)]
@@ -70,8 +76,11 @@ pub fn parse_migration_with<B: Send>(
     use rayon::prelude::*;
 
     let text = &migration.source.text;
+    if migration.target.dialect != Dialect::Postgres {
+        return parse_other(migration, lower);
+    }
     let split = split::split(text, migration.range);
-    let mut markers: Vec<Marker> = split
+    let markers: Vec<Marker> = split
         .comments
         .iter()
         .filter_map(|c| markers::parse_marker(text, c.span))
@@ -127,7 +136,7 @@ pub fn parse_migration_with<B: Send>(
             })
             .collect()
     };
-    let mut statements: Vec<ParsedStatement<B>> = if work.len() > 1 {
+    let statements: Vec<ParsedStatement<B>> = if work.len() > 1 {
         work.par_iter()
             .map(run)
             .collect::<Vec<_>>()
@@ -138,6 +147,38 @@ pub fn parse_migration_with<B: Send>(
         work.iter().flat_map(run).collect()
     };
 
+    attach_markers(statements, markers)
+}
+
+/// MySQL, MariaDB and SQLite: split and parsed with sqlparser (small files; one pass).
+fn parse_other<B>(
+    migration: &Migration,
+    lower: impl Fn(Span, StatementBody) -> B,
+) -> ParsedMigration<B> {
+    let text = &migration.source.text;
+    let (parsed, comments) = match migration.target.dialect {
+        Dialect::Sqlite => sqlite::parse_unit(text, migration.range),
+        _ => mysql::parse_unit(text, migration.range, mysql::Flavor::Mysql),
+    };
+    let markers: Vec<Marker> = comments
+        .iter()
+        .filter_map(|c| markers::parse_marker(text, c.span))
+        .collect();
+    let statements = parsed
+        .into_iter()
+        .map(|(span, body)| ParsedStatement {
+            span,
+            body: lower(span, body),
+            markers: Vec::new(),
+        })
+        .collect();
+    attach_markers(statements, markers)
+}
+
+fn attach_markers<B>(
+    mut statements: Vec<ParsedStatement<B>>,
+    mut markers: Vec<Marker>,
+) -> ParsedMigration<B> {
     // A statement-scoped marker covers the first statement that starts after it.
     let mut next = 0;
     for (i, marker) in markers.iter_mut().enumerate() {

@@ -1,0 +1,16 @@
+//! MySQL and MariaDB: sqlparser's tree turned into the neutral [`Change`]s (so the contract gate,
+//! phases and idempotency rules work unchanged) plus the online-DDL operations (`Op`) that decide
+//! the algorithm and lock of every `ALTER TABLE` (`online`).
+
+pub mod classify;
+pub mod online;
+pub mod replay;
+
+pub use online::{Algorithm, DdlLock, OnlineDdl, Op};
+
+/// An identifier or qualified name as MySQL compares it: without its backticks or quotes.
+pub fn unquote(name: &str) -> String {
+    name.chars()
+        .filter(|c| !matches!(c, '`' | '"' | '[' | ']'))
+        .collect()
+}
