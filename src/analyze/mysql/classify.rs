@@ -212,7 +212,8 @@ fn table_constraint(c: &TableConstraint) -> (Option<ConstraintSpec>, Op) {
                 f.columns.iter().map(|c| unquote(&c.to_string())).collect(),
             );
             s.references = Some(name(&f.foreign_table));
-            (Some(s), Op::AddForeignKey)
+            let columns = s.columns.clone();
+            (Some(s), Op::AddForeignKey { columns })
         }
         TableConstraint::Check(ch) => (
             Some(spec(ConstraintKind::Check, id(&ch.name), Vec::new())),
@@ -265,9 +266,22 @@ pub fn classify(statement: &Statement) -> Classified {
             for def in &t.columns {
                 columns.push(column(def).spec);
             }
+            let mut indexes = Vec::new();
             for tc in &t.constraints {
-                if let (Some(spec), _) = table_constraint(tc) {
-                    constraints.push(spec);
+                match (table_constraint(tc), tc) {
+                    ((Some(spec), _), _) => constraints.push(spec),
+                    // `KEY ia (a)` inside CREATE TABLE: an index the schema should know, made
+                    // with the table (so no re-run concern: `if_not_exists`).
+                    ((None, _), TableConstraint::Index(i)) => indexes.push(Change::CreateIndex {
+                        index: i.name.as_ref().map(|n| unquote(&n.to_string())),
+                        table: name(&t.name),
+                        concurrently: false,
+                        unique: false,
+                        if_not_exists: true,
+                        columns: index_columns(&i.columns),
+                        method: "btree".into(),
+                    }),
+                    _ => {}
                 }
             }
             c.changes.push(Change::CreateTable {
@@ -278,6 +292,7 @@ pub fn classify(statement: &Statement) -> Classified {
                 partition_of: None,
                 as_select: t.query.is_some(),
             });
+            c.changes.extend(indexes);
         }
         Statement::CreateIndex(i) => {
             c.kind = "CREATE INDEX".into();
@@ -723,6 +738,7 @@ fn alter_op(table: &str, op: &AlterTableOperation, changes: &mut Vec<Change>, op
                         not_null: None,
                         positioned: false,
                         renamed: false,
+                        charset: false,
                     });
                     changes.push(at(
                         table,
@@ -807,6 +823,11 @@ fn alter_op(table: &str, op: &AlterTableOperation, changes: &mut Vec<Change>, op
                 to,
             });
         }
+        // How the parser reads MySQL's `RENAME INDEX` (see `parse::mysql::parser_text`).
+        A::RenameConstraint { .. } => {
+            ops.push(Op::RenameIndex);
+            changes.push(Change::Other);
+        }
         A::Algorithm { .. } | A::Lock { .. } => {}
         A::AutoIncrement { .. } => {
             ops.push(Op::AutoIncrement);
@@ -851,12 +872,20 @@ fn redefine(
         .iter()
         .any(|o| matches!(o, ColumnOption::NotNull | ColumnOption::PrimaryKey(_)));
     let t = type_name(data_type);
+    let charset = options.iter().any(|o| {
+        matches!(
+            o,
+            ColumnOption::CharacterSet(_) | ColumnOption::Collation(_)
+        )
+    }) || t.name.contains("character set")
+        || t.name.contains("charset");
     ops.push(Op::ChangeColumn {
         column: old.to_string(),
         type_name: t.clone(),
         not_null: Some(not_null),
         positioned: position.is_some(),
         renamed: old != new,
+        charset,
     });
     changes.push(at(
         table,

@@ -6,7 +6,7 @@ pub mod classify;
 pub mod online;
 pub mod replay;
 
-pub use online::{Algorithm, DdlLock, OnlineDdl, Op};
+pub use online::{Algorithm, DdlLock, Need, NeedKind, OnlineDdl, Op};
 
 /// An identifier or qualified name as MySQL compares it: without its backticks or quotes.
 pub fn unquote(name: &str) -> String {

@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use crate::analyze::TypeName;
-use crate::analyze::schema::{Schema, Table};
+use crate::analyze::schema::{self, Schema, Table};
 use crate::target::{Dialect, Target};
 
 /// `ALGORITHM=`, cheapest first (the order MariaDB documents: each accepts what the ones
@@ -113,13 +113,17 @@ pub enum Op {
         not_null: Option<bool>,
         positioned: bool,
         renamed: bool,
+        /// `CHARACTER SET` / `COLLATE` written: the stored bytes may change.
+        charset: bool,
     },
     SetDefault,
     AddIndex(IndexKind),
     DropIndex,
     RenameIndex,
     DropPrimaryKey,
-    AddForeignKey,
+    AddForeignKey {
+        columns: Vec<String>,
+    },
     DropForeignKey,
     AddCheck,
     DropCheck,
@@ -132,9 +136,22 @@ pub enum Op {
     Other(&'static str),
 }
 
+/// Operations that have a rule of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NeedKind {
+    Plain,
+    /// A VARCHAR lengthened across 255 bytes (RS124).
+    VarcharCrossing,
+    /// ADD FOREIGN KEY while `foreign_key_checks` is on (RS123).
+    ForeignKeyChecks,
+    /// A FULLTEXT or SPATIAL index build (RS122).
+    FulltextOrSpatial,
+}
+
 /// What one operation needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Need {
+    pub kind: NeedKind,
     pub algorithm: Algorithm,
     pub lock: DdlLock,
     /// Why, for messages (`MODIFY COLUMN name varchar(300)`).
@@ -161,11 +178,25 @@ pub struct OnlineDdl {
     pub requested_lock: Option<DdlLock>,
     /// Why the server refuses the written clause, if it does.
     pub refused: Option<String>,
+    /// A `DROP INDEX ... ON t` statement (not `ALTER TABLE ... DROP INDEX`).
+    pub drop_index_statement: bool,
 }
 
 impl OnlineDdl {
-    pub fn new(table: String, ops: Vec<Op>, text: &str) -> OnlineDdl {
+    pub fn new(table: String, mut ops: Vec<Op>, text: &str) -> OnlineDdl {
         let (requested_algorithm, requested_lock) = explicit_clauses(text);
+        // Table options are read from the text (the parser does not know them).
+        for (_, _, word) in crate::parse::mysql::table_options(text) {
+            ops.push(match word.as_str() {
+                "CONVERT" => Op::ConvertCharset,
+                "COMMENT" => Op::TableComment,
+                "ENGINE" | "FORCE" | "ROW_FORMAT" | "KEY_BLOCK_SIZE" => {
+                    Op::Rebuild("ENGINE/FORCE/ROW_FORMAT")
+                }
+                "DEFAULT" | "CHARACTER" | "CHARSET" | "COLLATE" => Op::TableComment,
+                _ => Op::Other("table option"),
+            });
+        }
         OnlineDdl {
             table,
             ops,
@@ -177,6 +208,7 @@ impl OnlineDdl {
             requested_algorithm,
             requested_lock,
             refused: None,
+            drop_index_statement: text.trim_start().to_ascii_uppercase().starts_with("DROP"),
         }
     }
 }
@@ -284,6 +316,7 @@ pub fn need(op: &Op, table: Option<&Table>, target: Target, fk_checks: bool) -> 
     let maria = target.dialect == Dialect::Mariadb;
     let mysql = !maria;
     let n = |algorithm, lock, what: &str| Need {
+        kind: NeedKind::Plain,
         algorithm,
         lock,
         what: what.to_string(),
@@ -310,8 +343,9 @@ pub fn need(op: &Op, table: Option<&Table>, target: Target, fk_checks: bool) -> 
                 return n(Copy, DdlLock::Shared, &format!("{what} (STORED generated)"));
             }
             match index {
-                Some(IndexKind::Primary) => return n(Inplace, DdlLock::None, &what),
-                Some(_) => return n(nocopy, DdlLock::None, &what),
+                // A new column and an index on it: the table is rebuilt (MariaDB 10.11 refuses
+                // NOCOPY); MySQL doc: adding a column is a rebuild unless instant.
+                Some(_) => return n(Inplace, DdlLock::None, &what),
                 None => {}
             }
             let instant = if maria {
@@ -371,8 +405,13 @@ pub fn need(op: &Op, table: Option<&Table>, target: Target, fk_checks: bool) -> 
             not_null,
             positioned,
             renamed,
+            charset,
         } => {
             let what = format!("MODIFY COLUMN {column} {type_name}");
+            if *charset {
+                // MariaDB 10.11 refuses INPLACE for a character set change (a rewrite).
+                return n(Copy, DdlLock::Shared, &format!("{what} CHARACTER SET"));
+            }
             let Some(old) = table.and_then(|t| t.column(column)) else {
                 // The current type is unknown: assume the worst, and say so.
                 return Need {
@@ -385,13 +424,19 @@ pub fn need(op: &Op, table: Option<&Table>, target: Target, fk_checks: bool) -> 
                 TypeChange::EnumAppend => n(Instant, DdlLock::None, &what),
                 // MySQL doc: "Extending VARCHAR column size ... in place, no rebuild" (not
                 // instant); MariaDB 10.4+ does it instantly.
-                TypeChange::VarcharWithin if maria && target.at_least(10, 4, 0) => {
+                // MariaDB 10.4+ lengthens any VARCHAR instantly, across 255 bytes too (checked
+                // on 10.11); MySQL doc: crossing 255 bytes needs COPY.
+                TypeChange::VarcharWithin | TypeChange::VarcharCrossing
+                    if maria && target.at_least(10, 4, 0) =>
+                {
                     n(Instant, DdlLock::None, &what)
                 }
                 TypeChange::VarcharWithin => n(nocopy, DdlLock::None, &what),
-                TypeChange::VarcharCrossing | TypeChange::EnumReorder | TypeChange::Other => {
-                    n(Copy, DdlLock::Shared, &what)
-                }
+                TypeChange::VarcharCrossing => Need {
+                    kind: NeedKind::VarcharCrossing,
+                    ..n(Copy, DdlLock::Shared, &what)
+                },
+                TypeChange::EnumReorder | TypeChange::Other => n(Copy, DdlLock::Shared, &what),
             };
             let mut at_least = |a: Algorithm, l: DdlLock| {
                 need.algorithm = need.algorithm.max(a);
@@ -400,10 +445,8 @@ pub fn need(op: &Op, table: Option<&Table>, target: Target, fk_checks: bool) -> 
             match (old.not_null, *not_null) {
                 // NULL to NOT NULL: every row is checked while the table is rebuilt.
                 (false, Some(true)) => at_least(Inplace, DdlLock::None),
-                // NOT NULL to NULL: MariaDB 10.4+ instantly; MySQL doc: in place, rebuilds.
-                (true, Some(false)) if mysql || !target.at_least(10, 4, 0) => {
-                    at_least(Inplace, DdlLock::None)
-                }
+                // NOT NULL to NULL: in place, rebuilds (MariaDB 10.11 refuses INSTANT and NOCOPY).
+                (true, Some(false)) => at_least(Inplace, DdlLock::None),
                 _ => {}
             }
             if *positioned && (mysql || !target.at_least(10, 4, 0)) {
@@ -420,25 +463,48 @@ pub fn need(op: &Op, table: Option<&Table>, target: Target, fk_checks: bool) -> 
             IndexKind::Plain | IndexKind::Unique => n(nocopy, DdlLock::None, "ADD INDEX"),
             IndexKind::Primary => n(Inplace, DdlLock::None, "ADD PRIMARY KEY"),
             // Writes wait while a FULLTEXT or SPATIAL index is built (LOCK=SHARED at least).
-            IndexKind::Fulltext => n(Inplace, DdlLock::Shared, "ADD FULLTEXT INDEX"),
-            IndexKind::Spatial => n(nocopy, DdlLock::Shared, "ADD SPATIAL INDEX"),
+            IndexKind::Fulltext => Need {
+                kind: NeedKind::FulltextOrSpatial,
+                ..n(Inplace, DdlLock::Shared, "ADD FULLTEXT INDEX")
+            },
+            IndexKind::Spatial => Need {
+                kind: NeedKind::FulltextOrSpatial,
+                ..n(nocopy, DdlLock::Shared, "ADD SPATIAL INDEX")
+            },
         },
         Op::DropIndex => n(nocopy, DdlLock::None, "DROP INDEX"),
         Op::RenameIndex => n(Instant, DdlLock::None, "RENAME INDEX"),
         Op::DropPrimaryKey => n(Copy, DdlLock::Shared, "DROP PRIMARY KEY"),
-        Op::AddForeignKey if fk_checks => n(
-            Copy,
-            DdlLock::Shared,
-            "ADD FOREIGN KEY with foreign_key_checks=1",
+        Op::AddForeignKey { .. } if fk_checks => Need {
+            kind: NeedKind::ForeignKeyChecks,
+            ..n(
+                Copy,
+                DdlLock::Shared,
+                "ADD FOREIGN KEY with foreign_key_checks=1",
+            )
+        },
+        // With the checks off the key needs an index on its columns: MariaDB 10.11 adds the key
+        // instantly when one exists (`complete`), NOCOPY when it must build one.
+        Op::AddForeignKey { .. } => n(nocopy, DdlLock::None, "ADD FOREIGN KEY"),
+        // MariaDB 10.11 drops a foreign key instantly; MySQL doc: in place.
+        Op::DropForeignKey => n(
+            if maria { Instant } else { Inplace },
+            DdlLock::None,
+            "DROP FOREIGN KEY",
         ),
-        Op::AddForeignKey => n(nocopy, DdlLock::None, "ADD FOREIGN KEY"),
-        Op::DropForeignKey => n(nocopy, DdlLock::None, "DROP FOREIGN KEY"),
         Op::AddCheck => n(Copy, DdlLock::Shared, "ADD CHECK"),
         Op::DropCheck => n(Instant, DdlLock::None, "DROP CONSTRAINT"),
-        Op::RenameTable => n(Instant, DdlLock::None, "RENAME TO"),
+        // A rename swaps the table under an exclusive lock (MariaDB 10.11 refuses LOCK=NONE
+        // and LOCK=SHARED).
+        Op::RenameTable => n(Instant, DdlLock::Exclusive, "RENAME TO"),
         Op::Rebuild(what) => n(Inplace, DdlLock::None, what),
         Op::ConvertCharset => n(Copy, DdlLock::Shared, "CONVERT TO CHARACTER SET"),
-        Op::AutoIncrement => n(nocopy, DdlLock::None, "AUTO_INCREMENT="),
+        // MariaDB 10.11: instant; MySQL doc: "Setting ... auto-increment value: in place".
+        Op::AutoIncrement => n(
+            if maria { Instant } else { Inplace },
+            DdlLock::None,
+            "AUTO_INCREMENT=",
+        ),
         Op::TableComment => n(Instant, DdlLock::None, "COMMENT="),
         Op::Other(what) => Need {
             assumed: true,
@@ -447,15 +513,91 @@ pub fn need(op: &Op, table: Option<&Table>, target: Target, fk_checks: bool) -> 
     }
 }
 
+fn indexed(t: &Table, column: &str) -> bool {
+    t.constraints.iter().any(|c| {
+        matches!(c.kind, crate::analyze::ConstraintKind::Unique)
+            && c.columns.iter().any(|x| x == column)
+    })
+}
+
 /// Fill the statement's facts from its operations: the strongest need wins; then check the
 /// written `ALGORITHM=` / `LOCK=` against it.
 pub fn complete(online: &mut OnlineDdl, schema: &Schema, target: Target, fk_checks: bool) {
     let table = schema.table(&online.table);
+    let indexed_columns: Vec<String> = schema
+        .index_defs
+        .iter()
+        .filter(|(name, _)| schema.index_table(name) == Some(schema::key(&online.table)))
+        .flat_map(|(_, d)| d.columns.clone())
+        .collect();
+    let maria = target.dialect == Dialect::Mariadb;
     online.needs = online
         .ops
         .iter()
-        .map(|op| need(op, table, target, fk_checks))
+        .map(|op| {
+            let mut need = need(op, table, target, fk_checks);
+            if let Op::DropColumn { column } = op
+                && maria
+                && need.algorithm == Algorithm::Instant
+                && indexed_columns.contains(column)
+            {
+                // The column's index goes with it: MariaDB 10.11 refuses INSTANT.
+                need.algorithm = Algorithm::Nocopy;
+            }
+            need
+        })
         .collect();
+    // A foreign key whose columns already lead an index (or another foreign key, which has one).
+    if maria {
+        let t = table;
+        for (op, need) in online.ops.iter().zip(&mut online.needs) {
+            if let Op::AddForeignKey { columns } = op
+                && need.algorithm == Algorithm::Nocopy
+                && !columns.is_empty()
+            {
+                let leads = |cols: &[String]| {
+                    cols.len() >= columns.len() && cols[..columns.len()] == columns[..]
+                };
+                let has_index = schema.index_defs.iter().any(|(name, d)| {
+                    schema.index_table(name) == Some(schema::key(&online.table))
+                        && leads(&d.columns)
+                }) || t
+                    .is_some_and(|t| t.constraints.iter().any(|c| leads(&c.columns)));
+                if has_index {
+                    need.algorithm = Algorithm::Instant;
+                }
+            }
+        }
+    }
+    // Replacing the primary key in one statement is a rebuild in place, not a copy.
+    if online.ops.contains(&Op::DropPrimaryKey)
+        && online.ops.contains(&Op::AddIndex(IndexKind::Primary))
+    {
+        for (op, need) in online.ops.iter().zip(&mut online.needs) {
+            if *op == Op::DropPrimaryKey {
+                need.algorithm = Algorithm::Inplace;
+                need.lock = DdlLock::None;
+            }
+        }
+    }
+    // MariaDB: an instant column change combined with an index build rebuilds the table.
+    let instant_column_op = online.ops.iter().zip(&online.needs).any(|(op, need)| {
+        matches!(op, Op::AddColumn { .. } | Op::DropColumn { .. })
+            && need.algorithm == Algorithm::Instant
+    });
+    if maria
+        && instant_column_op
+        && online
+            .needs
+            .iter()
+            .any(|n| n.algorithm == Algorithm::Nocopy)
+    {
+        for need in &mut online.needs {
+            if need.algorithm == Algorithm::Nocopy {
+                need.algorithm = Algorithm::Inplace;
+            }
+        }
+    }
     online.algorithm = Algorithm::Instant;
     online.lock = DdlLock::None;
     online.assumed = false;
@@ -472,6 +614,16 @@ pub fn complete(online: &mut OnlineDdl, schema: &Schema, target: Target, fk_chec
 
 fn refusal(online: &OnlineDdl, target: Target) -> Option<String> {
     let maria = target.dialect == Dialect::Mariadb;
+    if maria
+        && online.drop_index_statement
+        && (online.requested_algorithm.is_some() || online.requested_lock.is_some())
+    {
+        // Checked on 10.11: a syntax error there.
+        return Some(
+            "MariaDB's DROP INDEX takes no ALGORITHM= or LOCK= (write ALTER TABLE ... DROP INDEX)"
+                .into(),
+        );
+    }
     if let Some(a) = online.requested_algorithm {
         if a == Algorithm::Nocopy && !maria {
             return Some("MySQL has no ALGORITHM=NOCOPY".into());

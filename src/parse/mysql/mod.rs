@@ -54,8 +54,175 @@ pub fn parser_text(text: &str, span: Span, blanks: &[Span]) -> String {
         }
         at = s + 6;
     }
+    // `DROP INDEX i ON t ALGORITHM=... LOCK=...`: sqlparser stops at the table; the clauses
+    // (read from the text by the analysis) are blanked.
+    let upper = sql.to_ascii_uppercase();
+    if upper.trim_ascii_start().starts_with(b"DROP INDEX") {
+        let cut = [b"ALGORITHM".as_slice(), b"LOCK".as_slice()]
+            .iter()
+            .filter_map(|w| find(&upper, w))
+            .min();
+        if let Some(cut) = cut {
+            for b in &mut sql[cut..] {
+                *b = b' ';
+            }
+        }
+    }
+    // `RENAME INDEX|KEY a TO b`, which sqlparser does not know, is parsed as `RENAME COLUMN`
+    // (`parse_one` turns it back into an index rename). Only error offsets after it could be
+    // off, by a character.
+    let upper = sql.to_ascii_uppercase();
+    for word in [b"RENAME INDEX ".as_slice(), b"RENAME KEY ".as_slice()] {
+        if let Some(p) = find(&upper, word) {
+            let mut out = sql[..p].to_vec();
+            out.extend_from_slice(b"RENAME COLUMN ");
+            out.extend_from_slice(&sql[p + word.len()..]);
+            sql = out;
+            break;
+        }
+    }
+    // Table options in ALTER TABLE (`ENGINE=InnoDB`, `FORCE`, `CONVERT TO CHARACTER SET`, ...),
+    // which sqlparser does not know, are parsed as `LOCK=DEFAULT` (a no-op the analysis
+    // ignores); the analysis reads them from the text (`table_options`).
+    let text_now = String::from_utf8_lossy(&sql).into_owned();
+    let options = table_options(&text_now);
+    for (start, end, _) in options.into_iter().rev() {
+        let mut out = sql[..start].to_vec();
+        out.extend_from_slice(b"LOCK=DEFAULT");
+        out.extend_from_slice(&sql[end..]);
+        sql = out;
+    }
     // Only whole ASCII bytes were replaced by ASCII, so this stays valid UTF-8.
     String::from_utf8(sql).unwrap_or_default()
+}
+
+/// The words that start a table option of `ALTER TABLE`.
+const TABLE_OPTIONS: &[&str] = &[
+    "ENGINE",
+    "FORCE",
+    "ROW_FORMAT",
+    "CONVERT",
+    "COMMENT",
+    "DEFAULT",
+    "CHARACTER",
+    "CHARSET",
+    "COLLATE",
+    "KEY_BLOCK_SIZE",
+    "STATS_PERSISTENT",
+    "STATS_AUTO_RECALC",
+    "STATS_SAMPLE_PAGES",
+    "PACK_KEYS",
+    "CHECKSUM",
+    "ENCRYPTION",
+    "PAGE_COMPRESSED",
+    "ORDER",
+    "AVG_ROW_LENGTH",
+    "MAX_ROWS",
+    "MIN_ROWS",
+    "DELAY_KEY_WRITE",
+    "INSERT_METHOD",
+    "TRANSACTIONAL",
+];
+
+/// The table-option clauses of an `ALTER TABLE` (byte ranges into `sql` and the option's first
+/// word, upper-cased): the clauses between top-level commas that start with a table option.
+pub fn table_options(sql: &str) -> Vec<(usize, usize, String)> {
+    let b = sql.as_bytes();
+    let upper = sql.to_ascii_uppercase();
+    let trimmed = upper.trim_start();
+    if !trimmed.starts_with("ALTER") {
+        return Vec::new();
+    }
+    // Clause boundaries: top-level commas, after the `ALTER [ONLINE|IGNORE] TABLE name` head.
+    let mut clauses = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    let mut words = 0;
+    let mut start: Option<usize> = None;
+    let mut head_done = false;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'\'' | b'"' | b'`' => {
+                start.get_or_insert(i);
+                i = crate::lex::skip_quoted(b, i, b.len(), c, c != b'`');
+                if !head_done {
+                    words += 1;
+                }
+                continue;
+            }
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b',' if depth == 0 => {
+                if let Some(s) = start.take() {
+                    clauses.push((s, i));
+                }
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        if !head_done && crate::lex::is_ident_char(c) {
+            let s = i;
+            while i < b.len() && (crate::lex::is_ident_char(b[i]) || b[i] == b'.') {
+                i += 1;
+            }
+            let w = &upper[s..i];
+            words += 1;
+            // ALTER, optional ONLINE/IGNORE, TABLE, optional IF EXISTS, then the name.
+            if words >= 3 && !matches!(w, "TABLE" | "ONLINE" | "IGNORE" | "IF" | "EXISTS") {
+                head_done = true;
+            }
+            continue;
+        }
+        if head_done && !c.is_ascii_whitespace() {
+            start.get_or_insert(i);
+        }
+        i += 1;
+    }
+    if let Some(s) = start {
+        clauses.push((s, b.len()));
+    }
+    clauses
+        .into_iter()
+        .filter_map(|(s, e)| {
+            let clause = upper[s..e].trim_end();
+            let first: String = clause
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            let is_option = TABLE_OPTIONS.contains(&first.as_str())
+                // `DEFAULT CHARSET`, not a column's `ALTER ... SET DEFAULT`.
+                && !(first == "ORDER" && !clause.starts_with("ORDER BY"));
+            is_option.then(|| (s, s + clause.len(), first))
+        })
+        .collect()
+}
+
+fn renames_index(sql: &str) -> bool {
+    let upper = sql.to_ascii_uppercase();
+    upper.contains("RENAME INDEX ") || upper.contains("RENAME KEY ")
+}
+
+/// The `RENAME COLUMN` that `parser_text` made of `RENAME INDEX`, as the index rename it is
+/// (sqlparser's `RenameConstraint`: MySQL has no constraint rename).
+fn index_renames_back(statement: &mut sqlparser::ast::Statement) {
+    use sqlparser::ast::{AlterTableOperation as A, Statement};
+    if let Statement::AlterTable(a) = statement {
+        for op in &mut a.operations {
+            if let A::RenameColumn {
+                old_column_name,
+                new_column_name,
+            } = op
+            {
+                *op = A::RenameConstraint {
+                    old_name: old_column_name.clone(),
+                    new_name: new_column_name.clone(),
+                };
+                break;
+            }
+        }
+    }
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -74,7 +241,10 @@ fn parse_one(text: &str, span: Span, blanks: &[Span], flavor: Flavor) -> Option<
         .and_then(|mut p| p.parse_statements());
     match result {
         Ok(mut statements) if statements.len() == 1 => {
-            let statement = Box::new(statements.remove(0));
+            let mut statement = Box::new(statements.remove(0));
+            if renames_index(&text[span.start..span.end]) {
+                index_renames_back(&mut statement);
+            }
             Some(StatementBody::Sql(match flavor {
                 Flavor::Mysql => SqlTree::Mysql(statement),
                 Flavor::Sqlite => SqlTree::Sqlite(statement),
@@ -143,6 +313,22 @@ mod tests {
         let second_line = sql.find('\n').unwrap_or(0) + 1;
         assert!(e.offset > second_line && e.offset < sql.len(), "{e:?}");
         assert!(matches!(out[2].1, StatementBody::Sql(SqlTree::Mysql(_))));
+    }
+
+    #[test]
+    fn table_options_are_found() {
+        let sql = "ALTER TABLE `t` ADD COLUMN c INT DEFAULT 1, ENGINE=InnoDB, COMMENT 'a,b', ALGORITHM=INPLACE";
+        let words: Vec<String> = table_options(sql).into_iter().map(|(_, _, w)| w).collect();
+        assert_eq!(words, vec!["ENGINE", "COMMENT"]);
+        assert_eq!(table_options("ALTER TABLE t FORCE").len(), 1);
+        let out = parse(
+            "ALTER TABLE t ENGINE=InnoDB;\nALTER TABLE t CONVERT TO CHARACTER SET utf8mb4, ALGORITHM=COPY;",
+            Flavor::Mysql,
+        );
+        assert!(
+            out.iter().all(|(_, b)| matches!(b, StatementBody::Sql(_))),
+            "{out:?}"
+        );
     }
 
     #[test]
