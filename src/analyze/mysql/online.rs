@@ -513,13 +513,6 @@ pub fn need(op: &Op, table: Option<&Table>, target: Target, fk_checks: bool) -> 
     }
 }
 
-fn indexed(t: &Table, column: &str) -> bool {
-    t.constraints.iter().any(|c| {
-        matches!(c.kind, crate::analyze::ConstraintKind::Unique)
-            && c.columns.iter().any(|x| x == column)
-    })
-}
-
 /// Fill the statement's facts from its operations: the strongest need wins; then check the
 /// written `ALGORITHM=` / `LOCK=` against it.
 pub fn complete(online: &mut OnlineDdl, schema: &Schema, target: Target, fk_checks: bool) {
@@ -529,6 +522,12 @@ pub fn complete(online: &mut OnlineDdl, schema: &Schema, target: Target, fk_chec
         .iter()
         .filter(|(name, _)| schema.index_table(name) == Some(schema::key(&online.table)))
         .flat_map(|(_, d)| d.columns.clone())
+        .chain(table.into_iter().flat_map(|t| {
+            t.constraints
+                .iter()
+                .filter(|c| c.kind == crate::analyze::ConstraintKind::Unique)
+                .flat_map(|c| c.columns.clone())
+        }))
         .collect();
     let maria = target.dialect == Dialect::Mariadb;
     online.needs = online

@@ -11,11 +11,12 @@ pub fn drop_column_refusal(schema: &Schema, table: &str, column: &str) -> Option
         if !c.columns.iter().any(|x| x == column) {
             continue;
         }
+        // A column's own REFERENCES or CHECK goes with it (sqlite3 3.40 drops it): only a
+        // table constraint over several columns holds the column back.
         let why = match c.kind {
             ConstraintKind::PrimaryKey => "it is (part of) the PRIMARY KEY",
             ConstraintKind::Unique => "it has a UNIQUE constraint",
-            ConstraintKind::ForeignKey => "it is used in a FOREIGN KEY",
-            ConstraintKind::Check => "it is used in a CHECK constraint",
+            ConstraintKind::ForeignKey if c.columns.len() > 1 => "it is used in a FOREIGN KEY",
             _ => continue,
         };
         return Some(format!("DROP COLUMN {column}: SQLite refuses, {why}"));
@@ -103,7 +104,16 @@ pub fn recognise_rebuilds(
                 _ => None,
             })
             .unwrap_or_default();
-        let (phase, destructive) = match old_columns(&old) {
+        // The old table as the schema knew it, or as created earlier in this unit.
+        let earlier = (0..drop_at).rev().find_map(|j| {
+            statements[j].changes.iter().find_map(|c| match c {
+                Change::CreateTable { table, columns, .. } if *table == old => {
+                    Some(columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>())
+                }
+                _ => None,
+            })
+        });
+        let (phase, destructive) = match earlier.or_else(|| old_columns(&old)) {
             Some(cols) if cols.iter().all(|c| new_columns.contains(c)) => (Phase::Expand, false),
             Some(_) => (Phase::Contract, true),
             // The old table is unknown: the rebuild may drop columns.
