@@ -31,7 +31,8 @@ impl Dialect {
     pub fn default_version(self) -> Version {
         match self {
             Dialect::Postgres => Version::new(16, 0, 0),
-            Dialect::Mysql => Version::new(8, 0, 0),
+            // A current 8.0 (instant ADD/DROP COLUMN anywhere); set `version` for older patches.
+            Dialect::Mysql => Version::new(8, 0, 36),
             Dialect::Mariadb => Version::new(10, 11, 0),
             Dialect::Sqlite => Version::new(3, 40, 0),
         }

@@ -275,6 +275,22 @@ pub fn statement_facts(
                 .map(|(table, ops)| mysql::OnlineDdl::new(table, ops, text));
             refresh_derived(&mut facts, target);
         }
+        StatementBody::Sql(SqlTree::MysqlRoutine(r)) => {
+            facts.kind = format!("CREATE {}", r.kind);
+            facts.changes = vec![Change::Create {
+                object: match r.kind.as_str() {
+                    "TRIGGER" => ObjectKind::Trigger,
+                    "PROCEDURE" => ObjectKind::Procedure,
+                    "FUNCTION" => ObjectKind::Function,
+                    _ => ObjectKind::Other,
+                },
+                name: r.name.clone(),
+                on_table: r.on_table.clone(),
+                if_not_exists: r.if_not_exists,
+                or_replace: r.or_replace,
+            }];
+            refresh_derived(&mut facts, target);
+        }
         StatementBody::Sql(SqlTree::Sqlite(statement)) => {
             let (c, sq) = sqlite::classify(statement, target);
             facts.kind = c.kind;

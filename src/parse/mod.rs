@@ -26,6 +26,9 @@ pub enum SqlTree {
     /// MySQL and MariaDB (sqlparser's MySQL dialect).
     Mysql(Box<sqlparser::ast::Statement>),
     Sqlite(Box<sqlparser::ast::Statement>),
+    /// A MySQL trigger, procedure, function or event whose body sqlparser cannot read (MySQL's
+    /// compound statements: `SIGNAL`, `DECLARE ... HANDLER`, ...): its header, read by rollsafe.
+    MysqlRoutine(mysql::Routine),
 }
 
 #[derive(Debug, Clone)]

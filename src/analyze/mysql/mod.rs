@@ -8,9 +8,4 @@ pub mod replay;
 
 pub use online::{Algorithm, DdlLock, Need, NeedKind, OnlineDdl, Op};
 
-/// An identifier or qualified name as MySQL compares it: without its backticks or quotes.
-pub fn unquote(name: &str) -> String {
-    name.chars()
-        .filter(|c| !matches!(c, '`' | '"' | '[' | ']'))
-        .collect()
-}
+pub use crate::parse::mysql::unquote;

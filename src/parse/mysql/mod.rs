@@ -256,6 +256,9 @@ fn parse_one(text: &str, span: Span, blanks: &[Span], flavor: Flavor) -> Option<
             message: "more than one statement where one was expected".into(),
             offset: span.start,
         })),
+        Err(_) if flavor == Flavor::Mysql && routine(&sql).is_some() => {
+            routine(&sql).map(|r| StatementBody::Sql(SqlTree::MysqlRoutine(r)))
+        }
         Err(e) => {
             let (message, offset) = error_position(&e.to_string(), &sql);
             Some(StatementBody::SyntaxError(SyntaxError {
@@ -264,6 +267,58 @@ fn parse_one(text: &str, span: Span, blanks: &[Span], flavor: Flavor) -> Option<
             }))
         }
     }
+}
+
+/// An identifier or qualified name as MySQL compares it: without its backticks or quotes.
+pub fn unquote(name: &str) -> String {
+    name.chars()
+        .filter(|c| !matches!(c, '`' | '"' | '[' | ']'))
+        .collect()
+}
+
+/// The header of a `CREATE [OR REPLACE] [DEFINER = x] TRIGGER|PROCEDURE|FUNCTION|EVENT`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Routine {
+    /// `TRIGGER`, `PROCEDURE`, `FUNCTION` or `EVENT`.
+    pub kind: String,
+    pub name: String,
+    /// A trigger's table.
+    pub on_table: Option<String>,
+    pub if_not_exists: bool,
+    pub or_replace: bool,
+}
+
+/// Read a routine's header from its text; `None` when it is not one.
+pub fn routine(sql: &str) -> Option<Routine> {
+    let words: Vec<&str> = sql
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ';')
+        .filter(|w| !w.is_empty())
+        .take(40)
+        .collect();
+    let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
+    if upper.first().map(String::as_str) != Some("CREATE") {
+        return None;
+    }
+    let at = upper
+        .iter()
+        .take(8)
+        .position(|w| matches!(w.as_str(), "TRIGGER" | "PROCEDURE" | "FUNCTION" | "EVENT"))?;
+    let if_not_exists = upper.get(at + 1).is_some_and(|w| w == "IF");
+    let name_at = if if_not_exists { at + 4 } else { at + 1 };
+    let name = unquote(words.get(name_at)?);
+    let on_table = (upper[at] == "TRIGGER")
+        .then(|| {
+            let on = upper.iter().skip(name_at).position(|w| w == "ON")? + name_at;
+            words.get(on + 1).map(|t| unquote(t))
+        })
+        .flatten();
+    Some(Routine {
+        kind: upper[at].clone(),
+        name,
+        on_table,
+        if_not_exists,
+        or_replace: upper.get(1).is_some_and(|w| w == "OR"),
+    })
 }
 
 /// sqlparser ends its messages with `at Line: L, Column: C` (1-based, columns in characters):
@@ -329,6 +384,25 @@ mod tests {
             out.iter().all(|(_, b)| matches!(b, StatementBody::Sql(_))),
             "{out:?}"
         );
+    }
+
+    #[test]
+    fn routines_with_bodies_sqlparser_cannot_read() {
+        let sql = "CREATE DEFINER=`root`@`%` TRIGGER orders_check BEFORE INSERT ON `orders` FOR EACH ROW BEGIN IF NEW.x < 0 THEN SIGNAL SQLSTATE '45000'; END IF; END";
+        let out = parse(sql, Flavor::Mysql);
+        let StatementBody::Sql(SqlTree::MysqlRoutine(r)) = &out[0].1 else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            (r.kind.as_str(), r.name.as_str()),
+            ("TRIGGER", "orders_check")
+        );
+        assert_eq!(r.on_table.as_deref(), Some("orders"));
+        // Anything else that fails is a syntax error.
+        assert!(matches!(
+            parse("CREATE TABEL x (a INT)", Flavor::Mysql)[0].1,
+            StatementBody::SyntaxError(_)
+        ));
     }
 
     #[test]
