@@ -757,15 +757,30 @@ fn alter_op(table: &str, op: &AlterTableOperation, changes: &mut Vec<Change>, op
             ops.push(op);
             match spec {
                 Some(spec) => changes.push(at(table, TableCmd::AddConstraint(spec))),
-                None => changes.push(Change::CreateIndex {
-                    index: None,
-                    table: table.to_string(),
-                    concurrently: false,
-                    unique: false,
-                    if_not_exists: false,
-                    columns: Vec::new(),
-                    method: "btree".into(),
-                }),
+                None => {
+                    let (index, columns, method) = match constraint {
+                        TableConstraint::Index(i) => (
+                            i.name.as_ref().map(|n| unquote(&n.to_string())),
+                            index_columns(&i.columns),
+                            "btree",
+                        ),
+                        TableConstraint::FulltextOrSpatial(f) => (
+                            f.opt_index_name.as_ref().map(|n| unquote(&n.to_string())),
+                            index_columns(&f.columns),
+                            if f.fulltext { "fulltext" } else { "spatial" },
+                        ),
+                        _ => (None, Vec::new(), "btree"),
+                    };
+                    changes.push(Change::CreateIndex {
+                        index,
+                        table: table.to_string(),
+                        concurrently: false,
+                        unique: false,
+                        if_not_exists: false,
+                        columns,
+                        method: method.into(),
+                    })
+                }
             }
         }
         A::DropPrimaryKey { .. } => {

@@ -92,6 +92,34 @@ pub fn parser_text(text: &str, span: Span, blanks: &[Span]) -> String {
         out.extend_from_slice(&sql[end..]);
         sql = out;
     }
+    // SQLite's `PRAGMA x = OFF` (a keyword sqlparser does not take as a value) is parsed as the
+    // number SQLite reads it as, in the same bytes.
+    let upper = sql.to_ascii_uppercase();
+    if upper.trim_ascii_start().starts_with(b"PRAGMA")
+        && let Some(eq) = upper.iter().position(|&c| c == b'=')
+    {
+        let start = eq
+            + 1
+            + upper[eq + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_whitespace())
+                .count();
+        let len = upper[start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        let number = match &upper[start..start + len] {
+            b"OFF" | b"NO" | b"FALSE" => Some(b'0'),
+            b"ON" | b"YES" | b"TRUE" => Some(b'1'),
+            _ => None,
+        };
+        if let Some(n) = number {
+            sql[start] = n;
+            for b in &mut sql[start + 1..start + len] {
+                *b = b' ';
+            }
+        }
+    }
     // Only whole ASCII bytes were replaced by ASCII, so this stays valid UTF-8.
     String::from_utf8(sql).unwrap_or_default()
 }
