@@ -133,20 +133,18 @@ pub fn column(def: &ColumnDef) -> ColumnInfo {
             ColumnOption::Check(_) => spec.constraints.push(constraint(ConstraintKind::Check)),
             ColumnOption::Generated {
                 generation_expr_mode,
-                generation_expr,
+                generation_expr: Some(_),
                 ..
             } => {
-                if generation_expr.is_some() {
-                    stored = matches!(
-                        generation_expr_mode,
-                        Some(sqlparser::ast::GeneratedExpressionMode::Stored)
-                    );
-                    spec.generated = if stored {
-                        Generated::Stored
-                    } else {
-                        Generated::Virtual
-                    };
-                }
+                stored = matches!(
+                    generation_expr_mode,
+                    Some(sqlparser::ast::GeneratedExpressionMode::Stored)
+                );
+                spec.generated = if stored {
+                    Generated::Stored
+                } else {
+                    Generated::Virtual
+                };
             }
             ColumnOption::DialectSpecific(tokens) => {
                 let words = tokens

@@ -342,11 +342,10 @@ pub fn need(op: &Op, table: Option<&Table>, target: Target, fk_checks: bool) -> 
             if *stored {
                 return n(Copy, DdlLock::Shared, &format!("{what} (STORED generated)"));
             }
-            match index {
+            if index.is_some() {
                 // A new column and an index on it: the table is rebuilt (MariaDB 10.11 refuses
                 // NOCOPY); MySQL doc: adding a column is a rebuild unless instant.
-                Some(_) => return n(Inplace, DdlLock::None, &what),
-                None => {}
+                return n(Inplace, DdlLock::None, &what);
             }
             let instant = if maria {
                 target.at_least(10, 4, 0) || (target.at_least(10, 3, 2) && !positioned)

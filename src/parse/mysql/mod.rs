@@ -219,9 +219,9 @@ pub fn table_options(sql: &str) -> Vec<(usize, usize, String)> {
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                 .collect();
+            // `ORDER BY col` is a table option; a bare `ORDER` is not.
             let is_option = TABLE_OPTIONS.contains(&first.as_str())
-                // `DEFAULT CHARSET`, not a column's `ALTER ... SET DEFAULT`.
-                && !(first == "ORDER" && !clause.starts_with("ORDER BY"));
+                && (first != "ORDER" || clause.starts_with("ORDER BY"));
             is_option.then(|| (s, s + clause.len(), first))
         })
         .collect()
