@@ -92,6 +92,26 @@ pub fn parser_text(text: &str, span: Span, blanks: &[Span]) -> String {
         out.extend_from_slice(&sql[end..]);
         sql = out;
     }
+    // MySQL's legacy `VARCHAR(n) BINARY` attribute (a binary collation), which sqlparser does not
+    // know, is read as the `COLLATE` it stands for.
+    let upper = sql.to_ascii_uppercase();
+    let mut at = 0;
+    let mut rewritten = Vec::with_capacity(sql.len());
+    while let Some(p) = find(&upper[at..], b") BINARY") {
+        let s = at + p;
+        let after = upper[s + 8..].iter().find(|c| !c.is_ascii_whitespace());
+        rewritten.extend_from_slice(&sql[at..s]);
+        if after.is_none_or(|&c| c != b'(' && !crate::lex::is_ident_char(upper[s + 8])) {
+            rewritten.extend_from_slice(b") COLLATE binary");
+        } else {
+            rewritten.extend_from_slice(&sql[s..s + 8]);
+        }
+        at = s + 8;
+    }
+    if at > 0 {
+        rewritten.extend_from_slice(&sql[at..]);
+        sql = rewritten;
+    }
     // SQLite's `PRAGMA x = OFF` (a keyword sqlparser does not take as a value) is parsed as the
     // number SQLite reads it as, in the same bytes.
     let upper = sql.to_ascii_uppercase();
@@ -356,7 +376,13 @@ fn error_position(message: &str, sql: &str) -> (String, usize) {
         .trim_start_matches("sql parser error: ")
         .trim_start_matches("sql tokenizer error: ");
     let Some(at) = message.rfind(" at Line: ") else {
-        return (message.to_string(), 0);
+        // Errors at the end of the input carry no position: point at the end.
+        let offset = if message.ends_with("found: EOF") {
+            sql.trim_end().len()
+        } else {
+            0
+        };
+        return (message.to_string(), offset);
     };
     let mut nums = message[at + 10..]
         .split(", Column: ")
@@ -364,6 +390,10 @@ fn error_position(message: &str, sql: &str) -> (String, usize) {
     let (Some(Some(line)), Some(Some(column))) = (nums.next(), nums.next()) else {
         return (message.to_string(), 0);
     };
+    // sqlparser places errors at the end of the input at line 0.
+    if line == 0 {
+        return (message[..at].to_string(), sql.trim_end().len());
+    }
     let line_start: usize = sql
         .split_inclusive('\n')
         .take(line.saturating_sub(1))
@@ -431,6 +461,18 @@ mod tests {
             parse("CREATE TABEL x (a INT)", Flavor::Mysql)[0].1,
             StatementBody::SyntaxError(_)
         ));
+    }
+
+    #[test]
+    fn legacy_binary_attribute() {
+        let out = parse(
+            "ALTER TABLE t MODIFY COLUMN identifier VARCHAR(255) BINARY;\nCREATE TABLE b (x BINARY(16));",
+            Flavor::Mysql,
+        );
+        assert!(
+            out.iter().all(|(_, b)| matches!(b, StatementBody::Sql(_))),
+            "{out:?}"
+        );
     }
 
     #[test]

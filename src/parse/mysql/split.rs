@@ -114,6 +114,10 @@ pub fn split(text: &str, range: Span, flavor: Flavor) -> Split {
             continue;
         }
         // The delimiter ends the statement, unless inside a trigger or routine body.
+        if pending_end && b[i..end].starts_with(&delimiter) {
+            pending_end = false;
+            depth = depth.saturating_sub(1);
+        }
         if b[i..end].starts_with(&delimiter) && (depth == 0 || delimiter != b";") {
             if let Some(s) = stmt_start.take() {
                 out.chunks.push(Span::new(s, last_end));
@@ -139,7 +143,11 @@ pub fn split(text: &str, range: Span, flavor: Flavor) -> Split {
             }
             _ if is_ident_char(c) => {
                 let s = i;
-                while i < end && is_ident_char(b[i]) {
+                // A custom delimiter may follow a word directly (`END$$`).
+                while i < end
+                    && is_ident_char(b[i])
+                    && (delimiter == b";" || !b[i..end].starts_with(&delimiter))
+                {
                     i += 1;
                 }
                 let word = text[s..i].to_ascii_uppercase();
