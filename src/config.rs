@@ -132,6 +132,18 @@ impl Default for ContractConfig {
     }
 }
 
+/// `[[directories]]`: the engine of the migrations under one folder (relative to the config).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DirectoryTarget {
+    pub path: PathBuf,
+    pub dialect: Dialect,
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(skip)]
+    pub release: Option<Version>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Config {
@@ -146,6 +158,9 @@ pub struct Config {
     /// `version`, parsed.
     #[serde(skip)]
     pub release: Option<Version>,
+    /// Per-directory engines, for a repository with migrations for several.
+    #[serde(default)]
+    pub directories: Vec<DirectoryTarget>,
     /// Directories linted when `check` gets no paths.
     #[serde(default)]
     pub migrations: Vec<PathBuf>,
@@ -180,6 +195,7 @@ impl Default for Config {
             dialect: None,
             version: None,
             release: None,
+            directories: Vec::new(),
             migrations: Vec::new(),
             layout: None,
             include: Vec::new(),
@@ -214,6 +230,18 @@ impl Config {
         for glob in config.include.iter().chain(&config.exclude) {
             globset::Glob::new(glob).map_err(|e| invalid(format!("bad glob `{glob}`: {e}")))?;
         }
+        for dir in &mut config.directories {
+            if let Some(text) = &dir.version {
+                let mut probe = Config {
+                    dialect: Some(dir.dialect),
+                    ..Config::default()
+                };
+                probe
+                    .set_version(text)
+                    .map_err(|e| invalid(format!("[[directories]] {}: {e}", dir.path.display())))?;
+                dir.release = probe.release;
+            }
+        }
         config.path = Some(path.to_path_buf());
         Ok(config)
     }
@@ -242,10 +270,27 @@ impl Config {
         }
     }
 
-    /// The target of a unit: the configured one, unless no dialect is configured and the file
-    /// name says which engine it is for (popx).
-    pub fn target_for(&self, file_name: &str) -> Target {
-        match (self.dialect, Target::dialect_from_file_name(file_name)) {
+    /// The target of a unit at `path`: a `[[directories]]` entry holding it (the longest),
+    /// else the configured one, unless no dialect is configured and the file name says which
+    /// engine it is for (popx).
+    pub fn target_for(&self, path: &Path) -> Target {
+        let base = self.base_dir().unwrap_or(Path::new(""));
+        let entry = self
+            .directories
+            .iter()
+            .filter(|d| {
+                let dir = base.join(&d.path);
+                path.starts_with(&dir) || path.starts_with(&d.path)
+            })
+            .max_by_key(|d| d.path.components().count());
+        if let Some(d) = entry {
+            return Target::new(d.dialect, d.release.unwrap_or(d.dialect.default_version()));
+        }
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        match (self.dialect, Target::dialect_from_file_name(&file_name)) {
             (None, Some(d)) if d != Dialect::Postgres => Target::new(d, d.default_version()),
             _ => self.target(),
         }
@@ -324,9 +369,27 @@ mod tests {
         );
         assert_eq!(
             Config::default()
-                .target_for("20200101_x.sqlite3.up.sql")
+                .target_for(Path::new("m/20200101_x.sqlite3.up.sql"))
                 .dialect,
             Dialect::Sqlite
+        );
+        let c = Config::parse(
+            "[[directories]]\npath = \"db/mysql\"\ndialect = \"mysql\"\nversion = \"8.0.28\"\n",
+            Path::new("repo/rollsafe.toml"),
+        )
+        .unwrap();
+        let t = c.target_for(Path::new("repo/db/mysql/001_a.sql"));
+        assert_eq!((t.dialect, t.at_least(8, 0, 29)), (Dialect::Mysql, false));
+        assert_eq!(
+            c.target_for(Path::new("repo/db/pg/001_a.sql")).dialect,
+            Dialect::Postgres
+        );
+        assert!(
+            Config::parse(
+                "[[directories]]\npath = \"x\"\ndialect = \"sqlite\"\nversion = \"9\"\n",
+                Path::new("r.toml")
+            )
+            .is_err()
         );
     }
 

@@ -281,3 +281,48 @@ fn popx_file_names_choose_the_dialect() {
         "a .mysql. file is read as MySQL: {out}"
     );
 }
+
+#[test]
+fn directories_in_the_config_choose_the_engine_per_folder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::write(
+        root.join("rollsafe.toml"),
+        "migrations = [\"db/pg\", \"db/mysql\", \"db/sqlite\"]\n\
+         [[directories]]\npath = \"db/mysql\"\ndialect = \"mariadb\"\nversion = \"10.11\"\n\
+         [[directories]]\npath = \"db/sqlite\"\ndialect = \"sqlite\"\n",
+    )
+    .expect("write");
+    for (sub, sql) in [
+        ("db/pg", "CREATE INDEX i ON t (a);\n"),
+        (
+            "db/mysql",
+            "ALTER TABLE t ADD COLUMN a INT, ALGORITHM=NOCOPY;\nALTER TABLE t MODIFY b BIGINT, ALGORITHM=INPLACE;\n",
+        ),
+        ("db/sqlite", "ALTER TABLE t ALTER COLUMN a SET NOT NULL;\n"),
+    ] {
+        std::fs::create_dir_all(root.join(sub)).expect("mkdir");
+        std::fs::write(root.join(sub).join("001_a.sql"), sql).expect("write");
+    }
+    let out = Command::cargo_bin("rollsafe")
+        .expect("binary")
+        .args(["check", "--format", "compact", "--today", "2026-11-23"])
+        .current_dir(root)
+        .output()
+        .expect("run");
+    let out = String::from_utf8_lossy(&out.stdout);
+    assert!(out.contains("db/pg/001_a.sql:1:1: error[RS101]"), "{out}");
+    // MariaDB accepts NOCOPY for ADD COLUMN (line 1) but not INPLACE for a type change (line 2).
+    assert!(
+        !out.contains("db/mysql/001_a.sql:1:1: error[RS121]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("db/mysql/001_a.sql:2:1: error[RS121]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("db/sqlite/001_a.sql:1:1: error[RS130]"),
+        "{out}"
+    );
+}

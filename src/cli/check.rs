@@ -157,6 +157,8 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
             config.version = None;
         }
         config.dialect = Some(d);
+        // Asked for on the command line: it holds for every folder.
+        config.directories.clear();
     }
     if let Some(v) = &args.engine_version {
         config
@@ -244,14 +246,9 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         set
     };
 
-    // popx names say which engine a file is for; a configured dialect wins.
+    // `[[directories]]` and popx names say which engine a file is for.
     for unit in &mut set.units {
-        let name = unit
-            .source
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned());
-        unit.target = config.target_for(name.as_deref().unwrap_or(""));
+        unit.target = config.target_for(&unit.source.path);
     }
 
     let base = match &args.diff_base {
