@@ -326,3 +326,48 @@ fn directories_in_the_config_choose_the_engine_per_folder() {
         "{out}"
     );
 }
+
+#[test]
+fn the_65th_instant_column_change_rebuilds_the_table() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut sql = String::from("CREATE TABLE t (id INT PRIMARY KEY);\n");
+    for n in 1..=65 {
+        sql.push_str(&format!("ALTER TABLE t ADD COLUMN c{n} INT;\n"));
+    }
+    std::fs::write(dir.path().join("001_a.sql"), &sql).expect("write");
+    let d = dir.path().to_string_lossy().into_owned();
+    let (_, out, _) = rollsafe(&[
+        "check",
+        "--dialect",
+        "mysql",
+        "--version",
+        "8.0.29",
+        "--format",
+        "compact",
+        &d,
+    ]);
+    assert_eq!(out.matches("RS125").count(), 1, "{out}");
+    assert!(out.contains("001_a.sql:66:1: warning[RS125]"), "{out}");
+    // A rebuild in between resets the count.
+    let reset = sql.replacen(
+        "ALTER TABLE t ADD COLUMN c30 INT;",
+        "ALTER TABLE t FORCE;\nALTER TABLE t ADD COLUMN c30 INT;",
+        1,
+    );
+    std::fs::write(dir.path().join("001_a.sql"), reset).expect("write");
+    let (_, out, _) = rollsafe(&[
+        "check",
+        "--dialect",
+        "mysql",
+        "--version",
+        "8.0.29",
+        "--format",
+        "compact",
+        &d,
+    ]);
+    assert!(!out.contains("RS125"), "{out}");
+    // MariaDB has no such counter.
+    std::fs::write(dir.path().join("001_a.sql"), &sql).expect("write");
+    let (_, out, _) = rollsafe(&["check", "--dialect", "mariadb", "--format", "compact", &d]);
+    assert!(!out.contains("RS125"), "{out}");
+}

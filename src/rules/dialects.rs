@@ -12,7 +12,7 @@ pub fn applies(code: Code, dialect: Dialect) -> bool {
         | RS113 | RS114 | RS301 | RS302 => dialect == Dialect::Postgres,
         // RS108 has a MySQL reading: the COPY algorithm.
         RS108 => dialect != Dialect::Sqlite,
-        RS120 | RS121 | RS122 | RS123 | RS124 => dialect.is_mysql_family(),
+        RS120 | RS121 | RS122 | RS123 | RS124 | RS125 => dialect.is_mysql_family(),
         RS130 | RS131 => dialect == Dialect::Sqlite,
         _ => true,
     }

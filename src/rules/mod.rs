@@ -260,6 +260,7 @@ rules! {
     RS122 => rs122_fulltext_or_spatial_index_blocks_writes,
     RS123 => rs123_foreign_key_with_checks_on,
     RS124 => rs124_varchar_crosses_255_bytes,
+    RS125 => rs125_instant_row_version_limit,
     RS130 => rs130_sqlite_refuses_alter,
     RS131 => rs131_rebuild_with_foreign_keys_on,
     RS201 => rs201_create_without_if_not_exists,
