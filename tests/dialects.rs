@@ -371,3 +371,23 @@ fn the_65th_instant_column_change_rebuilds_the_table() {
     let (_, out, _) = rollsafe(&["check", "--dialect", "mariadb", "--format", "compact", &d]);
     assert!(!out.contains("RS125"), "{out}");
 }
+
+#[test]
+fn mysql_dynamic_sql_and_helper_procedures_are_understood() {
+    let sql = "CREATE PROCEDURE add_col () BEGIN DECLARE n INT;\n\
+               SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS WHERE COLUMN_NAME = 'x' INTO n;\n\
+               IF(n = 0) THEN ALTER TABLE t ADD COLUMN x INT; END IF;\nEND;\n\
+               CALL add_col ();\nDROP PROCEDURE IF EXISTS add_col;\n\
+               SET @s = (SELECT IF(1 > 0, 'SELECT 1', 'ALTER TABLE t DROP COLUMN y;'));\n\
+               PREPARE stmt FROM @s;\nEXECUTE stmt;\nDEALLOCATE PREPARE stmt;\n";
+    let found = codes("mysql", None, sql);
+    assert!(!found.contains(&"E001".to_string()), "{found:?}");
+    // The helper procedure is created and dropped in the same migration: no contract change.
+    assert!(!found.contains(&"RS001".to_string()), "{found:?}");
+    // CALL and EXECUTE run code rollsafe cannot see: said so, not assumed safe.
+    assert_eq!(
+        found.iter().filter(|c| *c == "E004").count(),
+        2,
+        "{found:?}"
+    );
+}

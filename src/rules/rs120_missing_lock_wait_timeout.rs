@@ -1,5 +1,5 @@
 use super::{Check, Code, Context, Diagnostic, Directions, Family, Rule};
-use crate::analyze::Change;
+use crate::analyze::{Change, ObjectKind};
 use crate::config::Severity;
 
 pub const RULE: Rule = Rule {
@@ -16,7 +16,13 @@ pub const RULE: Rule = Rule {
 fn takes_metadata_lock(c: &Change) -> Option<&str> {
     match c {
         Change::AlterTable { table, .. } | Change::CreateIndex { table, .. } => Some(table),
-        Change::Drop { names, on_table, .. } => on_table.as_deref().or(names.first().map(String::as_str)),
+        // Tables, views and indexes: routines take no table metadata lock.
+        Change::Drop {
+            object: ObjectKind::Table | ObjectKind::View | ObjectKind::Index,
+            names,
+            on_table,
+            ..
+        } => on_table.as_deref().or(names.first().map(String::as_str)),
         Change::Rename { relation: Some(r), .. } => Some(r),
         Change::Truncate { tables } => tables.first().map(String::as_str),
         _ => None,

@@ -587,6 +587,15 @@ pub fn classify(statement: &Statement) -> Classified {
                 local: false,
             });
         }
+        // Dynamic SQL (the "IF NOT EXISTS" idiom of MySQL migrations): its text is a string.
+        Statement::Execute { .. } => {
+            c.kind = "EXECUTE".into();
+            c.changes.push(Change::Opaque);
+        }
+        Statement::Prepare { .. } | Statement::Deallocate { .. } => {
+            c.kind = "PREPARE".into();
+            c.changes.push(Change::Other);
+        }
         Statement::Vacuum(_) => {
             c.kind = "VACUUM".into();
             c.changes.push(Change::Other);

@@ -3,8 +3,8 @@
 //! algorithm and lock, `foreign_key_checks` set earlier in the unit, and new relations.
 
 use super::online::{self, Algorithm, TypeChange};
-use crate::analyze::schema::Schema;
-use crate::analyze::{Change, Phase, StatementFacts, TableCmd, TableWork, phase};
+use crate::analyze::schema::{self, Schema};
+use crate::analyze::{Change, ObjectKind, Phase, StatementFacts, TableCmd, TableWork, phase};
 use crate::target::Target;
 
 /// What earlier statements of the same unit set for the session.
@@ -95,6 +95,34 @@ pub fn statement(
     for relation in facts.changes.iter().filter_map(subject) {
         if schema.created_by(relation).is_some_and(is_new) && !new.iter().any(|r| r == relation) {
             new.push(relation.to_string());
+        }
+    }
+    // Routines created earlier in the change (the "create a helper procedure, call it, drop
+    // it" idiom of MySQL migrations).
+    for change in &facts.changes {
+        if let Change::Drop {
+            object: object @ (ObjectKind::Procedure | ObjectKind::Function | ObjectKind::Trigger),
+            names,
+            on_table,
+            ..
+        } = change
+        {
+            for name in names {
+                let key = (
+                    *object,
+                    schema::object_key(*object, name, on_table.as_deref()),
+                );
+                if schema
+                    .objects
+                    .get(&key)
+                    .copied()
+                    .flatten()
+                    .is_some_and(is_new)
+                    && !new.iter().any(|r| r == name)
+                {
+                    new.push(name.clone());
+                }
+            }
         }
     }
     facts.new_relations = new;

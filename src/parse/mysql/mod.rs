@@ -112,6 +112,16 @@ pub fn parser_text(text: &str, span: Span, blanks: &[Span]) -> String {
         rewritten.extend_from_slice(&sql[at..]);
         sql = rewritten;
     }
+    // MySQL's `PREPARE name FROM <string or @variable>` is parsed as the `PREPARE name AS
+    // SELECT ...` sqlparser knows; the analysis only needs to know it is dynamic SQL.
+    let upper = sql.to_ascii_uppercase();
+    if upper.trim_ascii_start().starts_with(b"PREPARE ")
+        && let Some(from) = find(&upper, b" FROM ")
+    {
+        let mut out = sql[..from].to_vec();
+        out.extend_from_slice(b" AS SELECT 1");
+        sql = out;
+    }
     // SQLite's `PRAGMA x = OFF` (a keyword sqlparser does not take as a value) is parsed as the
     // number SQLite reads it as, in the same bytes.
     let upper = sql.to_ascii_uppercase();
