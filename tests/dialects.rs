@@ -391,3 +391,29 @@ fn mysql_dynamic_sql_and_helper_procedures_are_understood() {
         "{found:?}"
     );
 }
+
+#[test]
+fn bad_input_never_panics_in_any_dialect() {
+    let nasty = [
+        "ALTER TABLE `t ADD COLUMN x INT;",
+        "DELIMITER\nDELIMITER $$\nCREATE PROCEDURE p() BEGIN SELECT 1; END",
+        "/*!40101 SET NAMES utf8 ;\nALTER TABLE t ALGORITHM=",
+        "CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN BEGIN BEGIN END",
+        "ALTER TABLE t MODIFY c ENUM(',''),' , 'a\\'b') NULL;",
+        "PRAGMA foreign_keys =",
+        "ALTER TABLE t RENAME INDEX",
+        "PREPARE s FROM",
+        "é\u{0}\u{1}';;;`\"[[[",
+        "ALTER TABLE t ADD COLUMN x VARCHAR(99999999999999999999999);",
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (i, sql) in nasty.iter().enumerate() {
+        std::fs::write(dir.path().join(format!("{i:03}_x.sql")), sql).expect("write");
+    }
+    let d = dir.path().to_string_lossy().into_owned();
+    for dialect in ["mysql", "mariadb", "sqlite"] {
+        let (code, _, err) = rollsafe(&["check", "--dialect", dialect, "--format", "json", &d]);
+        assert!(code == 0 || code == 1, "{dialect}: exit {code}: {err}");
+        assert!(!err.contains("panicked"), "{dialect}: {err}");
+    }
+}
