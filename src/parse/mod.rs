@@ -161,7 +161,12 @@ fn parse_other<B>(
     let text = &migration.source.text;
     let (parsed, comments) = match migration.target.dialect {
         Dialect::Sqlite => sqlite::parse_unit(text, migration.range),
-        _ => mysql::parse_unit(text, migration.range, mysql::Flavor::Mysql),
+        _ => mysql::parse_unit_for(
+            text,
+            migration.range,
+            mysql::Flavor::Mysql,
+            Some(migration.target),
+        ),
     };
     let markers: Vec<Marker> = comments
         .iter()

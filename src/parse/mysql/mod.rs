@@ -10,6 +10,7 @@ use sqlparser::parser::Parser;
 use super::postgres::split::LineComment;
 use super::{SqlTree, StatementBody, SyntaxError};
 use crate::source::Span;
+use crate::target::{Dialect, Target};
 pub use split::Flavor;
 
 /// Deep enough for real migrations; deeper input is a syntax error, never a stack overflow.
@@ -21,7 +22,29 @@ pub fn parse_unit(
     range: Span,
     flavor: Flavor,
 ) -> (Vec<(Span, StatementBody)>, Vec<LineComment>) {
-    let split = split::split(text, range, flavor);
+    parse_unit_for(text, range, flavor, None)
+}
+
+/// As [`parse_unit`], for a server: executable comments it would skip (`/*!80013 ... */` on an
+/// older MySQL, `/*M! ... */` on MySQL) are skipped too.
+pub fn parse_unit_for(
+    text: &str,
+    range: Span,
+    flavor: Flavor,
+    server: Option<Target>,
+) -> (Vec<(Span, StatementBody)>, Vec<LineComment>) {
+    let mut split = split::split(text, range, flavor);
+    if let Some(target) = server {
+        let v = target.release;
+        let number = v.major * 10_000 + v.minor * 100 + v.patch;
+        let maria = target.dialect == Dialect::Mariadb;
+        for (span, version, maria_only) in &split.conditional {
+            let runs = (!maria_only || maria) && version.is_none_or(|n| n <= number);
+            if !runs {
+                split.blanks.push(*span);
+            }
+        }
+    }
     let statements = split
         .chunks
         .iter()
@@ -483,6 +506,23 @@ mod tests {
             out.iter().all(|(_, b)| matches!(b, StatementBody::Sql(_))),
             "{out:?}"
         );
+    }
+
+    #[test]
+    fn version_conditional_comments_follow_the_server() {
+        let sql = "/*!80013 ALTER TABLE t ADD COLUMN a INT */;\n/*M!100301 ALTER TABLE t ADD COLUMN b INT */;";
+        let count = |dialect, v: &str| {
+            let target = Target::new(
+                dialect,
+                crate::target::Version::parse(v).unwrap_or(dialect.default_version()),
+            );
+            parse_unit_for(sql, Span::new(0, sql.len()), Flavor::Mysql, Some(target))
+                .0
+                .len()
+        };
+        assert_eq!(count(Dialect::Mysql, "8.0.12"), 0);
+        assert_eq!(count(Dialect::Mysql, "8.0.13"), 1);
+        assert_eq!(count(Dialect::Mariadb, "10.11"), 2);
     }
 
     #[test]

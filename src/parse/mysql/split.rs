@@ -22,6 +22,9 @@ pub struct Split {
     pub comments: Vec<LineComment>,
     /// The `/*!NNNNN` openers and `*/` closers of executable comments: blanked before parsing.
     pub blanks: Vec<Span>,
+    /// Each executable comment whole, with its version (`/*!80013`: 80013) and whether it is
+    /// MariaDB's `/*M!`: a server older than the version skips its content.
+    pub conditional: Vec<(Span, Option<u32>, bool)>,
 }
 
 /// Split `text[range]`; spans are offsets into `text`.
@@ -36,6 +39,7 @@ pub fn split(text: &str, range: Span, flavor: Flavor) -> Split {
     let mut last_end = i;
     let mut at_line_start = true;
     let mut in_exec_comment = false;
+    let mut exec_open: (usize, Option<u32>, bool) = (0, None, false);
     // Words seen in the statement (upper-cased, only the first few) and the body depth.
     let mut words: Vec<String> = Vec::new();
     let mut compound = false;
@@ -93,6 +97,9 @@ pub fn split(text: &str, range: Span, flavor: Flavor) -> Split {
                     j += 1;
                 }
                 out.blanks.push(Span::new(i, j));
+                let maria = b[i + 2] == b'M';
+                let digits_at = i + if maria { 4 } else { 3 };
+                exec_open = (i, text[digits_at..j].parse().ok(), maria);
                 in_exec_comment = true;
                 stmt_start.get_or_insert(i);
                 last_end = j;
@@ -108,6 +115,8 @@ pub fn split(text: &str, range: Span, flavor: Flavor) -> Split {
         }
         if in_exec_comment && c == b'*' && b.get(i + 1) == Some(&b'/') {
             out.blanks.push(Span::new(i, i + 2));
+            out.conditional
+                .push((Span::new(exec_open.0, i + 2), exec_open.1, exec_open.2));
             in_exec_comment = false;
             last_end = i + 2;
             i += 2;
