@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing rollsafe needs on a fresh Debian/Ubuntu machine, and only
 # what is missing: libclang (pg_query generates its bindings with it) and the PostgreSQL server
-# (the lock/rewrite facts are checked against a real one). Safe to run again.
+# (the lock/rewrite facts are checked against a real one), MariaDB and sqlite3 (the same for
+# those dialects). Safe to run again.
 set -euo pipefail
 
 need=()
@@ -16,6 +17,12 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need+=(postgresql)
 fi
 command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
+# MariaDB and SQLite: tests/mysql_facts.rs and tests/sqlite_facts.rs check facts against them.
+if ! command -v mariadbd >/dev/null 2>&1 && [ ! -x /usr/sbin/mariadbd ]; then
+  need+=(mariadb-server)
+fi
+command -v mariadb >/dev/null 2>&1 || need+=(mariadb-client)
+command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 command -v git >/dev/null 2>&1 || need+=(git)
 
 if [ ${#need[@]} -gt 0 ]; then

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::target::{Layout, Target};
+use crate::target::{Dialect, Layout, Target, Version};
 
 pub const FILE_NAME: &str = "rollsafe.toml";
 pub const DEFAULT_PG_VERSION: u32 = 16;
@@ -214,11 +214,35 @@ impl Default for ContractConfig {
     }
 }
 
+/// `[[directories]]`: the engine of the migrations under one folder (relative to the config).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DirectoryTarget {
+    pub path: PathBuf,
+    pub dialect: Dialect,
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(skip)]
+    pub release: Option<Version>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Config {
     #[serde(default = "default_pg_version")]
     pub pg_version: u32,
+    /// The engine the migrations run on (default postgres; see also file-name detection).
+    #[serde(default)]
+    pub dialect: Option<Dialect>,
+    /// The engine's version (`8.0.29`, `10.11`, `3.40`); for PostgreSQL the same as pg-version.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// `version`, parsed.
+    #[serde(skip)]
+    pub release: Option<Version>,
+    /// Per-directory engines, for a repository with migrations for several.
+    #[serde(default)]
+    pub directories: Vec<DirectoryTarget>,
     /// Directories linted when `check` gets no paths.
     #[serde(default)]
     pub migrations: Vec<PathBuf>,
@@ -257,6 +281,10 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             pg_version: DEFAULT_PG_VERSION,
+            dialect: None,
+            version: None,
+            release: None,
+            directories: Vec::new(),
             migrations: Vec::new(),
             layout: None,
             include: Vec::new(),
@@ -281,6 +309,9 @@ impl Config {
             // toml's message already names the unknown key and its line.
             invalid(e.to_string().trim_end().replace('\n', "\n  "))
         })?;
+        if let Some(v) = config.version.clone() {
+            config.set_version(&v).map_err(invalid)?;
+        }
         if !SUPPORTED_PG_VERSIONS.contains(&config.pg_version) {
             return Err(invalid(format!(
                 "pg-version = {} is not supported (supported: 11 to 18)",
@@ -289,6 +320,18 @@ impl Config {
         }
         for glob in config.include.iter().chain(&config.exclude) {
             globset::Glob::new(glob).map_err(|e| invalid(format!("bad glob `{glob}`: {e}")))?;
+        }
+        for dir in &mut config.directories {
+            if let Some(text) = &dir.version {
+                let mut probe = Config {
+                    dialect: Some(dir.dialect),
+                    ..Config::default()
+                };
+                probe
+                    .set_version(text)
+                    .map_err(|e| invalid(format!("[[directories]] {}: {e}", dir.path.display())))?;
+                dir.release = probe.release;
+            }
         }
         config.path = Some(path.to_path_buf());
         config.text = text.to_string();
@@ -313,7 +356,59 @@ impl Config {
 
     /// The engine and version the migrations run on.
     pub fn target(&self) -> Target {
-        Target::postgres(self.pg_version)
+        match self.dialect.unwrap_or(Dialect::Postgres) {
+            Dialect::Postgres => Target::postgres(self.pg_version),
+            d => Target::new(d, self.release.unwrap_or(d.default_version())),
+        }
+    }
+
+    /// The target of a unit at `path`: a `[[directories]]` entry holding it (the longest),
+    /// else the configured one, unless no dialect is configured and the file name says which
+    /// engine it is for (popx).
+    pub fn target_for(&self, path: &Path) -> Target {
+        let base = self.base_dir().unwrap_or(Path::new(""));
+        let entry = self
+            .directories
+            .iter()
+            .filter(|d| {
+                let dir = base.join(&d.path);
+                path.starts_with(&dir) || path.starts_with(&d.path)
+            })
+            .max_by_key(|d| d.path.components().count());
+        if let Some(d) = entry {
+            return Target::new(d.dialect, d.release.unwrap_or(d.dialect.default_version()));
+        }
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        match (self.dialect, Target::dialect_from_file_name(&file_name)) {
+            (None, Some(d)) if d != Dialect::Postgres => Target::new(d, d.default_version()),
+            _ => self.target(),
+        }
+    }
+
+    /// Apply `version` (config key or `--version`) for the configured dialect.
+    pub fn set_version(&mut self, text: &str) -> Result<(), String> {
+        let dialect = self.dialect.unwrap_or(Dialect::Postgres);
+        let v = Version::parse(text)
+            .ok_or_else(|| format!("version = {text:?} is not a version (e.g. 8.0.29)"))?;
+        let (low, high) = dialect.supported();
+        if v < low || v > high {
+            return Err(format!(
+                "version {text} is not supported for {} (supported: {}.{} to {}.x)",
+                dialect.name(),
+                low.major,
+                low.minor,
+                high.major
+            ));
+        }
+        if dialect == Dialect::Postgres {
+            self.pg_version = v.major;
+        }
+        self.release = Some(v);
+        self.version = Some(text.to_string());
+        Ok(())
     }
 
     /// The folder that relative paths in the config are resolved against.
@@ -365,6 +460,54 @@ mod tests {
     fn rejects_unsupported_version() {
         // Unknown rule codes are checked where codes are known: `rules::Settings`.
         assert!(Config::parse("pg-version = 10", Path::new("r.toml")).is_err());
+    }
+
+    #[test]
+    fn dialect_and_version() {
+        let c = Config::parse(
+            "dialect = \"mysql\"\nversion = \"8.0.29\"\n",
+            Path::new("r.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.target().dialect, Dialect::Mysql);
+        assert!(c.target().at_least(8, 0, 29));
+        assert!(!c.target().at_least(8, 0, 30));
+        let c = Config::parse("dialect = \"mariadb\"\n", Path::new("r.toml")).unwrap();
+        assert_eq!(c.target().release, Version::new(10, 11, 0));
+        let c = Config::parse("version = \"15\"\n", Path::new("r.toml")).unwrap();
+        assert_eq!(c.target(), Target::postgres(15));
+        assert!(Config::parse("dialect = \"oracle\"\n", Path::new("r.toml")).is_err());
+        assert!(
+            Config::parse(
+                "dialect = \"sqlite\"\nversion = \"4.1\"\n",
+                Path::new("r.toml")
+            )
+            .is_err()
+        );
+        assert_eq!(
+            Config::default()
+                .target_for(Path::new("m/20200101_x.sqlite3.up.sql"))
+                .dialect,
+            Dialect::Sqlite
+        );
+        let c = Config::parse(
+            "[[directories]]\npath = \"db/mysql\"\ndialect = \"mysql\"\nversion = \"8.0.28\"\n",
+            Path::new("repo/rollsafe.toml"),
+        )
+        .unwrap();
+        let t = c.target_for(Path::new("repo/db/mysql/001_a.sql"));
+        assert_eq!((t.dialect, t.at_least(8, 0, 29)), (Dialect::Mysql, false));
+        assert_eq!(
+            c.target_for(Path::new("repo/db/pg/001_a.sql")).dialect,
+            Dialect::Postgres
+        );
+        assert!(
+            Config::parse(
+                "[[directories]]\npath = \"x\"\ndialect = \"sqlite\"\nversion = \"9\"\n",
+                Path::new("r.toml")
+            )
+            .is_err()
+        );
     }
 
     #[test]

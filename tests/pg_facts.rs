@@ -1314,6 +1314,10 @@ fn rule_docs_advice_runs_on_postgresql() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for code in rollsafe::rules::Code::ALL {
+        // Rules of the other engines (MySQL, SQLite) give advice in their SQL.
+        if !rollsafe::rules::dialects::applies(*code, rollsafe::target::Dialect::Postgres) {
+            continue;
+        }
         let doc = code.rule().doc;
         for (n, block) in instead_blocks(doc).into_iter().enumerate() {
             let db = format!("doc_{}_{n}", code.as_str().to_ascii_lowercase());

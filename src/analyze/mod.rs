@@ -5,12 +5,14 @@
 pub mod change;
 pub mod facts;
 pub mod inverse;
+pub mod mysql;
 pub mod phase;
 pub mod postgres;
 pub mod procedural;
 pub mod replay;
 pub mod schema;
 pub mod snapshot;
+pub mod sqlite;
 #[cfg(test)]
 mod tests;
 pub mod transaction;
@@ -63,6 +65,10 @@ pub fn analyze(units: Vec<Migration>, placeholders: &PlaceholderValues) -> Vec<A
             let scopes = transaction::scopes(&migration, &statements);
             for (s, scope) in statements.iter_mut().zip(scopes) {
                 s.scope = scope;
+                // MySQL and MariaDB commit every DDL implicitly: nothing is atomic.
+                if migration.target.dialect.is_mysql_family() {
+                    s.scope = transaction::Scope::None;
+                }
             }
             AnalyzedMigration {
                 migration,
@@ -164,6 +170,10 @@ pub struct StatementFacts {
     pub procedural: Option<Box<Body>>,
     /// The function, procedure, trigger or table code it defines for later statements.
     pub definition: Option<Box<Definition>>,
+    /// MySQL/MariaDB: the online-DDL algorithm and lock of an ALTER (completed in the replay).
+    pub online: Option<mysql::OnlineDdl>,
+    /// SQLite: what SQLite refuses, and the table rebuild a statement belongs to.
+    pub sqlite: Option<sqlite::SqliteFacts>,
 }
 
 /// The body of a statement that runs no procedural code.
@@ -391,6 +401,8 @@ pub fn statement_facts(
         scope: transaction::Scope::None,
         procedural: None,
         definition: None,
+        online: None,
+        sqlite: None,
     };
     match body {
         StatementBody::SyntaxError(e) => {
@@ -410,6 +422,41 @@ pub fn statement_facts(
             let procedural = postgres::plpgsql::read(node, source, span);
             facts.definition = procedural.definition.map(Box::new);
             absorb(&mut facts, procedural.body);
+            refresh_derived(&mut facts, target);
+        }
+        StatementBody::Sql(SqlTree::Mysql(statement)) => {
+            let c = mysql::classify::classify(statement);
+            facts.kind = c.kind;
+            facts.known = c.known;
+            facts.changes = c.changes;
+            let text = source.text.get(span.start..span.end).unwrap_or("");
+            facts.online = c
+                .online
+                .map(|(table, ops)| mysql::OnlineDdl::new(table, ops, text));
+            refresh_derived(&mut facts, target);
+        }
+        StatementBody::Sql(SqlTree::MysqlRoutine(r)) => {
+            facts.kind = format!("CREATE {}", r.kind);
+            facts.changes = vec![Change::Create {
+                object: match r.kind.as_str() {
+                    "TRIGGER" => ObjectKind::Trigger,
+                    "PROCEDURE" => ObjectKind::Procedure,
+                    "FUNCTION" => ObjectKind::Function,
+                    _ => ObjectKind::Other,
+                },
+                name: r.name.clone(),
+                on_table: r.on_table.clone(),
+                if_not_exists: r.if_not_exists,
+                or_replace: r.or_replace,
+            }];
+            refresh_derived(&mut facts, target);
+        }
+        StatementBody::Sql(SqlTree::Sqlite(statement)) => {
+            let (c, sq) = sqlite::classify(statement, target);
+            facts.kind = c.kind;
+            facts.known = c.known;
+            facts.changes = c.changes;
+            facts.sqlite = Some(sq);
             refresh_derived(&mut facts, target);
         }
     }
@@ -455,6 +502,9 @@ pub fn refresh_derived(facts: &mut StatementFacts, target: Target) {
             Dialect::Postgres => {
                 postgres::transactional::non_transactional_reason(change, target.version)
             }
+            // MySQL's DDL commits implicitly instead (see `analyze`); SQLite's DDL is
+            // transactional.
+            Dialect::Mysql | Dialect::Mariadb | Dialect::Sqlite => None,
         } {
             facts.transactional = false;
             facts.non_transactional_reason = Some(reason);

@@ -52,6 +52,14 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
         let replaced =
             phase::replaced_constraints(unit.statements.iter().flat_map(|s| &s.changes), schema);
         let mut zone = ZoneSetting::default();
+        let mut session = super::mysql::replay::Session::default();
+        if target.dialect == Dialect::Sqlite {
+            let columns = |t: &str| {
+                let t = schema.table(t)?;
+                Some(t.columns.iter().map(|c| c.name.clone()).collect())
+            };
+            super::sqlite::replay::recognise_rebuilds(&mut unit.statements, &columns);
+        }
         for facts in &mut unit.statements {
             if resolve_calls(facts, schema) {
                 super::refresh_derived(facts, target);
@@ -60,6 +68,25 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
             let analysis = match target.dialect {
                 Dialect::Postgres => {
                     locks::analyze_in(&facts.changes, schema, target.version, session_zone)
+                }
+                Dialect::Mysql | Dialect::Mariadb | Dialect::Sqlite => {
+                    if target.dialect == Dialect::Sqlite {
+                        super::sqlite::replay::statement(facts, schema, &is_new);
+                    } else {
+                        super::mysql::replay::statement(
+                            facts,
+                            schema,
+                            target,
+                            &mut session,
+                            &is_new,
+                        );
+                    }
+                    if applies {
+                        for change in &facts.changes {
+                            schema.apply(change, index);
+                        }
+                    }
+                    continue;
                 }
             };
             facts.new_relations = locks::new_relations(&analysis.locks, schema, &is_new);

@@ -37,6 +37,12 @@ pub struct CheckArgs {
     /// PostgreSQL major version the migrations run on (11-18; overrides the config).
     #[arg(long)]
     pub pg_version: Option<u32>,
+    /// The engine the migrations run on (overrides the config; default postgres).
+    #[arg(long, value_enum)]
+    pub dialect: Option<crate::target::Dialect>,
+    /// The engine's version, e.g. 8.0.29, 10.11, 3.40 or 16 (overrides the config).
+    #[arg(long = "version", value_name = "VERSION")]
+    pub engine_version: Option<String>,
     /// Force a layout instead of detecting it.
     #[arg(long, value_enum)]
     pub layout: Option<LayoutArg>,
@@ -199,6 +205,21 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         }
         config.pg_version = v;
     }
+    if let Some(d) = args.dialect {
+        if config.dialect != Some(d) {
+            // A configured version belongs to the configured dialect.
+            config.release = None;
+            config.version = None;
+        }
+        config.dialect = Some(d);
+        // Asked for on the command line: it holds for every folder.
+        config.directories.clear();
+    }
+    if let Some(v) = &args.engine_version {
+        config
+            .set_version(v)
+            .map_err(|e| Failure(format!("--{e}")))?;
+    }
     if let Some(l) = args.layout {
         config.layout = Some(l.into());
     }
@@ -255,6 +276,10 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         set
     };
 
+    // `[[directories]]` and popx names say which engine a file is for.
+    for unit in &mut set.units {
+        unit.target = config.target_for(&unit.source.path);
+    }
     // Files read by psql includes become units of their own, right after their includer.
     crate::parse::includes::expand(&mut set);
     if let Some(base) = &base {

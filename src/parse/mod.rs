@@ -3,11 +3,14 @@
 
 pub mod includes;
 pub mod markers;
+pub mod mysql;
 pub mod placeholders;
 pub mod postgres;
+pub mod sqlite;
 
 use crate::discover::Migration;
 use crate::source::Span;
+use crate::target::Dialect;
 pub use markers::{Marker, MarkerKind};
 pub use placeholders::Placeholder;
 use postgres::split::{self, Chunk};
@@ -23,6 +26,12 @@ pub struct SyntaxError {
 #[derive(Debug, Clone)]
 pub enum SqlTree {
     Postgres(Box<pg_query::NodeEnum>),
+    /// MySQL and MariaDB (sqlparser's MySQL dialect).
+    Mysql(Box<sqlparser::ast::Statement>),
+    Sqlite(Box<sqlparser::ast::Statement>),
+    /// A MySQL trigger, procedure, function or event whose body sqlparser cannot read (MySQL's
+    /// compound statements: `SIGNAL`, `DECLARE ... HANDLER`, ...): its header, read by rollsafe.
+    MysqlRoutine(mysql::Routine),
 }
 
 #[derive(Debug, Clone)]
@@ -78,6 +87,9 @@ pub fn parse_migration_with<B: Send>(
 ) -> ParsedMigration<B> {
     use rayon::prelude::*;
 
+    if migration.target.dialect != Dialect::Postgres {
+        return parse_other(migration, lower);
+    }
     // The parser reads the text with the tool's placeholders substituted; every span and
     // offset it gives is mapped back to the file before anything else sees it.
     let original = migration.source.text.as_str();
@@ -100,7 +112,7 @@ pub fn parse_migration_with<B: Send>(
     };
     let split = split::split(text, range);
     // Comments are never substituted: markers are read from the file itself.
-    let mut markers: Vec<Marker> = split
+    let markers: Vec<Marker> = split
         .comments
         .iter()
         .filter_map(|c| markers::parse_marker(original, to_file(c.span)))
@@ -166,7 +178,7 @@ pub fn parse_migration_with<B: Send>(
             })
             .collect()
     };
-    let mut statements: Vec<ParsedStatement<B>> = if work.len() > 1 {
+    let statements: Vec<ParsedStatement<B>> = if work.len() > 1 {
         work.par_iter()
             .map(run)
             .collect::<Vec<_>>()
@@ -177,6 +189,46 @@ pub fn parse_migration_with<B: Send>(
         work.iter().flat_map(run).collect()
     };
 
+    ParsedMigration {
+        placeholders,
+        ..attach_markers(statements, markers)
+    }
+}
+
+/// MySQL, MariaDB and SQLite: split and parsed with sqlparser (small files; one pass).
+fn parse_other<B>(
+    migration: &Migration,
+    lower: impl Fn(Span, StatementBody) -> B,
+) -> ParsedMigration<B> {
+    let text = &migration.source.text;
+    let (parsed, comments) = match migration.target.dialect {
+        Dialect::Sqlite => sqlite::parse_unit(text, migration.range),
+        _ => mysql::parse_unit_for(
+            text,
+            migration.range,
+            mysql::Flavor::Mysql,
+            Some(migration.target),
+        ),
+    };
+    let markers: Vec<Marker> = comments
+        .iter()
+        .filter_map(|c| markers::parse_marker(text, c.span))
+        .collect();
+    let statements = parsed
+        .into_iter()
+        .map(|(span, body)| ParsedStatement {
+            span,
+            body: lower(span, body),
+            markers: Vec::new(),
+        })
+        .collect();
+    attach_markers(statements, markers)
+}
+
+fn attach_markers<B>(
+    mut statements: Vec<ParsedStatement<B>>,
+    mut markers: Vec<Marker>,
+) -> ParsedMigration<B> {
     // A statement-scoped marker covers the first statement that starts after it.
     let mut next = 0;
     for (i, marker) in markers.iter_mut().enumerate() {
@@ -194,6 +246,6 @@ pub fn parse_migration_with<B: Send>(
     ParsedMigration {
         statements,
         markers,
-        placeholders,
+        placeholders: Vec::new(),
     }
 }

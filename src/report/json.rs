@@ -40,6 +40,15 @@ pub struct Statement<'a> {
     pub scans: &'a [TableWork],
     pub idempotent: bool,
     pub transactional: bool,
+    /// MySQL/MariaDB: the weakest `ALGORITHM=` the server accepts for this statement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<crate::analyze::mysql::Algorithm>,
+    /// MySQL/MariaDB: the weakest `LOCK=` the server accepts (NONE: writes continue).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ddl_lock: Option<crate::analyze::mysql::DdlLock>,
+    /// SQLite: the table whose rebuild (create, copy, drop, rename) this statement is part of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rebuild_of: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -141,6 +150,9 @@ pub fn build(report: &Report) -> Output<'_> {
                     scans: &s.scans,
                     idempotent: s.idempotent,
                     transactional: s.transactional,
+                    algorithm: s.online.as_ref().map(|o| o.algorithm),
+                    ddl_lock: s.online.as_ref().map(|o| o.lock),
+                    rebuild_of: s.sqlite.as_ref().and_then(|q| q.rebuild_of.as_deref()),
                 })
                 .collect(),
             diagnostics: unit.findings.iter().map(diagnostic).collect(),

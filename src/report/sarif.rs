@@ -202,9 +202,7 @@ fn result(
         }),
     );
     if let Some(s) = statement {
-        props.insert(
-            "statement".into(),
-            json!({
+        let mut statement_props = json!({
                 "kind": s.kind,
                 "phase": s.phase.name(),
                 "destructive": s.destructive,
@@ -214,8 +212,13 @@ fn result(
                 "idempotent": s.idempotent,
                 "transactional": s.transactional,
                 "newRelations": s.new_relations,
-            }),
-        );
+        });
+        // MySQL/MariaDB: the online-DDL facts (absent for the other dialects).
+        if let (Some(online), Some(map)) = (&s.online, statement_props.as_object_mut()) {
+            map.insert("algorithm".into(), json!(online.algorithm));
+            map.insert("ddlLock".into(), json!(online.lock));
+        }
+        props.insert("statement".into(), statement_props);
     }
     result.insert("properties".into(), Value::Object(props));
     Value::Object(result)

@@ -18,9 +18,20 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let end = (e.offset + 1).min(s.span.end.max(e.offset));
             out.push(Diagnostic {
                 span: Span::new(e.offset, end),
-                ..Diagnostic::at_statement(Code::E001, i, s, format!("PostgreSQL cannot parse this statement: {}", e.message))
+                ..Diagnostic::at_statement(Code::E001, i, s, format!("{} cannot parse this statement: {}", parser_name(ctx.target.dialect), e.message))
             }
             .help("Fix the SQL; the other statements of the file are still checked."));
         }
+    }
+}
+
+/// Who could not parse it: PostgreSQL's own grammar, or sqlparser's for the other dialects.
+fn parser_name(dialect: crate::target::Dialect) -> &'static str {
+    use crate::target::Dialect;
+    match dialect {
+        Dialect::Postgres => "PostgreSQL",
+        Dialect::Mysql => "rollsafe's MySQL parser",
+        Dialect::Mariadb => "rollsafe's MariaDB parser",
+        Dialect::Sqlite => "rollsafe's SQLite parser",
     }
 }

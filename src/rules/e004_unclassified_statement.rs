@@ -1,4 +1,5 @@
 use super::{Check, Code, Context, Diagnostic, Directions, Family, Rule};
+use crate::analyze::Change;
 use crate::config::Severity;
 
 pub const RULE: Rule = Rule {
@@ -24,6 +25,22 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     i,
                     s,
                     format!("rollsafe does not know what a `{}` statement does; it is not assumed safe", s.kind),
+                )
+                .help(HELP),
+            );
+        }
+        // Code the dialect marks opaque without saying more (MySQL's CALL and prepared
+        // EXECUTE): never silently safe.
+        if s.body().opaque.is_empty() && s.changes.iter().any(|c| matches!(c, Change::Opaque)) {
+            out.push(
+                Diagnostic::at_statement(
+                    Code::E004,
+                    i,
+                    s,
+                    format!(
+                        "rollsafe cannot see what this {} runs (locks, drops, data changes); it is not assumed safe",
+                        s.kind
+                    ),
                 )
                 .help(HELP),
             );

@@ -3,6 +3,8 @@
 //! the binary: it is the single source for `rollsafe explain`, SARIF help and the README table.
 
 pub mod contract;
+mod copy_algorithm;
+pub mod dialects;
 mod outcome;
 mod rerun;
 mod settings;
@@ -299,6 +301,14 @@ rules! {
     RS113 => rs113_work_under_access_exclusive,
     RS114 => rs114_add_not_null_column_without_default,
     RS115 => rs115_unbatched_backfill,
+    RS120 => rs120_missing_lock_wait_timeout,
+    RS121 => rs121_algorithm_or_lock_refused,
+    RS122 => rs122_fulltext_or_spatial_index_blocks_writes,
+    RS123 => rs123_foreign_key_with_checks_on,
+    RS124 => rs124_varchar_crosses_255_bytes,
+    RS125 => rs125_instant_row_version_limit,
+    RS130 => rs130_sqlite_refuses_alter,
+    RS131 => rs131_rebuild_with_foreign_keys_on,
     RS201 => rs201_create_without_if_not_exists,
     RS202 => rs202_drop_without_if_exists,
     RS203 => rs203_add_column_without_if_not_exists,
@@ -375,6 +385,7 @@ pub fn run(
             for rule in &enabled {
                 if let Check::Migration(check) = rule.check
                     && rule.directions.includes(unit.migration.direction)
+                    && dialects::applies(rule.code, unit.migration.target.dialect)
                 {
                     check(&ctx, &mut diagnostics);
                 }

@@ -14,6 +14,9 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    if ctx.target.dialect.is_mysql_family() {
+        return super::copy_algorithm::check(ctx, out);
+    }
     for (i, s) in ctx.statements.iter().enumerate() {
         let mut done: Vec<&str> = Vec::new();
         for change in &s.changes {

@@ -1,0 +1,11 @@
+-- +goose Up
+
+ALTER TABLE users DROP COLUMN legacy_email;
+
+-- rollsafe:contract approved-by=alice ticket=DB-142 after=2026-01-15 recovery=restore-from-backup
+ALTER TABLE users DROP COLUMN nickname;
+
+-- +goose Down
+
+ALTER TABLE users ADD COLUMN nickname VARCHAR(50) NULL;
+ALTER TABLE users ADD COLUMN legacy_email VARCHAR(191) NULL;

@@ -1,0 +1,2 @@
+DROP INDEX orders_user_id_idx;
+ALTER TABLE orders DROP COLUMN shipped_at;

@@ -1,0 +1,2 @@
+ALTER TABLE users ADD COLUMN nickname TEXT;
+ALTER TABLE users ADD COLUMN legacy_email TEXT;
