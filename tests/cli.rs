@@ -639,3 +639,45 @@ fn psql_includes_are_linted_in_place_under_the_includers_markers() {
     assert!(out.contains("shared/cycle_b.sql:2:1: error[E002]") && out.contains("include cycle: shared/cycle_a.sql includes shared/cycle_b.sql includes shared/cycle_a.sql"), "{out}");
     insta::assert_snapshot!("psql_includes", out);
 }
+
+#[test]
+fn marker_near_misses_and_loose_dates_approve_nothing() {
+    for near_miss in [
+        "-- ROLLSAFE:contract approved-by=alice ticket=DB-1 recovery=restore-from-backup",
+        "-- rollsafe :contract approved-by=alice ticket=DB-1 recovery=restore-from-backup",
+        "-- rollsafe contract approved-by=alice ticket=DB-1 recovery=restore-from-backup",
+    ] {
+        let (code, out) = check_one(&format!("{near_miss}\nDROP TABLE a;\n"), None);
+        assert_eq!(code, Some(1), "{out}");
+        assert!(
+            out.contains("001_a.sql:1:4: error[E003]"),
+            "{near_miss}: {out}"
+        );
+        let rs001 = out.lines().find(|l| l.contains("[RS001]")).unwrap_or("");
+        assert!(!rs001.contains("suppressed"), "{near_miss}: {out}");
+    }
+    // An ordinary comment that mentions rollsafe is not a marker.
+    let (_, out) = check_one("-- rollsafe checks this file\nSELECT 1;\n", None);
+    assert!(!out.contains("E003"), "{out}");
+    // Dates are strictly YYYY-MM-DD: a loose spelling is E003, never a closed window.
+    for date in ["2026-1-015", "+202-01-01", "2026/01/15"] {
+        let sql = format!(
+            "-- rollsafe:contract approved-by=alice ticket=DB-1 recovery=restore-from-backup after={date}\nDROP TABLE a;\n"
+        );
+        let (code, out) = check_one(&sql, None);
+        assert_eq!(code, Some(1), "{date}: {out}");
+        assert!(out.contains("error[E003]"), "{date}: {out}");
+    }
+}
+
+#[test]
+fn allow_cannot_cover_unparsed_statements() {
+    let (code, out) = check_one(
+        "-- rollsafe:allow E001 reason=\"tool syntax\"\nDROP TABLE a WHERE;\n",
+        None,
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("E001 cannot be allowed"), "{out}");
+    let e001 = out.lines().find(|l| l.contains("[E001]")).unwrap_or("");
+    assert!(!e001.is_empty() && !e001.contains("suppressed"), "{out}");
+}

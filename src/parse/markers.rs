@@ -87,6 +87,19 @@ pub struct Date {
 
 impl Date {
     pub fn parse(s: &str) -> Option<Date> {
+        // Strictly `YYYY-MM-DD`: a sign, a short year or a one-digit month is a typo, and a
+        // typo must never move a compatibility window.
+        let shape = s.len() == 10
+            && s.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if !shape {
+            return None;
+        }
         let mut parts = s.splitn(3, '-');
         let year: i32 = parts.next()?.parse().ok()?;
         let month: u32 = parts.next()?.parse().ok()?;
@@ -221,10 +234,54 @@ const PREFIX: &str = "rollsafe:";
 
 /// Parse a `--` comment (`span` covers the text after the dashes). Returns `None` for
 /// comments that are not rollsafe markers.
+/// A comment that looks like a marker but is not spelled as one (`-- ROLLSAFE:contract`,
+/// `-- rollsafe :contract`, `-- rollsafe contract`): a marker with a problem (E003), so a typo
+/// never passes for an ordinary comment while approving nothing.
+fn near_miss(body: &str, span: Span, at: usize) -> Option<Marker> {
+    let head = body.get(..PREFIX.len() - 1)?;
+    if !head.eq_ignore_ascii_case("rollsafe") {
+        return None;
+    }
+    let after = body[head.len()..].trim_start();
+    let word: String = after
+        .trim_start_matches(':')
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let looks_like_marker =
+        after.starts_with(':') || matches!(word.as_str(), "contract" | "allow" | "break-glass");
+    if !looks_like_marker {
+        return None;
+    }
+    Some(Marker {
+        span,
+        kind: None,
+        fields: Vec::new(),
+        codes: Vec::new(),
+        file_scope: false,
+        problems: vec![MarkerProblem {
+            span: Span::new(at, at + head.len()),
+            message: format!(
+                "`{}` is not a marker: write it exactly `rollsafe:KIND` (lower case, no space before the colon)",
+                body.split_whitespace()
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+        }],
+        covers: None,
+        inherited: false,
+    })
+}
+
 pub fn parse_marker(text: &str, span: Span) -> Option<Marker> {
     let body = &text[span.start..span.end];
     let lead = body.len() - body.trim_start().len();
-    let rest = body.trim_start().strip_prefix(PREFIX)?;
+    let Some(rest) = body.trim_start().strip_prefix(PREFIX) else {
+        return near_miss(body.trim_start(), span, span.start + lead);
+    };
     let mut pos = span.start + lead + PREFIX.len();
     let kind_word: String = rest
         .chars()

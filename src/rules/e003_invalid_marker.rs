@@ -37,6 +37,21 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     )
                     .help("Remove the break-glass marker once the incident is over."),
                 ),
+                Some(c @ (Code::E001 | Code::RS401 | Code::RS402)) => out.push(
+                    Diagnostic::new(
+                        Code::E003,
+                        *span,
+                        format!(
+                            "{code} cannot be allowed: {}",
+                            match c {
+                                Code::E001 => "rollsafe cannot see what an unparsed statement does",
+                                Code::RS401 => "an edit to an applied migration never reaches the databases that ran it",
+                                _ => "the order of migrations that already ran cannot be waved through by the change itself",
+                            }
+                        ),
+                    )
+                    .help("Fix the cause; when it must go through anyway, use a `rollsafe:break-glass` marker, which is always reported."),
+                ),
                 Some(c) if !c.can_be_allowed() => out.push(
                     Diagnostic::new(
                         Code::E003,

@@ -254,11 +254,14 @@ macro_rules! rules {
             pub fn can_be_allowed(self) -> bool {
                 !matches!(
                     self,
-                    Code::RS001
+                    Code::E001
+                        | Code::RS001
                         | Code::RS003
                         | Code::RS004
                         | Code::RS006
                         | Code::RS007
+                        | Code::RS401
+                        | Code::RS402
                         | Code::RS406
                 )
             }
