@@ -470,18 +470,20 @@ impl Schema {
                             gone.push(k.to_string());
                             for g in &gone {
                                 self.tables.remove(g);
-                                let defs = &mut self.index_defs;
-                                self.indexes.retain(|name, (t, _)| {
-                                    let keep = t != g;
-                                    if !keep {
-                                        defs.remove(name);
-                                    }
-                                    keep
-                                });
                                 self.triggers.remove(g);
                                 self.write_calls.remove(g);
-                                self.indexes.retain(|_, (t, _)| t != g);
                             }
+                            // One pass over the indexes for all of them, not one per partition.
+                            let gone: std::collections::HashSet<String> =
+                                gone.into_iter().collect();
+                            let defs = &mut self.index_defs;
+                            self.indexes.retain(|name, (t, _)| {
+                                let keep = !gone.contains(t);
+                                if !keep {
+                                    defs.remove(name);
+                                }
+                                keep
+                            });
                         }
                         ObjectKind::Index => {
                             self.indexes.remove(k);

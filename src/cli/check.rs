@@ -45,7 +45,7 @@ pub struct CheckArgs {
     pub engine_version: Option<String>,
     /// Force a layout instead of detecting it.
     #[arg(long, value_enum)]
-    pub layout: Option<LayoutArg>,
+    pub layout: Option<Layout>,
     /// Only lint files matching this glob (repeatable; adds to the config's).
     #[arg(long)]
     pub include: Vec<String>,
@@ -109,37 +109,6 @@ fn parse_also(s: &str) -> Result<(Format, PathBuf), String> {
         return Err(format!("`{s}` names no file"));
     }
     Ok((format, PathBuf::from(path)))
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum LayoutArg {
-    GolangMigrate,
-    Sqlx,
-    Diesel,
-    Flyway,
-    Prisma,
-    Goose,
-    Dbmate,
-    Sqitch,
-    Liquibase,
-    Plain,
-}
-
-impl From<LayoutArg> for Layout {
-    fn from(l: LayoutArg) -> Layout {
-        match l {
-            LayoutArg::GolangMigrate => Layout::GolangMigrate,
-            LayoutArg::Sqlx => Layout::Sqlx,
-            LayoutArg::Diesel => Layout::Diesel,
-            LayoutArg::Flyway => Layout::Flyway,
-            LayoutArg::Prisma => Layout::Prisma,
-            LayoutArg::Goose => Layout::Goose,
-            LayoutArg::Dbmate => Layout::Dbmate,
-            LayoutArg::Sqitch => Layout::Sqitch,
-            LayoutArg::Liquibase => Layout::Liquibase,
-            LayoutArg::Plain => Layout::Plain,
-        }
-    }
 }
 
 pub fn load_config(explicit: Option<&PathBuf>) -> Result<Config, Failure> {
@@ -221,7 +190,7 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
             .map_err(|e| Failure(format!("--{e}")))?;
     }
     if let Some(l) = args.layout {
-        config.layout = Some(l.into());
+        config.layout = Some(l);
     }
     for glob in args.include.iter().chain(&args.exclude) {
         globset::Glob::new(glob).map_err(|e| Failure(format!("bad glob `{glob}`: {e}")))?;

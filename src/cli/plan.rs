@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::check::{LayoutArg, load_config};
+use super::check::load_config;
 use super::{EXIT_CLEAN, Failure, write_stdout};
 use crate::check::{self, Options};
 use crate::config::SUPPORTED_PG_VERSIONS;
@@ -13,6 +13,7 @@ use crate::discover::{self, UnitChange};
 use crate::parse::markers::Date;
 use crate::plan;
 use crate::rules::Settings;
+use crate::target::Layout;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PlanFormat {
@@ -38,7 +39,7 @@ pub struct PlanArgs {
     pub pg_version: Option<u32>,
     /// Force a layout instead of detecting it.
     #[arg(long, value_enum)]
-    pub layout: Option<LayoutArg>,
+    pub layout: Option<Layout>,
     /// Treat this date as today (YYYY-MM-DD).
     #[arg(long)]
     pub today: Option<String>,
@@ -63,7 +64,7 @@ pub fn run(args: PlanArgs) -> Result<u8, Failure> {
         config.pg_version = v;
     }
     if let Some(l) = args.layout {
-        config.layout = Some(l.into());
+        config.layout = Some(l);
     }
     let today = match &args.today {
         Some(s) => Date::parse(s)

@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::check::{LayoutArg, load_config};
+use super::check::load_config;
 use super::{EXIT_CLEAN, EXIT_FINDINGS, FailOn, Failure, write_stdout};
 use crate::parse::markers::Date;
 use crate::report::{self, Format, RenderOptions};
+use crate::target::Layout;
 use crate::verify::{self, Server, VerifyOptions};
 
 #[derive(Args)]
@@ -41,7 +42,7 @@ pub struct VerifyArgs {
     pub config: Option<PathBuf>,
     /// Force a layout instead of detecting it.
     #[arg(long, value_enum)]
-    pub layout: Option<LayoutArg>,
+    pub layout: Option<Layout>,
     /// Write the output to this file instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -53,7 +54,7 @@ pub struct VerifyArgs {
 pub fn run(args: VerifyArgs) -> Result<u8, Failure> {
     let mut config = load_config(args.config.as_ref())?;
     if let Some(l) = args.layout {
-        config.layout = Some(l.into());
+        config.layout = Some(l);
     }
     let paths = if args.paths.is_empty() {
         let base = config.base_dir().map(PathBuf::from).unwrap_or_default();

@@ -80,13 +80,12 @@ fn describe(s: &StatementFacts) -> Vec<(String, Span)> {
     if own.iter().any(|(_, p)| *p == Phase::Contract) || inner.is_empty() {
         out.push((describe_own(s, &own), s.span));
     }
-    let mut seen: Vec<Span> = Vec::new();
+    let mut seen: std::collections::HashSet<Span> = std::collections::HashSet::new();
     for i in inner {
         // Code reached through one call shares the call's span: one finding per place.
-        if seen.contains(&i.span) {
+        if !seen.insert(i.span) {
             continue;
         }
-        seen.push(i.span);
         out.push((describe_inner(s, i), i.span));
     }
     out

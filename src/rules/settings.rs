@@ -74,9 +74,9 @@ mod tests {
 
     #[test]
     fn unknown_code_names_the_key_and_file() {
-        let config = Config::parse("[rules]\nRS999 = \"off\"", Path::new("x/r.toml")).unwrap();
+        let config = Config::parse("[rules]\nRS1O1 = \"off\"", Path::new("x/r.toml")).unwrap();
         let err = Settings::from_config(&config).unwrap_err().to_string();
         assert!(err.contains("is not a rollsafe rule code"), "{err}");
-        assert!(err.contains("RS999") && err.contains("x/r.toml"), "{err}");
+        assert!(err.contains("RS1O1") && err.contains("x/r.toml"), "{err}");
     }
 }
