@@ -53,6 +53,9 @@ pub struct DefaultExpr {
     pub function: Option<String>,
     /// `DEFAULT NULL` changes nothing.
     pub is_null: bool,
+    /// The sequence a `nextval('seq')` default draws from (what `DROP SEQUENCE ... CASCADE`
+    /// takes the default away from).
+    pub sequence: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -346,6 +349,8 @@ pub enum Change {
     SetSchema {
         object: ObjectKind,
         name: String,
+        /// The schema it moves to.
+        schema: String,
     },
     AlterTable {
         table: String,

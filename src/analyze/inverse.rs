@@ -251,7 +251,9 @@ fn change_inverse(c: &Change, schema: &Schema, unit: usize, destructive: bool) -
             format!("the previous settings of sequence {n} are not known"),
             false,
         ),
-        Change::SetSchema { object, name: n } => irreversible(
+        Change::SetSchema {
+            object, name: n, ..
+        } => irreversible(
             format!("moves {} {n} to another schema", object.name()),
             false,
         ),

@@ -4,6 +4,7 @@
 
 pub mod change;
 pub mod facts;
+pub mod identity;
 pub mod inverse;
 pub mod mysql;
 pub mod phase;

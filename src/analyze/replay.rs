@@ -6,6 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
+use super::identity;
 use super::phase::{self, PhaseContext};
 use super::postgres::rewrites::SessionZone;
 use super::postgres::{locks, plpgsql};
@@ -31,6 +32,7 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
         .map(|u| u.migration.change.is_some_and(|c| c.file_added))
         .collect();
     let flyway_undo = flyway_undo_groups(units); // rollback (issue 13)
+    let base = base_objects(units);
     // Columns added to existing tables, per group: (table key, column) → the adding unit.
     let mut added: HashMap<PathBuf, HashMap<(String, String), usize>> = HashMap::new();
     for index in 0..units.len() {
@@ -49,9 +51,11 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
         let target = unit.migration.target;
         let source = unit.migration.source.clone();
         let added = added.entry(unit.migration.group.clone()).or_default();
+        let units_group = unit.migration.group.clone();
         let replaced =
             phase::replaced_constraints(unit.statements.iter().flat_map(|s| &s.changes), schema);
         let mut zone = ZoneSetting::default();
+        let mut search_path = identity::SearchPath::default();
         let mut session = super::mysql::replay::Session::default();
         if target.dialect == Dialect::Sqlite {
             let columns = |t: &str| {
@@ -67,6 +71,7 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
             let session_zone = zone.at(facts.scope);
             let analysis = match target.dialect {
                 Dialect::Postgres => {
+                    search_path.resolve(facts, schema);
                     locks::analyze_in(&facts.changes, schema, target.version, session_zone)
                 }
                 Dialect::Mysql | Dialect::Mariadb | Dialect::Sqlite => {
@@ -139,6 +144,7 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
             };
             refine_phase(facts, &ctx);
             zone.update(facts);
+            search_path.update(facts);
             if applies {
                 schema.note_view_reads(&facts.changes);
                 for change in &facts.changes {
@@ -156,11 +162,36 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
             if applies {
                 for change in &facts.changes {
                     schema.apply(change, index);
+                    if changed[index]
+                        && base
+                            .get(&units_group)
+                            .is_some_and(|b| b.has(change).is_some())
+                    {
+                        schema.disown(change, index);
+                    }
                 }
                 define(facts, schema, &source);
             }
         }
     }
+}
+
+/// With a diff base: per group, what the migrations that existed at the base leave in the
+/// database (see [`identity::BaseObjects`]).
+fn base_objects(units: &[AnalyzedMigration]) -> HashMap<PathBuf, identity::BaseObjects> {
+    let mut out: HashMap<PathBuf, identity::BaseObjects> = HashMap::new();
+    for u in units {
+        let existed = u.migration.change.is_some_and(|c| !c.file_added);
+        if !existed || !matches!(u.migration.direction, Direction::Up | Direction::Repeatable) {
+            continue;
+        }
+        let objects = out.entry(u.migration.group.clone()).or_default();
+        let mut path = identity::SearchPath::default();
+        for facts in &u.statements {
+            objects.follow(facts, &mut path);
+        }
+    }
+    out
 }
 
 // --- rollback (issue 13) ---------------------------------------------------------------------

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use super::change::*;
+use super::identity::{base_name, qualify, schema_of};
 use super::procedural::{Body, TriggerEvents};
 
 /// A function or procedure created by the migrations, as the replay last saw it.
@@ -32,6 +33,8 @@ pub struct Column {
     pub not_null: bool,
     /// Whether it has a default, and what decides it (the function called, or `constant`).
     pub default: Option<String>,
+    /// The sequence its default draws from (`nextval('seq')`, or a serial column's own).
+    pub sequence: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +83,8 @@ pub struct Schema {
     pub indexes: HashMap<String, (String, Option<usize>)>,
     /// Other relations (views, materialized views, sequences) → creating unit.
     pub others: HashMap<String, Option<usize>>,
+    /// What each of `others` is (view, materialized view, sequence, foreign table).
+    pub other_kinds: HashMap<String, ObjectKind>,
     /// Tables that have (or once had) partitions, and tables that are (or once were) referenced
     /// by a foreign key. Supersets, kept so `partitions` and `referencing` can skip their scan of
     /// every table in the common case: without them the replay is quadratic.
@@ -120,6 +125,17 @@ pub fn default_key(spec: &ColumnSpec) -> Option<String> {
     Some(d.function.clone().unwrap_or_else(|| "constant".into()))
 }
 
+/// The sequence a column's default draws from, as a relation key: `nextval('seq')`'s, or the
+/// `<table>_<column>_seq` a serial column creates in its table's schema.
+fn default_sequence(table: &str, spec: &ColumnSpec) -> Option<String> {
+    if spec.is_serial() {
+        let name = object_name(base_name(table), &spec.name, "seq");
+        return Some(qualify(schema_of(table), &name));
+    }
+    let seq = spec.default.as_ref()?.sequence.as_deref()?;
+    Some(key(seq).to_string())
+}
+
 /// The key of a trigger or policy in [`Schema::objects`]: its table and name.
 pub fn object_key(kind: ObjectKind, name: &str, on_table: Option<&str>) -> String {
     match (kind, on_table) {
@@ -130,6 +146,25 @@ pub fn object_key(kind: ObjectKind, name: &str, on_table: Option<&str>) -> Strin
     }
 }
 
+/// Tables, views, materialized views, sequences, indexes and foreign tables share one
+/// namespace per schema: a name means one of them.
+pub fn is_relation(object: ObjectKind) -> bool {
+    matches!(
+        object,
+        ObjectKind::Table
+            | ObjectKind::View
+            | ObjectKind::MaterializedView
+            | ObjectKind::Sequence
+            | ObjectKind::Index
+            | ObjectKind::ForeignTable
+    )
+}
+
+/// The key of `from` renamed to `to`: a rename keeps the schema.
+pub fn renamed_key(from: &str, to: &str) -> String {
+    qualify(schema_of(from), to)
+}
+
 /// Unqualified `public.x` and `x` name the same relation for our purposes.
 pub fn key(name: &str) -> &str {
     name.strip_prefix("public.").unwrap_or(name)
@@ -138,6 +173,57 @@ pub fn key(name: &str) -> &str {
 impl Schema {
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.get(key(name))
+    }
+
+    /// Whether the replay knows a relation (table, index, view, sequence, ...) by this name.
+    pub fn has_relation(&self, name: &str) -> bool {
+        let k = key(name);
+        self.tables.contains_key(k) || self.indexes.contains_key(k) || self.others.contains_key(k)
+    }
+
+    /// Whether the replay knows a type or domain by this name.
+    pub fn has_type(&self, name: &str) -> bool {
+        let k = key(name).to_string();
+        self.enum_values.contains_key(&k)
+            || [ObjectKind::Type, ObjectKind::Domain]
+                .into_iter()
+                .any(|kind| self.objects.contains_key(&(kind, k.clone())))
+    }
+
+    /// What kind of relation the replay knows by this name: a table, an index (one created
+    /// with CREATE INDEX, or the index of a PRIMARY KEY, UNIQUE or EXCLUDE constraint), or
+    /// what it was created as.
+    pub fn relation_kind(&self, name: &str) -> Option<ObjectKind> {
+        let k = key(name);
+        if self.tables.contains_key(k) {
+            return Some(ObjectKind::Table);
+        }
+        if self.indexes.contains_key(k) {
+            return Some(ObjectKind::Index);
+        }
+        if self.others.contains_key(k) {
+            return Some(self.other_kinds.get(k).copied().unwrap_or(ObjectKind::View));
+        }
+        let (schema, base) = (schema_of(k), base_name(k));
+        let constraint_index = self.tables.iter().any(|(t, table)| {
+            schema_of(t) == schema
+                && table.constraints.iter().any(|c| {
+                    matches!(
+                        c.kind,
+                        ConstraintKind::PrimaryKey
+                            | ConstraintKind::Unique
+                            | ConstraintKind::Exclusion
+                    ) && c.name.as_deref() == Some(base)
+                })
+        });
+        constraint_index.then_some(ObjectKind::Index)
+    }
+
+    /// Whether the replay knows `name` as a relation other than an index (what `ALTER INDEX
+    /// ... RENAME` also renames).
+    pub fn is_non_index_relation(&self, name: &str) -> bool {
+        let k = key(name);
+        self.tables.contains_key(k) || self.others.contains_key(k)
     }
 
     /// The unit that created a relation (table, index, view, sequence), if known.
@@ -323,22 +409,177 @@ impl Schema {
                 _ => {}
             },
             Change::Rename {
-                object: ObjectKind::Table,
-                from,
-                to,
+                object, from, to, ..
+            } if is_relation(*object) => {
+                self.note_moved(key(from), &renamed_key(from, to));
+            }
+            Change::SetSchema {
+                object,
+                name,
+                schema,
+            } if is_relation(*object) => {
+                self.note_moved(key(name), &qualify(schema, base_name(name)));
+            }
+            _ => {}
+        }
+    }
+
+    /// The object `change` created is not `unit`'s own: it existed before (see
+    /// `identity::BaseObjects`). Nothing changes if `unit` did not create it.
+    pub fn disown(&mut self, change: &Change, unit: usize) {
+        let mine = |u: &mut Option<usize>| {
+            if *u == Some(unit) {
+                *u = None;
+            }
+        };
+        match change {
+            Change::CreateTable { table, .. } => {
+                if let Some(t) = self.tables.get_mut(key(table)) {
+                    mine(&mut t.created_by);
+                }
+            }
+            Change::CreateIndex {
+                index: Some(index), ..
+            } => {
+                if let Some((_, u)) = self.indexes.get_mut(key(index)) {
+                    mine(u);
+                }
+            }
+            Change::Create {
+                object,
+                name,
+                on_table,
                 ..
             } => {
-                let new_key = match key(from).rsplit_once('.') {
-                    Some((schema, _)) => format!("{schema}.{to}"),
-                    None => to.clone(),
-                };
-                for set in [&mut self.parents, &mut self.referenced] {
-                    if set.contains(key(from)) {
-                        set.insert(new_key.clone());
-                    }
+                if let Some(u) = self.others.get_mut(key(name)) {
+                    mine(u);
+                }
+                if let Some(u) = self
+                    .objects
+                    .get_mut(&(*object, object_key(*object, name, on_table.as_deref())))
+                {
+                    mine(u);
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A serial column creates its sequence with the column.
+    fn note_serial_sequences(&mut self, columns: &[Column], specs: &[ColumnSpec], unit: usize) {
+        for (c, spec) in columns.iter().zip(specs) {
+            if let (true, Some(seq)) = (spec.is_serial(), &c.sequence) {
+                if !self.has_relation(seq) {
+                    self.others.insert(seq.clone(), Some(unit));
+                    self.other_kinds.insert(seq.clone(), ObjectKind::Sequence);
+                }
+            }
+        }
+    }
+
+    fn note_moved(&mut self, old: &str, new: &str) {
+        for set in [&mut self.parents, &mut self.referenced] {
+            if set.contains(old) {
+                set.insert(new.to_string());
+            }
+        }
+    }
+
+    /// A relation renamed or moved to another schema: whatever the model holds under `old`
+    /// (with its creating unit) is now under `new`, and what refers to it follows.
+    fn move_relation(&mut self, old: &str, new: String) {
+        if old == new {
+            return;
+        }
+        let old = old.to_string();
+        if let Some(t) = self.tables.remove(&old) {
+            // Its indexes move with a table to its new schema.
+            let moved_schema = (schema_of(&old) != schema_of(&new)).then(|| schema_of(&new));
+            let mut moved_indexes: Vec<(String, String)> = Vec::new();
+            for (index, (t_name, _)) in self.indexes.iter_mut() {
+                if *t_name == old {
+                    *t_name = new.clone();
+                    if let Some(schema) = moved_schema {
+                        moved_indexes.push((index.clone(), qualify(schema, base_name(index))));
+                    }
+                }
+            }
+            for (from, to) in moved_indexes {
+                if let Some(v) = self.indexes.remove(&from) {
+                    self.indexes.insert(to.clone(), v);
+                }
+                if let Some(d) = self.index_defs.remove(&from) {
+                    self.index_defs.insert(to, d);
+                }
+            }
+            for other in self.tables.values_mut() {
+                if other.partition_of.as_deref() == Some(old.as_str()) {
+                    other.partition_of = Some(new.clone());
+                }
+                for c in &mut other.constraints {
+                    if c.references.as_deref() == Some(old.as_str()) {
+                        c.references = Some(new.clone());
+                    }
+                }
+            }
+            if let Some(triggers) = self.triggers.remove(&old) {
+                self.triggers.insert(new.clone(), triggers);
+            }
+            if let Some(calls) = self.write_calls.remove(&old) {
+                self.write_calls.insert(new.clone(), calls);
+            }
+            self.tables.insert(new.clone(), t);
+        } else if let Some(u) = self.others.remove(&old) {
+            if let Some(reads) = self.view_reads.remove(&old) {
+                self.view_reads.insert(new.clone(), reads);
+            }
+            if let Some(kind) = self.other_kinds.remove(&old) {
+                self.other_kinds.insert(new.clone(), kind);
+            }
+            self.others.insert(new.clone(), u);
+        } else if let Some(v) = self.indexes.remove(&old) {
+            self.indexes.insert(new.clone(), v);
+            if let Some(d) = self.index_defs.remove(&old) {
+                self.index_defs.insert(new.clone(), d);
+            }
+            return;
+        } else {
+            return;
+        }
+        // Views read relations by identity, and columns default to sequences by identity.
+        for reads in self.view_reads.values_mut() {
+            for r in reads.iter_mut() {
+                if *r == old {
+                    *r = new.clone();
+                }
+            }
+        }
+        for t in self.tables.values_mut() {
+            for c in &mut t.columns {
+                if c.sequence.as_deref() == Some(old.as_str()) {
+                    c.sequence = Some(new.clone());
+                }
+            }
+        }
+    }
+
+    /// A type or domain renamed or moved: the columns of that type follow it.
+    fn move_type(&mut self, kind: ObjectKind, old: &str, new: String) {
+        if old == new {
+            return;
+        }
+        if let Some(u) = self.objects.remove(&(kind, old.to_string())) {
+            self.objects.insert((kind, new.clone()), u);
+        }
+        if let Some(values) = self.enum_values.remove(old) {
+            self.enum_values.insert(new.clone(), values);
+        }
+        for t in self.tables.values_mut() {
+            for c in &mut t.columns {
+                if key(&c.type_name.name) == old {
+                    c.type_name.name = new.clone();
+                }
+            }
         }
     }
 
@@ -352,8 +593,10 @@ impl Schema {
                 ..
             } => {
                 let k = key(table).to_string();
-                if self.tables.contains_key(&k) {
-                    return; // IF NOT EXISTS on an existing table changes nothing.
+                if self.has_relation(&k) {
+                    // IF NOT EXISTS of an existing relation (of any kind: they share a
+                    // namespace) changes nothing; without it the server refuses.
+                    return;
                 }
                 let mut t = Table {
                     created_by: Some(unit),
@@ -366,12 +609,14 @@ impl Schema {
                         type_name: c.type_name.clone(),
                         not_null: c.not_null,
                         default: default_key(c),
+                        sequence: default_sequence(&k, c),
                     });
                     t.constraints
                         .extend(c.constraints.iter().map(|s| constraint(&k, s)));
                 }
                 t.constraints
                     .extend(constraints.iter().map(|s| constraint(&k, s)));
+                self.note_serial_sequences(&t.columns, columns, unit);
                 self.tables.insert(k, t);
             }
             Change::CreateIndex {
@@ -382,19 +627,19 @@ impl Schema {
                 unique,
                 ..
             } => {
-                if !self.indexes.contains_key(key(index)) {
-                    self.index_defs.insert(
-                        key(index).to_string(),
-                        IndexDef {
-                            columns: columns.clone(),
-                            method: method.clone(),
-                            unique: *unique,
-                        },
-                    );
+                if self.has_relation(index) {
+                    return; // IF NOT EXISTS of an existing relation changes nothing.
                 }
+                self.index_defs.insert(
+                    key(index).to_string(),
+                    IndexDef {
+                        columns: columns.clone(),
+                        method: method.clone(),
+                        unique: *unique,
+                    },
+                );
                 self.indexes
-                    .entry(key(index).to_string())
-                    .or_insert((key(table).to_string(), Some(unit)));
+                    .insert(key(index).to_string(), (key(table).to_string(), Some(unit)));
             }
             Change::Create {
                 object:
@@ -428,16 +673,19 @@ impl Schema {
             }
             Change::Create {
                 object:
-                    ObjectKind::View
+                    object @ (ObjectKind::View
                     | ObjectKind::MaterializedView
                     | ObjectKind::Sequence
-                    | ObjectKind::ForeignTable,
+                    | ObjectKind::ForeignTable),
                 name,
                 ..
             } => {
-                self.others
-                    .entry(key(name).to_string())
-                    .or_insert(Some(unit));
+                // Relations share a namespace: `CREATE SEQUENCE IF NOT EXISTS users` when a
+                // table `users` exists creates nothing.
+                if !self.has_relation(name) {
+                    self.others.insert(key(name).to_string(), Some(unit));
+                    self.other_kinds.insert(key(name).to_string(), *object);
+                }
             }
             Change::Drop {
                 object,
@@ -508,6 +756,7 @@ impl Schema {
                         }
                         _ => {
                             self.others.remove(k);
+                            self.other_kinds.remove(k);
                         }
                     }
                 }
@@ -518,36 +767,19 @@ impl Schema {
                 from,
                 to,
             } => match object {
-                ObjectKind::Table => {
-                    let old = key(from).to_string();
-                    if let Some(t) = self.tables.remove(&old) {
-                        let new_key = match old.rsplit_once('.') {
-                            Some((schema, _)) => format!("{schema}.{to}"),
-                            None => to.clone(),
-                        };
-                        for (t_name, _) in self.indexes.values_mut() {
-                            if *t_name == old {
-                                *t_name = new_key.clone();
-                            }
-                        }
-                        for other in self.tables.values_mut() {
-                            if other.partition_of.as_deref() == Some(old.as_str()) {
-                                other.partition_of = Some(new_key.clone());
-                            }
-                            for c in &mut other.constraints {
-                                if c.references.as_deref() == Some(old.as_str()) {
-                                    c.references = Some(new_key.clone());
-                                }
-                            }
-                        }
-                        if let Some(triggers) = self.triggers.remove(&old) {
-                            self.triggers.insert(new_key.clone(), triggers);
-                        }
-                        if let Some(calls) = self.write_calls.remove(&old) {
-                            self.write_calls.insert(new_key.clone(), calls);
-                        }
-                        self.tables.insert(new_key, t);
-                    }
+                ObjectKind::Table
+                | ObjectKind::View
+                | ObjectKind::MaterializedView
+                | ObjectKind::Sequence
+                | ObjectKind::Index
+                | ObjectKind::ForeignTable
+                | ObjectKind::Other => {
+                    // The server renames whatever relation has the name, whichever of these
+                    // spellings is used (`ALTER INDEX ... RENAME` renames a table too).
+                    self.move_relation(key(from), renamed_key(from, to));
+                }
+                ObjectKind::Type | ObjectKind::Domain => {
+                    self.move_type(*object, key(from), renamed_key(from, to));
                 }
                 ObjectKind::Column => {
                     if let Some(t) = relation
@@ -584,16 +816,20 @@ impl Schema {
                         self.routines.insert(r.name.clone(), r);
                     }
                 }
-                ObjectKind::Index => {
-                    if let Some(v) = self.indexes.remove(key(from)) {
-                        self.indexes.insert(to.clone(), v);
-                    }
-                    if let Some(d) = self.index_defs.remove(key(from)) {
-                        self.index_defs.insert(to.clone(), d);
-                    }
-                }
                 _ => {}
             },
+            Change::SetSchema {
+                object,
+                name,
+                schema,
+            } => {
+                let to = qualify(schema, base_name(name));
+                if is_relation(*object) {
+                    self.move_relation(key(name), to);
+                } else if matches!(object, ObjectKind::Type | ObjectKind::Domain) {
+                    self.move_type(*object, key(name), to);
+                }
+            }
             Change::AlterTable {
                 table,
                 cmd: TableCmd::AttachPartition { partition },
@@ -622,6 +858,7 @@ impl Schema {
                             type_name: column.type_name.clone(),
                             not_null: column.not_null,
                             default: default_key(column),
+                            sequence: default_sequence(&k, column),
                         });
                         t.constraints
                             .extend(column.constraints.iter().map(|s| constraint(&k, s)));
@@ -659,6 +896,7 @@ impl Schema {
                     TableCmd::DropDefault { column } => {
                         if let Some(c) = t.column_mut(column) {
                             c.default = None;
+                            c.sequence = None;
                         }
                     }
                     TableCmd::AddConstraint(spec) => {

@@ -70,6 +70,7 @@ fn default_of(e: &Expr) -> DefaultExpr {
         .iter()
         .any(|f| text.contains(f));
     DefaultExpr {
+        sequence: None,
         volatility: if volatile {
             Volatility::Volatile
         } else {

@@ -225,6 +225,8 @@ pub(crate) fn column_spec(c: &pb::ColumnDef) -> ColumnSpec {
             volatility: Volatility::Volatile,
             function: Some("nextval".into()),
             is_null: false,
+            // Named by the schema replay, which knows the table (`<table>_<column>_seq`).
+            sequence: None,
         });
     }
     spec

@@ -349,6 +349,7 @@ fn classify_statement(node: &NodeEnum) -> Classified {
                     .as_ref()
                     .map(rv_name)
                     .unwrap_or_else(|| s.object.as_deref().map(node_name).unwrap_or_default()),
+                schema: s.newschema.clone(),
             }],
         ),
         N::AlterTableStmt(s) => {

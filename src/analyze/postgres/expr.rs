@@ -82,18 +82,53 @@ pub(crate) fn default_expr(node: &pb::Node) -> DefaultExpr {
         }
     });
     let is_null = matches!(node.node.as_ref(), Some(NodeEnum::AConst(c)) if c.isnull);
+    let sequence = nextval_sequence(node);
     match found {
         Some((volatility, function)) => DefaultExpr {
             volatility,
             function: Some(function),
             is_null,
+            sequence,
         },
         None => DefaultExpr {
             volatility: Volatility::NonVolatile,
             function: None,
             is_null,
+            sequence,
         },
     }
+}
+
+/// `nextval('seq')` (or `nextval('seq'::regclass)`) → `seq`, as the server reads the text: an
+/// unquoted part is lower-cased.
+fn nextval_sequence(node: &pb::Node) -> Option<String> {
+    let NodeEnum::FuncCall(call) = node.node.as_ref()? else {
+        return None;
+    };
+    if call.funcname.last().map(node_name).as_deref() != Some("nextval") {
+        return None;
+    }
+    let mut arg = call.args.first()?;
+    while let Some(NodeEnum::TypeCast(c)) = arg.node.as_ref() {
+        arg = c.arg.as_deref()?;
+    }
+    let NodeEnum::AConst(c) = arg.node.as_ref()? else {
+        return None;
+    };
+    let Some(pb::a_const::Val::Sval(text)) = c.val.as_ref() else {
+        return None;
+    };
+    let parts: Vec<String> = text
+        .sval
+        .split('.')
+        .map(
+            |p| match p.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
+                Some(quoted) => quoted.to_string(),
+                None => p.to_ascii_lowercase(),
+            },
+        )
+        .collect();
+    Some(parts.join("."))
 }
 
 /// Calls `f` with the unqualified name of every function called in `node`.

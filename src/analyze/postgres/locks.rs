@@ -300,7 +300,7 @@ fn change_locks(
             }
             _ => {}
         },
-        Change::SetSchema { object, name } => {
+        Change::SetSchema { object, name, .. } => {
             if matches!(
                 object,
                 ObjectKind::Table
