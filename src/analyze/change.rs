@@ -235,6 +235,8 @@ pub enum TableCmd {
     },
     SetDefault {
         column: String,
+        /// The sequence a `nextval('seq')` default draws from.
+        sequence: Option<String>,
     },
     DropDefault {
         column: String,
@@ -304,6 +306,8 @@ pub enum Change {
         columns: Vec<ColumnSpec>,
         constraints: Vec<ConstraintSpec>,
         partition_of: Option<String>,
+        /// The tables it inherits from (`INHERITS (...)`), whose `DROP ... CASCADE` drops it.
+        inherits: Vec<String>,
         /// `CREATE TABLE ... AS SELECT` / `SELECT INTO`.
         as_select: bool,
     },
@@ -458,7 +462,7 @@ impl TableCmd {
             } => format!("ALTER COLUMN {column} TYPE {type_name}"),
             TableCmd::SetNotNull { column } => format!("ALTER COLUMN {column} SET NOT NULL"),
             TableCmd::DropNotNull { column } => format!("ALTER COLUMN {column} DROP NOT NULL"),
-            TableCmd::SetDefault { column } => format!("ALTER COLUMN {column} SET DEFAULT"),
+            TableCmd::SetDefault { column, .. } => format!("ALTER COLUMN {column} SET DEFAULT"),
             TableCmd::DropDefault { column } => format!("ALTER COLUMN {column} DROP DEFAULT"),
             TableCmd::AddConstraint(c) => format!(
                 "ADD {}{}",

@@ -109,12 +109,38 @@ pub struct LockFact {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Cascaded {
-    /// A view or materialized view that reads the dropped relation.
+    /// A view or materialized view that reads a dropped relation.
     View { name: String },
-    /// The foreign keys of `table` that reference the dropped table.
+    /// The foreign keys of `table` that reference a dropped table.
     ForeignKeys { table: String },
-    /// A column of the dropped type.
+    /// A column of a dropped type.
     Column { table: String, column: String },
+    /// A table that inherits from a dropped table, or a table in a dropped schema.
+    Table { name: String },
+    /// A sequence, view or other relation in a dropped schema.
+    Relation { name: String },
+    /// A column's default that calls a dropped function or draws from a dropped sequence.
+    Default { table: String, column: String },
+    /// A trigger that runs a dropped function.
+    Trigger { table: String, name: String },
+    /// Check constraints or index expressions of `table` that call a dropped function.
+    Expressions { table: String },
+}
+
+impl Cascaded {
+    /// The relation it belongs to (what the drop locks).
+    pub fn relation(&self) -> &str {
+        match self {
+            Cascaded::View { name } | Cascaded::Table { name } | Cascaded::Relation { name } => {
+                name
+            }
+            Cascaded::ForeignKeys { table }
+            | Cascaded::Column { table, .. }
+            | Cascaded::Default { table, .. }
+            | Cascaded::Trigger { table, .. }
+            | Cascaded::Expressions { table } => table,
+        }
+    }
 }
 
 impl std::fmt::Display for Cascaded {
@@ -123,6 +149,15 @@ impl std::fmt::Display for Cascaded {
             Cascaded::View { name } => write!(f, "view {name}"),
             Cascaded::ForeignKeys { table } => write!(f, "the foreign keys of {table}"),
             Cascaded::Column { table, column } => write!(f, "column {table}.{column}"),
+            Cascaded::Table { name } => write!(f, "table {name}"),
+            Cascaded::Relation { name } => write!(f, "{name}"),
+            Cascaded::Default { table, column } => {
+                write!(f, "the default of column {table}.{column}")
+            }
+            Cascaded::Trigger { table, name } => write!(f, "trigger {name} on {table}"),
+            Cascaded::Expressions { table } => {
+                write!(f, "the checks or index expressions of {table} that call it")
+            }
         }
     }
 }

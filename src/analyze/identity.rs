@@ -242,11 +242,15 @@ impl Resolver<'_> {
                 columns,
                 constraints,
                 partition_of,
+                inherits,
                 ..
             } => {
                 // IF NOT EXISTS looks only in the creation schema, too.
                 self.create(table);
                 if let Some(p) = partition_of {
+                    self.relation(p);
+                }
+                for p in inherits {
                     self.relation(p);
                 }
                 for c in columns {
@@ -325,6 +329,10 @@ impl Resolver<'_> {
                         self.type_name(&mut type_name.name)
                     }
                     TableCmd::AddConstraint(c) => self.constraint(c),
+                    TableCmd::SetDefault {
+                        sequence: Some(seq),
+                        ..
+                    } => self.relation(seq),
                     TableCmd::AttachPartition { partition }
                     | TableCmd::DetachPartition { partition, .. } => self.relation(partition),
                     _ => {}

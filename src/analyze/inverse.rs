@@ -483,7 +483,7 @@ fn alter_inverse(table: &str, cmd: &TableCmd, schema: &Schema, unit: usize) -> S
                 false,
             ),
         },
-        TableCmd::SetDefault { column } => match col(column) {
+        TableCmd::SetDefault { column, .. } => match col(column) {
             Some(c) if c.default.is_none() => steps(
                 vec![alter(format!(
                     "ALTER COLUMN {} DROP DEFAULT",

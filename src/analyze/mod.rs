@@ -239,8 +239,20 @@ impl StatementFacts {
                         ObjectKind::Table
                         | ObjectKind::View
                         | ObjectKind::MaterializedView
-                        | ObjectKind::Sequence,
+                        | ObjectKind::Sequence
+                        | ObjectKind::Index
+                        | ObjectKind::ForeignTable,
                     from,
+                    ..
+                }
+                | Change::SetSchema {
+                    object:
+                        ObjectKind::Table
+                        | ObjectKind::View
+                        | ObjectKind::MaterializedView
+                        | ObjectKind::Sequence
+                        | ObjectKind::ForeignTable,
+                    name: from,
                     ..
                 } => vec![from.as_str()],
                 Change::Rename {
@@ -280,7 +292,9 @@ impl StatementFacts {
             any = true;
             !r.is_empty() && (self.is_new(r) || created_here.contains(&r))
         });
-        any && all_new
+        // What CASCADE reaches counts too: dropping a new sequence takes the default away from
+        // an existing column.
+        any && all_new && self.cascade.iter().all(|c| self.is_new(c.relation()))
     }
 
     /// Columns this statement adds to tables that existed before the change, with the table.

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use super::change::*;
+use super::facts::Cascaded;
 use super::identity::{base_name, qualify, schema_of};
 use super::procedural::{Body, TriggerEvents};
 
@@ -59,6 +60,8 @@ pub struct Table {
     pub created_by: Option<usize>,
     /// The partitioned table this table is a partition of (a [`key`]).
     pub partition_of: Option<String>,
+    /// The tables it inherits from (keys).
+    pub inherits: Vec<String>,
 }
 
 impl Table {
@@ -348,6 +351,291 @@ impl Schema {
         }
     }
 
+    /// What `DROP <object> <names> CASCADE` drops besides what it names, as far as the replay
+    /// knows: views on a dropped relation (and views on those), the foreign keys that
+    /// reference a dropped table, tables that inherit from one, the defaults that draw from a
+    /// dropped sequence, the columns of a dropped type, the defaults, triggers and checks that
+    /// call a dropped function, everything in a dropped schema, and in turn what depends on
+    /// those. The reverse links are built once per call: linear in the model.
+    pub fn cascade(&self, object: ObjectKind, names: &[String]) -> Vec<Cascaded> {
+        use std::collections::HashSet;
+        let mut out: Vec<Cascaded> = Vec::new();
+        // Relations dropped (named, partitions of named tables, and reached), to walk.
+        let mut dropped: Vec<String> = Vec::new();
+        let mut gone: HashSet<String> = HashSet::new();
+        let mut tables: Vec<(&String, &Table)> = self.tables.iter().collect();
+        tables.sort_by(|x, y| x.0.cmp(y.0));
+        match object {
+            ObjectKind::Table
+            | ObjectKind::View
+            | ObjectKind::MaterializedView
+            | ObjectKind::Sequence
+            | ObjectKind::ForeignTable => {
+                for n in names {
+                    let k = key(n).to_string();
+                    if object == ObjectKind::Table {
+                        for p in self.partitions(&k) {
+                            if gone.insert(p.clone()) {
+                                dropped.push(p);
+                            }
+                        }
+                    }
+                    if gone.insert(k.clone()) {
+                        dropped.push(k);
+                    }
+                }
+            }
+            ObjectKind::Type | ObjectKind::Domain => {
+                let types: HashSet<&str> = names.iter().map(|n| key(n)).collect();
+                for (t, table) in &tables {
+                    for c in &table.columns {
+                        if types.contains(key(&c.type_name.name)) {
+                            out.push(Cascaded::Column {
+                                table: (*t).clone(),
+                                column: c.name.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+            ObjectKind::Function | ObjectKind::Procedure => {
+                let plain = |f: &str| {
+                    base_name(f.split('(').next().unwrap_or(f))
+                        .trim()
+                        .to_ascii_lowercase()
+                };
+                let functions: HashSet<String> = names.iter().map(|n| plain(n)).collect();
+                for (t, table) in &tables {
+                    let mut by_default = false;
+                    for c in &table.columns {
+                        if c.default
+                            .as_deref()
+                            .is_some_and(|f| functions.contains(&plain(f)))
+                        {
+                            by_default = true;
+                            out.push(Cascaded::Default {
+                                table: (*t).clone(),
+                                column: c.name.clone(),
+                            });
+                        }
+                    }
+                    for tr in self.triggers.get(t.as_str()).map_or(&[][..], Vec::as_slice) {
+                        if functions.contains(&plain(&tr.function)) {
+                            out.push(Cascaded::Trigger {
+                                table: (*t).clone(),
+                                name: tr.name.clone(),
+                            });
+                        }
+                    }
+                    let calls = self.write_calls.get(t.as_str());
+                    if !by_default
+                        && calls.is_some_and(|fs| fs.iter().any(|f| functions.contains(&plain(f))))
+                    {
+                        out.push(Cascaded::Expressions {
+                            table: (*t).clone(),
+                        });
+                    }
+                }
+            }
+            ObjectKind::Schema => {
+                let schemas: HashSet<&str> = names.iter().map(String::as_str).collect();
+                let mut in_schema: Vec<(String, Cascaded)> = Vec::new();
+                for (t, _) in &tables {
+                    if schemas.contains(schema_of(t)) {
+                        in_schema.push(((*t).clone(), Cascaded::Table { name: (*t).clone() }));
+                    }
+                }
+                let mut others: Vec<(&String, &Option<usize>)> = self.others.iter().collect();
+                others.sort_by(|x, y| x.0.cmp(y.0));
+                for (o, _) in others {
+                    if schemas.contains(schema_of(o)) {
+                        let c = match self.other_kinds.get(o) {
+                            Some(ObjectKind::View | ObjectKind::MaterializedView) => {
+                                Cascaded::View { name: o.clone() }
+                            }
+                            _ => Cascaded::Relation { name: o.clone() },
+                        };
+                        in_schema.push((o.clone(), c));
+                    }
+                }
+                for (k, c) in in_schema {
+                    if gone.insert(k.clone()) {
+                        dropped.push(k);
+                        out.push(c);
+                    }
+                }
+                // Columns elsewhere of the schema's types.
+                let mut types: Vec<String> = self
+                    .objects
+                    .keys()
+                    .filter(|(kind, n)| {
+                        matches!(kind, ObjectKind::Type | ObjectKind::Domain)
+                            && schemas.contains(schema_of(n))
+                    })
+                    .map(|(_, n)| n.clone())
+                    .collect();
+                types.sort();
+                for c in self.cascade(ObjectKind::Type, &types) {
+                    if !gone.contains(c.relation()) {
+                        out.push(c);
+                    }
+                }
+            }
+            _ => {}
+        }
+        if dropped.is_empty() {
+            return out;
+        }
+        // Reverse links, once: relation → views reading it, parent → inheritors, table →
+        // tables referencing it, sequence → columns drawing from it.
+        let mut readers: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (v, reads) in &self.view_reads {
+            if self.others.contains_key(v.as_str()) {
+                for r in reads {
+                    readers.entry(r.as_str()).or_default().push(v.as_str());
+                }
+            }
+        }
+        let mut heirs: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut referrers: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut drawers: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+        for (t, table) in &tables {
+            for p in &table.inherits {
+                heirs.entry(p.as_str()).or_default().push(t.as_str());
+            }
+            for c in &table.constraints {
+                if let (ConstraintKind::ForeignKey, Some(r)) = (c.kind, c.references.as_deref())
+                    && r != t.as_str()
+                {
+                    let list = referrers.entry(r).or_default();
+                    if !list.contains(&t.as_str()) {
+                        list.push(t.as_str());
+                    }
+                }
+            }
+            for c in &table.columns {
+                if let Some(seq) = c.sequence.as_deref() {
+                    drawers
+                        .entry(seq)
+                        .or_default()
+                        .push((t.as_str(), c.name.as_str()));
+                }
+            }
+        }
+        for list in readers.values_mut() {
+            list.sort();
+        }
+        let mut fks: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < dropped.len() {
+            let r = dropped[i].clone();
+            i += 1;
+            for v in readers.get(r.as_str()).map_or(&[][..], Vec::as_slice) {
+                if gone.insert((*v).to_string()) {
+                    dropped.push((*v).to_string());
+                    out.push(Cascaded::View {
+                        name: (*v).to_string(),
+                    });
+                }
+            }
+            for c in heirs.get(r.as_str()).map_or(&[][..], Vec::as_slice) {
+                if gone.insert((*c).to_string()) {
+                    dropped.push((*c).to_string());
+                    for p in self.partitions(c) {
+                        if gone.insert(p.clone()) {
+                            dropped.push(p);
+                        }
+                    }
+                    out.push(Cascaded::Table {
+                        name: (*c).to_string(),
+                    });
+                }
+            }
+            for t in referrers.get(r.as_str()).map_or(&[][..], Vec::as_slice) {
+                if !fks.iter().any(|f| f == t) {
+                    fks.push((*t).to_string());
+                }
+            }
+            for (t, c) in drawers.get(r.as_str()).map_or(&[][..], Vec::as_slice) {
+                out.push(Cascaded::Default {
+                    table: (*t).to_string(),
+                    column: (*c).to_string(),
+                });
+            }
+        }
+        // A foreign key of a table that is itself dropped goes with it.
+        for t in fks {
+            if !gone.contains(&t) {
+                out.push(Cascaded::ForeignKeys { table: t });
+            }
+        }
+        out.retain(|c| match c {
+            Cascaded::Default { table, .. } | Cascaded::Column { table, .. } => {
+                !gone.contains(table)
+            }
+            _ => true,
+        });
+        out
+    }
+
+    /// Forget what a CASCADE dropped with the objects it names.
+    fn drop_reached(&mut self, reached: &[Cascaded]) {
+        let mut tables_gone = false;
+        for c in reached {
+            match c {
+                Cascaded::View { name } | Cascaded::Relation { name } => {
+                    self.others.remove(name);
+                    self.other_kinds.remove(name);
+                }
+                Cascaded::Table { name } => {
+                    self.tables.remove(name);
+                    self.triggers.remove(name);
+                    self.write_calls.remove(name);
+                    tables_gone = true;
+                }
+                Cascaded::Column { table, column } => {
+                    if let Some(t) = self.tables.get_mut(table) {
+                        t.columns.retain(|c| &c.name != column);
+                        t.constraints.retain(|c| !c.columns.contains(column));
+                    }
+                }
+                Cascaded::Default { table, column } => {
+                    if let Some(c) = self
+                        .tables
+                        .get_mut(table)
+                        .and_then(|t| t.column_mut(column))
+                    {
+                        c.default = None;
+                        c.sequence = None;
+                    }
+                }
+                Cascaded::Trigger { table, name } => {
+                    if let Some(list) = self.triggers.get_mut(table) {
+                        list.retain(|t| &t.name != name);
+                    }
+                }
+                Cascaded::ForeignKeys { .. } | Cascaded::Expressions { .. } => {}
+            }
+        }
+        if tables_gone {
+            let tables = &self.tables;
+            self.indexes.retain(|_, (t, _)| tables.contains_key(t));
+        }
+    }
+
+    /// Tables that inherit from `table` (directly), sorted.
+    pub fn inheritors(&self, table: &str) -> Vec<String> {
+        let k = key(table);
+        let mut out: Vec<String> = self
+            .tables
+            .iter()
+            .filter(|(_, t)| t.inherits.iter().any(|p| p == k))
+            .map(|(name, _)| name.clone())
+            .collect();
+        out.sort();
+        out
+    }
+
     /// Views and materialized views that read `relation`, directly or through other views,
     /// in the order found.
     pub fn dependent_views(&self, relation: &str) -> Vec<String> {
@@ -516,6 +804,11 @@ impl Schema {
                 if other.partition_of.as_deref() == Some(old.as_str()) {
                     other.partition_of = Some(new.clone());
                 }
+                for parent in &mut other.inherits {
+                    if *parent == old {
+                        *parent = new.clone();
+                    }
+                }
                 for c in &mut other.constraints {
                     if c.references.as_deref() == Some(old.as_str()) {
                         c.references = Some(new.clone());
@@ -590,6 +883,7 @@ impl Schema {
                 columns,
                 constraints,
                 partition_of,
+                inherits,
                 ..
             } => {
                 let k = key(table).to_string();
@@ -601,6 +895,7 @@ impl Schema {
                 let mut t = Table {
                     created_by: Some(unit),
                     partition_of: partition_of.as_deref().map(|p| key(p).to_string()),
+                    inherits: inherits.iter().map(|p| key(p).to_string()).collect(),
                     ..Table::default()
                 };
                 for c in columns {
@@ -691,8 +986,13 @@ impl Schema {
                 object,
                 names,
                 on_table,
+                cascade,
                 ..
             } => {
+                if *cascade {
+                    let reached = self.cascade(*object, names);
+                    self.drop_reached(&reached);
+                }
                 for n in names {
                     let k = key(n);
                     // The procedural model (routines, triggers) and the rollback model
@@ -885,12 +1185,13 @@ impl Schema {
                             c.not_null = false;
                         }
                     }
-                    TableCmd::SetDefault { column } => {
+                    TableCmd::SetDefault { column, sequence } => {
                         // The expression is not in the facts; a default is a default.
-                        if let Some(c) = t.column_mut(column)
-                            && c.default.is_none()
-                        {
-                            c.default = Some("constant".into());
+                        if let Some(c) = t.column_mut(column) {
+                            if c.default.is_none() {
+                                c.default = Some("constant".into());
+                            }
+                            c.sequence = sequence.as_deref().map(|s| key(s).to_string());
                         }
                     }
                     TableCmd::DropDefault { column } => {

@@ -357,7 +357,7 @@ fn columns_of(c: &Change) -> Vec<((String, String), bool)> {
         | TableCmd::AlterColumnType { column, .. }
         | TableCmd::SetNotNull { column }
         | TableCmd::DropNotNull { column }
-        | TableCmd::SetDefault { column }
+        | TableCmd::SetDefault { column, .. }
         | TableCmd::DropDefault { column } => vec![((t, column.clone()), false)],
         _ => Vec::new(),
     }

@@ -290,6 +290,7 @@ pub fn classify(statement: &Statement) -> Classified {
                 columns,
                 constraints,
                 partition_of: None,
+                inherits: Vec::new(),
                 as_select: t.query.is_some(),
             });
             c.changes.extend(indexes);
@@ -727,7 +728,13 @@ fn alter_op(table: &str, op: &AlterTableOperation, changes: &mut Vec<Change>, op
             match op {
                 AlterColumnOperation::SetDefault { .. } => {
                     ops.push(Op::SetDefault);
-                    changes.push(at(table, TableCmd::SetDefault { column }));
+                    changes.push(at(
+                        table,
+                        TableCmd::SetDefault {
+                            column,
+                            sequence: None,
+                        },
+                    ));
                 }
                 AlterColumnOperation::DropDefault => {
                     ops.push(Op::SetDefault);

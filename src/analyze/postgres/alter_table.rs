@@ -46,8 +46,11 @@ pub(crate) fn table_cmd(cmd: &pb::AlterTableCmd) -> TableCmd {
         A::AtSetNotNull => TableCmd::SetNotNull { column },
         A::AtDropNotNull => TableCmd::DropNotNull { column },
         A::AtColumnDefault | A::AtCookedColumnDefault => {
-            if cmd.def.is_some() {
-                TableCmd::SetDefault { column }
+            if let Some(def) = cmd.def.as_deref() {
+                TableCmd::SetDefault {
+                    column,
+                    sequence: default_expr(def).sequence,
+                }
             } else {
                 TableCmd::DropDefault { column }
             }

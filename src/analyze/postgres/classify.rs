@@ -56,6 +56,11 @@ fn classify_statement(node: &NodeEnum) -> Classified {
                     Some(N::RangeVar(r)) => Some(rv_name(r)),
                     _ => None,
                 });
+            let inherits = if s.partbound.is_some() {
+                Vec::new()
+            } else {
+                s.inh_relations.iter().filter_map(node_range_var).collect()
+            };
             known(
                 "CREATE TABLE",
                 vec![Change::CreateTable {
@@ -63,6 +68,7 @@ fn classify_statement(node: &NodeEnum) -> Classified {
                     if_not_exists: s.if_not_exists,
                     columns,
                     constraints,
+                    inherits,
                     partition_of,
                     as_select: false,
                 }],
@@ -91,6 +97,7 @@ fn classify_statement(node: &NodeEnum) -> Classified {
                         columns: Vec::new(),
                         constraints: Vec::new(),
                         partition_of: None,
+                        inherits: Vec::new(),
                         as_select: true,
                     }],
                 )
@@ -444,6 +451,7 @@ fn classify_statement(node: &NodeEnum) -> Classified {
                         columns: Vec::new(),
                         constraints: Vec::new(),
                         partition_of: None,
+                        inherits: Vec::new(),
                         as_select: true,
                     }],
                 )

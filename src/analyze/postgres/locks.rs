@@ -707,53 +707,13 @@ fn constraint_locks(table: &str, c: &ConstraintSpec, a: &mut LockAnalysis) {
     }
 }
 
-/// What `DROP ... CASCADE` reaches through the schema the replay knows: views that read a
-/// dropped relation (and views on those), the foreign keys of tables that reference a dropped
-/// table, and the columns of a dropped type. Each is dropped under ACCESS EXCLUSIVE.
+/// What `DROP ... CASCADE` reaches through the schema the replay knows (see
+/// [`Schema::cascade`]): each is dropped or changed under ACCESS EXCLUSIVE on its relation.
 fn cascade_locks(object: ObjectKind, names: &[String], schema: &Schema, a: &mut LockAnalysis) {
-    use LockLevel::*;
-    let add = |a: &mut LockAnalysis, c: Cascaded| {
+    for c in schema.cascade(object, names) {
+        a.lock(c.relation(), LockLevel::AccessExclusive);
         if !a.cascade.contains(&c) {
             a.cascade.push(c);
-        }
-    };
-    for n in names {
-        match object {
-            ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView => {
-                for v in schema.dependent_views(n) {
-                    if !names.iter().any(|m| schema::key(m) == v) {
-                        a.lock(&v, AccessExclusive);
-                        add(a, Cascaded::View { name: v });
-                    }
-                }
-                if object == ObjectKind::Table {
-                    for r in schema.referencing(n) {
-                        if !names.iter().any(|m| schema::key(m) == r) {
-                            add(a, Cascaded::ForeignKeys { table: r });
-                        }
-                    }
-                }
-            }
-            ObjectKind::Type | ObjectKind::Domain => {
-                let type_key = schema::key(n);
-                let mut tables: Vec<(&String, &schema::Table)> = schema.tables.iter().collect();
-                tables.sort_by(|x, y| x.0.cmp(y.0));
-                for (t, table) in tables {
-                    for c in &table.columns {
-                        if schema::key(&c.type_name.name) == type_key {
-                            a.lock(t, AccessExclusive);
-                            add(
-                                a,
-                                Cascaded::Column {
-                                    table: t.clone(),
-                                    column: c.name.clone(),
-                                },
-                            );
-                        }
-                    }
-                }
-            }
-            _ => {}
         }
     }
 }
