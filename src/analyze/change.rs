@@ -235,8 +235,8 @@ pub enum TableCmd {
     },
     SetDefault {
         column: String,
-        /// The sequence a `nextval('seq')` default draws from.
-        sequence: Option<String>,
+        /// The default, when rollsafe reads it (what it calls, the sequence it draws from).
+        expr: Option<DefaultExpr>,
     },
     DropDefault {
         column: String,

@@ -330,7 +330,11 @@ impl Resolver<'_> {
                     }
                     TableCmd::AddConstraint(c) => self.constraint(c),
                     TableCmd::SetDefault {
-                        sequence: Some(seq),
+                        expr:
+                            Some(DefaultExpr {
+                                sequence: Some(seq),
+                                ..
+                            }),
                         ..
                     } => self.relation(seq),
                     TableCmd::AttachPartition { partition }

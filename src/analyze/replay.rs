@@ -95,6 +95,37 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
                 }
             };
             facts.new_relations = locks::new_relations(&analysis.locks, schema, &is_new);
+            // Types, schemas and functions are no relations, but dropping one created in this
+            // change acts on something new too.
+            let before = facts.new_relations.len();
+            for c in &facts.changes {
+                if let Change::Drop {
+                    object,
+                    names,
+                    on_table,
+                    ..
+                } = c
+                    && !schema::is_relation(*object)
+                {
+                    for n in names {
+                        let name = n.split('(').next().unwrap_or(n);
+                        let k = schema::object_key(*object, name, on_table.as_deref());
+                        if schema
+                            .objects
+                            .get(&(*object, k))
+                            .copied()
+                            .flatten()
+                            .is_some_and(is_new)
+                        {
+                            facts.new_relations.push(n.clone());
+                        }
+                    }
+                }
+            }
+            if facts.new_relations.len() > before {
+                facts.new_relations.sort();
+                facts.new_relations.dedup();
+            }
             // Procedural code can create a relation and then lock it within one statement.
             for l in &analysis.locks {
                 if created_inside(facts, &l.relation) && !facts.is_new(&l.relation) {

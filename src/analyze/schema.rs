@@ -1185,13 +1185,23 @@ impl Schema {
                             c.not_null = false;
                         }
                     }
-                    TableCmd::SetDefault { column, sequence } => {
-                        // The expression is not in the facts; a default is a default.
+                    TableCmd::SetDefault { column, expr } => {
                         if let Some(c) = t.column_mut(column) {
-                            if c.default.is_none() {
-                                c.default = Some("constant".into());
+                            match expr {
+                                Some(e) if e.is_null => {
+                                    c.default = None;
+                                    c.sequence = None;
+                                }
+                                Some(e) => {
+                                    c.default = Some(
+                                        e.function.clone().unwrap_or_else(|| "constant".into()),
+                                    );
+                                    c.sequence = e.sequence.as_deref().map(|s| key(s).to_string());
+                                }
+                                // Unread: a default is a default.
+                                None if c.default.is_none() => c.default = Some("constant".into()),
+                                None => {}
                             }
-                            c.sequence = sequence.as_deref().map(|s| key(s).to_string());
                         }
                     }
                     TableCmd::DropDefault { column } => {

@@ -103,6 +103,11 @@ fn detail(c: &Change) -> Option<String> {
         Change::Rename {
             object, from, to, ..
         } => Some(format!("renames {} {from} to {to}", object.name())),
+        Change::SetSchema {
+            object,
+            name,
+            schema,
+        } => Some(format!("moves {} {name} to schema {schema}", object.name())),
         Change::Truncate { tables } => Some(format!("truncates {}", tables.join(", "))),
         Change::AlterTable { table, cmd } => Some(format!("{} on {table}", cmd.describe())),
         _ => None,

@@ -728,13 +728,7 @@ fn alter_op(table: &str, op: &AlterTableOperation, changes: &mut Vec<Change>, op
             match op {
                 AlterColumnOperation::SetDefault { .. } => {
                     ops.push(Op::SetDefault);
-                    changes.push(at(
-                        table,
-                        TableCmd::SetDefault {
-                            column,
-                            sequence: None,
-                        },
-                    ));
+                    changes.push(at(table, TableCmd::SetDefault { column, expr: None }));
                 }
                 AlterColumnOperation::DropDefault => {
                     ops.push(Op::SetDefault);

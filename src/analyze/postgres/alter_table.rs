@@ -49,7 +49,7 @@ pub(crate) fn table_cmd(cmd: &pb::AlterTableCmd) -> TableCmd {
             if let Some(def) = cmd.def.as_deref() {
                 TableCmd::SetDefault {
                     column,
-                    sequence: default_expr(def).sequence,
+                    expr: Some(default_expr(def)),
                 }
             } else {
                 TableCmd::DropDefault { column }

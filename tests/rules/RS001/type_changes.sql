@@ -21,3 +21,10 @@ ALTER TABLE events ALTER COLUMN small TYPE bigint USING small * 2; -- fires
 -- unit: 000004_no_zone layout=golang-migrate
 -- without a UTC session, local times in a daylight-saving gap move
 ALTER TABLE events ALTER COLUMN seen TYPE timestamptz; -- fires
+-- unit: 000005_using_discards layout=golang-migrate
+-- a USING that does not read the column throws its values away, whatever the types
+ALTER TABLE events ALTER COLUMN n TYPE bigint USING NULL; -- fires
+ALTER TABLE events ALTER COLUMN small TYPE integer USING 0; -- fires
+ALTER TABLE events ALTER COLUMN code TYPE varchar(40) USING label; -- fires
+-- a USING that only casts the column is the plain type change: lossless here
+ALTER TABLE events ALTER COLUMN price TYPE numeric(20,4) USING price::numeric(20,4);
