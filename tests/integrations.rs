@@ -1208,6 +1208,98 @@ fn duplicate_versions_are_flagged_with_or_without_diff_base() {
     assert!(files["db/migrations/12_add_priority.up.sql"].contains(&"RS403".to_string()));
 }
 
+/// main: 000001 users (with a view), a type and a sequence; 000003 orders. feature: 000002
+/// (sorting before 000003, so databases that have 000003 run it after) recreates what the
+/// base's migrations leave with IF NOT EXISTS and drops it again; 000004 creates and drops its
+/// own objects the same way.
+fn diff_base_existing_objects_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(
+        d,
+        "db/migrations/000001_users.up.sql",
+        "CREATE TABLE users (id bigint PRIMARY KEY);\n\
+         CREATE TYPE mood AS ENUM ('ok');\n\
+         CREATE SEQUENCE ticket_seq;\n\
+         CREATE VIEW user_ids AS SELECT id FROM users;\n",
+    );
+    write(
+        d,
+        "db/migrations/000001_users.down.sql",
+        "DROP VIEW user_ids;\nDROP SEQUENCE ticket_seq;\nDROP TYPE mood;\nDROP TABLE users;\n",
+    );
+    write(
+        d,
+        "db/migrations/000003_orders.up.sql",
+        "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
+    );
+    write(
+        d,
+        "db/migrations/000003_orders.down.sql",
+        "DROP TABLE orders;\n",
+    );
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "base"]);
+    git(d, &["checkout", "-q", "-b", "feature"]);
+    write(
+        d,
+        "db/migrations/000002_recreate.up.sql",
+        "CREATE TABLE IF NOT EXISTS orders (id bigint PRIMARY KEY);\n\
+         DROP TABLE orders;\n\
+         CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY);\n\
+         DROP TABLE users CASCADE;\n\
+         CREATE SEQUENCE IF NOT EXISTS ticket_seq;\n\
+         DROP SEQUENCE ticket_seq;\n",
+    );
+    write(d, "db/migrations/000002_recreate.down.sql", "SELECT 1;\n");
+    write(
+        d,
+        "db/migrations/000004_own.up.sql",
+        "CREATE TABLE IF NOT EXISTS scratch (id bigint);\n\
+         DROP TABLE scratch;\n\
+         CREATE SEQUENCE IF NOT EXISTS scratch_seq;\n\
+         DROP SEQUENCE scratch_seq;\n",
+    );
+    write(d, "db/migrations/000004_own.down.sql", "SELECT 1;\n");
+    dir
+}
+
+#[test]
+fn diff_base_a_new_migration_cannot_make_an_existing_object_new() {
+    let dir = diff_base_existing_objects_repo();
+    let r = run(
+        dir.path(),
+        &[
+            "check",
+            "db/migrations",
+            "--diff-base",
+            "main",
+            "--format",
+            "compact",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let rs001: Vec<&str> = r.stdout.lines().filter(|l| l.contains("[RS001]")).collect();
+    // 000002's IF NOT EXISTS creates nothing: every drop after it drops the base's object,
+    // even `orders`, which the replay reaches only after 000002.
+    for line in [2, 4, 6] {
+        let at = format!("db/migrations/000002_recreate.up.sql:{line}:1:");
+        assert!(
+            rs001.iter().any(|l| l.starts_with(&at)),
+            "{at}\n{}",
+            r.stdout
+        );
+    }
+    // What the change itself creates is new, IF NOT EXISTS or not.
+    assert!(
+        !rs001.iter().any(|l| l.contains("000004_own")),
+        "{}",
+        r.stdout
+    );
+    insta::assert_snapshot!("diff_base_existing_objects", rs001.join("\n"));
+}
+
 #[test]
 fn diff_base_sarif_is_valid_and_relative_to_the_repository() {
     let dir = diff_base_repo();
