@@ -83,6 +83,13 @@ impl SearchPath {
     }
 }
 
+/// [`relation_kind_of`] for each change: what the replay does to every statement.
+pub fn relation_kinds(changes: &mut [Change], schema: &Schema) {
+    for c in changes {
+        relation_kind_of(c, schema);
+    }
+}
+
 /// `ALTER INDEX users RENAME TO ...` renames the table `users` (PostgreSQL accepts any
 /// relation there), and `ALTER TABLE` renames or moves a view or a sequence: a rename or a
 /// move acts on the relation the name means, whatever the statement's spelling says. An
