@@ -450,23 +450,25 @@ impl BaseObjects {
                 Change::Rename {
                     object, from, to, ..
                 } if schema::is_relation(*object) => {
-                    if self.relations.remove(schema::key(from)) {
-                        self.relations.insert(schema::renamed_key(from, to));
-                    }
+                    self.moved(from, schema::renamed_key(from, to));
                 }
                 Change::SetSchema {
                     object,
                     name,
                     schema: to,
                 } if schema::is_relation(*object) => {
-                    if self.relations.remove(schema::key(name)) {
-                        self.relations.insert(qualify(to, base_name(name)));
-                    }
+                    self.moved(name, qualify(to, base_name(name)));
                 }
                 _ => {}
             }
         }
         path.update(facts);
+    }
+
+    fn moved(&mut self, from: &str, to: String) {
+        if self.relations.remove(schema::key(from)) {
+            self.relations.insert(to);
+        }
     }
 
     /// Whether a created object (a change of a new migration, names resolved) already exists

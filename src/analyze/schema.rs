@@ -753,14 +753,23 @@ impl Schema {
         }
     }
 
+    /// Relations share a namespace: `CREATE SEQUENCE IF NOT EXISTS users` when a table `users`
+    /// exists creates nothing.
+    fn create_other(&mut self, object: ObjectKind, name: &str, unit: usize) {
+        if !self.has_relation(name) {
+            self.others.insert(key(name).to_string(), Some(unit));
+            self.other_kinds.insert(key(name).to_string(), object);
+        }
+    }
+
     /// A serial column creates its sequence with the column.
     fn note_serial_sequences(&mut self, columns: &[Column], specs: &[ColumnSpec], unit: usize) {
         for (c, spec) in columns.iter().zip(specs) {
-            if let (true, Some(seq)) = (spec.is_serial(), &c.sequence) {
-                if !self.has_relation(seq) {
-                    self.others.insert(seq.clone(), Some(unit));
-                    self.other_kinds.insert(seq.clone(), ObjectKind::Sequence);
-                }
+            if let (true, Some(seq)) = (spec.is_serial(), &c.sequence)
+                && !self.has_relation(seq)
+            {
+                self.others.insert(seq.clone(), Some(unit));
+                self.other_kinds.insert(seq.clone(), ObjectKind::Sequence);
             }
         }
     }
@@ -975,12 +984,7 @@ impl Schema {
                 name,
                 ..
             } => {
-                // Relations share a namespace: `CREATE SEQUENCE IF NOT EXISTS users` when a
-                // table `users` exists creates nothing.
-                if !self.has_relation(name) {
-                    self.others.insert(key(name).to_string(), Some(unit));
-                    self.other_kinds.insert(key(name).to_string(), *object);
-                }
+                self.create_other(*object, name, unit);
             }
             Change::Drop {
                 object,
