@@ -1208,10 +1208,10 @@ fn duplicate_versions_are_flagged_with_or_without_diff_base() {
     assert!(files["db/migrations/12_add_priority.up.sql"].contains(&"RS403".to_string()));
 }
 
-/// main: 000001 users (with a view), a type and a sequence; 000003 orders. feature: 000002
-/// (sorting before 000003, so databases that have 000003 run it after) recreates what the
-/// base's migrations leave with IF NOT EXISTS and drops it again; 000004 creates and drops its
-/// own objects the same way.
+/// main: 000001 users (with a view), a type and a sequence; 000003 orders and a function.
+/// feature: 000002 (sorting before 000003, so databases that have 000003 run it after)
+/// recreates what the base's migrations leave with IF NOT EXISTS / OR REPLACE and drops it
+/// again; 000004 creates and drops its own objects the same way.
 fn diff_base_existing_objects_repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
@@ -1232,12 +1232,13 @@ fn diff_base_existing_objects_repo() -> tempfile::TempDir {
     write(
         d,
         "db/migrations/000003_orders.up.sql",
-        "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
+        "CREATE TABLE orders (id bigint PRIMARY KEY);\n\
+         CREATE FUNCTION order_count() RETURNS bigint LANGUAGE sql AS 'SELECT 1';\n",
     );
     write(
         d,
         "db/migrations/000003_orders.down.sql",
-        "DROP TABLE orders;\n",
+        "DROP FUNCTION order_count();\nDROP TABLE orders;\n",
     );
     git(d, &["add", "-A"]);
     git(d, &["commit", "-q", "-m", "base"]);
@@ -1250,7 +1251,9 @@ fn diff_base_existing_objects_repo() -> tempfile::TempDir {
          CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY);\n\
          DROP TABLE users CASCADE;\n\
          CREATE SEQUENCE IF NOT EXISTS ticket_seq;\n\
-         DROP SEQUENCE ticket_seq;\n",
+         DROP SEQUENCE ticket_seq;\n\
+         CREATE OR REPLACE FUNCTION order_count() RETURNS bigint LANGUAGE sql AS 'SELECT 2';\n\
+         DROP FUNCTION order_count();\n",
     );
     write(d, "db/migrations/000002_recreate.down.sql", "SELECT 1;\n");
     write(
@@ -1283,7 +1286,7 @@ fn diff_base_a_new_migration_cannot_make_an_existing_object_new() {
     let rs001: Vec<&str> = r.stdout.lines().filter(|l| l.contains("[RS001]")).collect();
     // 000002's IF NOT EXISTS creates nothing: every drop after it drops the base's object,
     // even `orders`, which the replay reaches only after 000002.
-    for line in [2, 4, 6] {
+    for line in [2, 4, 6, 8] {
         let at = format!("db/migrations/000002_recreate.up.sql:{line}:1:");
         assert!(
             rs001.iter().any(|l| l.starts_with(&at)),

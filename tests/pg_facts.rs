@@ -376,6 +376,7 @@ const CASES: &[Case] = &[
     tx("TRUNCATE events"),
     // ... sequence defaults, inheritors, function defaults, a schema's contents and the views
     // elsewhere that read them.
+    tx("CREATE TABLE audit_child (extra text) INHERITS (audit)"),
     tx("DROP SEQUENCE ticket_seq CASCADE"),
     tx("DROP TABLE log_base CASCADE"),
     tx("DROP FUNCTION next_code() CASCADE"),

@@ -390,13 +390,20 @@ impl Resolver<'_> {
 }
 
 /// What the migrations that already existed at the diff base leave in the database: the
-/// relations and types they create and do not drop again (by identity). A new migration's
+/// relations and other objects they create and do not drop again (by identity). A new migration's
 /// `CREATE ... IF NOT EXISTS` or `CREATE OR REPLACE` of one of them creates nothing, wherever
 /// the new migration sorts: it runs against a database that already has them.
 #[derive(Default)]
 pub struct BaseObjects {
     relations: HashSet<String>,
-    types: HashSet<String>,
+    /// Types, functions, schemas, extensions, triggers, ... by kind and key.
+    objects: HashSet<(ObjectKind, String)>,
+}
+
+/// How the model keys a non-relation object (a function without its argument list).
+fn object_id(kind: ObjectKind, name: &str, on_table: Option<&str>) -> (ObjectKind, String) {
+    let name = name.split('(').next().unwrap_or(name);
+    (kind, schema::object_key(kind, name, on_table))
 }
 
 impl BaseObjects {
@@ -427,11 +434,13 @@ impl BaseObjects {
                     self.relations.insert(schema::key(name).to_string());
                 }
                 Change::Create {
-                    object: ObjectKind::Type | ObjectKind::Domain,
+                    object,
                     name,
+                    on_table,
                     ..
                 } => {
-                    self.types.insert(schema::key(name).to_string());
+                    self.objects
+                        .insert(object_id(*object, name, on_table.as_deref()));
                 }
                 Change::Drop { object, names, .. } if schema::is_relation(*object) => {
                     for n in names {
@@ -439,12 +448,14 @@ impl BaseObjects {
                     }
                 }
                 Change::Drop {
-                    object: ObjectKind::Type | ObjectKind::Domain,
+                    object,
                     names,
+                    on_table,
                     ..
                 } => {
                     for n in names {
-                        self.types.remove(schema::key(n));
+                        self.objects
+                            .remove(&object_id(*object, n, on_table.as_deref()));
                     }
                 }
                 Change::Rename {
@@ -479,10 +490,15 @@ impl BaseObjects {
             | Change::CreateIndex {
                 index: Some(name), ..
             } if self.relations.contains(schema::key(name)) => Some(name),
-            Change::Create { object, name, .. }
-                if (schema::is_relation(*object) && self.relations.contains(schema::key(name)))
-                    || (matches!(object, ObjectKind::Type | ObjectKind::Domain)
-                        && self.types.contains(schema::key(name))) =>
+            Change::Create {
+                object,
+                name,
+                on_table,
+                ..
+            } if (schema::is_relation(*object) && self.relations.contains(schema::key(name)))
+                || self
+                    .objects
+                    .contains(&object_id(*object, name, on_table.as_deref())) =>
             {
                 Some(name)
             }

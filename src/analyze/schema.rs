@@ -88,6 +88,17 @@ pub struct Schema {
     pub others: HashMap<String, Option<usize>>,
     /// What each of `others` is (view, materialized view, sequence, foreign table).
     pub other_kinds: HashMap<String, ObjectKind>,
+    /// Table → the indexes on it (a superset: a dropped or renamed index may stay listed;
+    /// `indexes` decides). Lets a table rename or move retarget its indexes without a scan of
+    /// every index.
+    index_of_table: HashMap<String, Vec<String>>,
+    /// Tables that are (or were) inherited from and sequences column defaults draw from:
+    /// supersets that let a rename or move skip its scans of every
+    /// table, view and column in the common case.
+    inherited: std::collections::HashSet<String>,
+    drawn: std::collections::HashSet<String>,
+    /// Relation → the views that read it (a superset, like `index_of_table`).
+    readers_of: HashMap<String, Vec<String>>,
     /// Tables that have (or once had) partitions, and tables that are (or once were) referenced
     /// by a foreign key. Supersets, kept so `partitions` and `referencing` can skip their scan of
     /// every table in the common case: without them the replay is quadratic.
@@ -346,7 +357,13 @@ impl Schema {
             _ => None,
         });
         if let (Some(view), Some(reads)) = (view, reads) {
-            let reads = reads.iter().map(|r| key(r).to_string()).collect();
+            let reads: Vec<String> = reads.iter().map(|r| key(r).to_string()).collect();
+            for r in &reads {
+                self.readers_of
+                    .entry(r.clone())
+                    .or_default()
+                    .push(view.clone());
+            }
             self.view_reads.insert(view, reads);
         }
     }
@@ -668,14 +685,21 @@ impl Schema {
         };
         match change {
             Change::CreateTable {
+                table,
                 columns,
                 constraints,
                 partition_of,
+                inherits,
                 ..
             } => {
                 if let Some(p) = partition_of {
                     self.parents.insert(key(p).to_string());
                 }
+                self.inherited
+                    .extend(inherits.iter().map(|p| key(p).to_string()));
+                let k = key(table).to_string();
+                self.drawn
+                    .extend(columns.iter().filter_map(|c| default_sequence(&k, c)));
                 for c in columns
                     .iter()
                     .flat_map(|c| &c.constraints)
@@ -692,6 +716,18 @@ impl Schema {
                     for c in &column.constraints {
                         note_fk(c, &mut self.referenced);
                     }
+                    self.drawn
+                        .extend(default_sequence(&key(table).to_string(), column));
+                }
+                TableCmd::SetDefault {
+                    expr:
+                        Some(DefaultExpr {
+                            sequence: Some(seq),
+                            ..
+                        }),
+                    ..
+                } => {
+                    self.drawn.insert(key(seq).to_string());
                 }
                 TableCmd::AddConstraint(c) => note_fk(c, &mut self.referenced),
                 _ => {}
@@ -753,6 +789,15 @@ impl Schema {
         }
     }
 
+    /// Record an index on a table (also for the snapshot's copies of the model).
+    pub fn insert_index(&mut self, name: String, entry: (String, Option<usize>)) {
+        self.index_of_table
+            .entry(entry.0.clone())
+            .or_default()
+            .push(name.clone());
+        self.indexes.insert(name, entry);
+    }
+
     /// Relations share a namespace: `CREATE SEQUENCE IF NOT EXISTS users` when a table `users`
     /// exists creates nothing.
     fn create_other(&mut self, object: ObjectKind, name: &str, unit: usize) {
@@ -775,7 +820,7 @@ impl Schema {
     }
 
     fn note_moved(&mut self, old: &str, new: &str) {
-        for set in [&mut self.parents, &mut self.referenced] {
+        for set in [&mut self.parents, &mut self.referenced, &mut self.inherited] {
             if set.contains(old) {
                 set.insert(new.to_string());
             }
@@ -792,24 +837,27 @@ impl Schema {
         if let Some(t) = self.tables.remove(&old) {
             // Its indexes move with a table to its new schema.
             let moved_schema = (schema_of(&old) != schema_of(&new)).then(|| schema_of(&new));
-            let mut moved_indexes: Vec<(String, String)> = Vec::new();
-            for (index, (t_name, _)) in self.indexes.iter_mut() {
-                if *t_name == old {
-                    *t_name = new.clone();
-                    if let Some(schema) = moved_schema {
-                        moved_indexes.push((index.clone(), qualify(schema, base_name(index))));
-                    }
+            for index in self.index_of_table.remove(&old).unwrap_or_default() {
+                let Some((t_name, unit)) = self.indexes.get(&index).cloned() else {
+                    continue;
+                };
+                if t_name != old {
+                    continue; // listed, but no longer on this table
                 }
+                let to = match moved_schema {
+                    Some(schema) => qualify(schema, base_name(&index)),
+                    None => index.clone(),
+                };
+                self.indexes.remove(&index);
+                if let Some(d) = self.index_defs.remove(&index) {
+                    self.index_defs.insert(to.clone(), d);
+                }
+                self.insert_index(to, (new.clone(), unit));
             }
-            for (from, to) in moved_indexes {
-                if let Some(v) = self.indexes.remove(&from) {
-                    self.indexes.insert(to.clone(), v);
-                }
-                if let Some(d) = self.index_defs.remove(&from) {
-                    self.index_defs.insert(to, d);
-                }
-            }
-            for other in self.tables.values_mut() {
+            let linked = self.parents.contains(&old)
+                || self.referenced.contains(&old)
+                || self.inherited.contains(&old);
+            for other in self.tables.values_mut().filter(|_| linked) {
                 if other.partition_of.as_deref() == Some(old.as_str()) {
                     other.partition_of = Some(new.clone());
                 }
@@ -833,6 +881,12 @@ impl Schema {
             self.tables.insert(new.clone(), t);
         } else if let Some(u) = self.others.remove(&old) {
             if let Some(reads) = self.view_reads.remove(&old) {
+                for r in &reads {
+                    self.readers_of
+                        .entry(r.clone())
+                        .or_default()
+                        .push(new.clone());
+                }
                 self.view_reads.insert(new.clone(), reads);
             }
             if let Some(kind) = self.other_kinds.remove(&old) {
@@ -840,7 +894,7 @@ impl Schema {
             }
             self.others.insert(new.clone(), u);
         } else if let Some(v) = self.indexes.remove(&old) {
-            self.indexes.insert(new.clone(), v);
+            self.insert_index(new.clone(), v);
             if let Some(d) = self.index_defs.remove(&old) {
                 self.index_defs.insert(new.clone(), d);
             }
@@ -849,17 +903,26 @@ impl Schema {
             return;
         }
         // Views read relations by identity, and columns default to sequences by identity.
-        for reads in self.view_reads.values_mut() {
-            for r in reads.iter_mut() {
-                if *r == old {
-                    *r = new.clone();
+        if let Some(views) = self.readers_of.remove(&old) {
+            for v in &views {
+                for r in self.view_reads.get_mut(v).into_iter().flatten() {
+                    if *r == old {
+                        *r = new.clone();
+                    }
                 }
             }
+            self.readers_of
+                .entry(new.clone())
+                .or_default()
+                .extend(views);
         }
-        for t in self.tables.values_mut() {
-            for c in &mut t.columns {
-                if c.sequence.as_deref() == Some(old.as_str()) {
-                    c.sequence = Some(new.clone());
+        if self.drawn.contains(&old) {
+            self.drawn.insert(new.clone());
+            for t in self.tables.values_mut() {
+                for c in &mut t.columns {
+                    if c.sequence.as_deref() == Some(old.as_str()) {
+                        c.sequence = Some(new.clone());
+                    }
                 }
             }
         }
@@ -942,8 +1005,7 @@ impl Schema {
                         unique: *unique,
                     },
                 );
-                self.indexes
-                    .insert(key(index).to_string(), (key(table).to_string(), Some(unit)));
+                self.insert_index(key(index).to_string(), (key(table).to_string(), Some(unit)));
             }
             Change::Create {
                 object:
@@ -1220,6 +1282,10 @@ impl Schema {
                         if let (Some(index), Some(name)) = (&spec.using_index, &spec.name)
                             && let Some(v) = self.indexes.remove(key(index))
                         {
+                            self.index_of_table
+                                .entry(v.0.clone())
+                                .or_default()
+                                .push(name.clone());
                             self.indexes.insert(name.clone(), v);
                         }
                     }

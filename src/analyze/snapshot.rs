@@ -382,7 +382,7 @@ fn subset(schema: &Schema, touches: &[Touch]) -> Schema {
                     copy.tables.insert(k.clone(), table.clone());
                 }
                 if let Some(v) = schema.indexes.get(k) {
-                    copy.indexes.insert(k.clone(), v.clone());
+                    copy.insert_index(k.clone(), v.clone());
                 }
                 if let Some(d) = schema.index_defs.get(k) {
                     copy.index_defs.insert(k.clone(), d.clone());

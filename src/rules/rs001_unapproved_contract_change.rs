@@ -131,7 +131,12 @@ fn describe_own(s: &StatementFacts, own: &[(&Change, Phase)]) -> String {
     let cascade = if s.cascade.is_empty() {
         String::new()
     } else {
-        let names: Vec<String> = s.cascade.iter().map(ToString::to_string).collect();
+        // Named up to a readable length (a dropped schema can reach thousands of objects).
+        const NAMED: usize = 10;
+        let mut names: Vec<String> = s.cascade.iter().take(NAMED).map(ToString::to_string).collect();
+        if s.cascade.len() > NAMED {
+            names.push(format!("and {} others", s.cascade.len() - NAMED));
+        }
         format!(
             ", and through CASCADE {} more: {}",
             s.cascade.len(),

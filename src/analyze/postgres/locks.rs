@@ -135,8 +135,13 @@ fn change_locks(
             columns,
             constraints,
             partition_of,
+            inherits,
             ..
         } => {
+            // INHERITS locks each parent against schema changes while the child is attached.
+            for p in inherits {
+                a.lock(p, ShareUpdateExclusive);
+            }
             // Foreign keys take SHARE ROW EXCLUSIVE on the referenced table.
             for c in columns
                 .iter()
