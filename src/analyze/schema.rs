@@ -716,8 +716,7 @@ impl Schema {
                     for c in &column.constraints {
                         note_fk(c, &mut self.referenced);
                     }
-                    self.drawn
-                        .extend(default_sequence(&key(table).to_string(), column));
+                    self.drawn.extend(default_sequence(key(table), column));
                 }
                 TableCmd::SetDefault {
                     expr:
