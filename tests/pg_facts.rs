@@ -385,6 +385,7 @@ const CASES: &[Case] = &[
     tx("ALTER INDEX audit RENAME TO audit_renamed"),
     tx("ALTER INDEX invoice_seq RENAME TO invoice_seq_renamed"),
     tx("ALTER TABLE adults RENAME TO adults_renamed"),
+    tx("ALTER TABLE users_age_idx RENAME TO users_age_renamed"),
     tx("ALTER TABLE invoice_seq SET SCHEMA archive"),
     // maintenance
     non_tx("VACUUM users", "users", "EXCLUSIVE"),

@@ -105,6 +105,9 @@ fn relation_kind_of(change: &mut Change, schema: &Schema) {
         return;
     }
     match schema.relation_kind(name) {
+        // `ALTER TABLE idx RENAME` renames the index, but under the ACCESS EXCLUSIVE lock its
+        // spelling asks for: it stays a table-spelled rename (a contract step, conservatively).
+        Some(ObjectKind::Index) if *object != ObjectKind::Index => {}
         Some(kind) => *object = kind,
         None if *object == ObjectKind::Index && matches!(change, Change::Rename { .. }) => {
             if let Change::Rename { object, .. } = change {
