@@ -1476,3 +1476,57 @@ fn walk_sql(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// The built-in function list rollsafe treats as known is the server's own `pg_catalog`, and
+/// every built-in it refuses to assume harmless exists there and is volatile (a stable or
+/// immutable function cannot change what the application sees).
+#[test]
+fn builtin_function_list_matches_postgresql() {
+    if std::env::var("ROLLSAFE_SKIP_PG").is_ok_and(|v| v == "1") {
+        shout("*** SKIPPED pg_facts builtin functions: ROLLSAFE_SKIP_PG=1 ***");
+        return;
+    }
+    let cluster = match PgCluster::start() {
+        Ok(c) => c,
+        Err(e) => panic!("cannot start a throwaway PostgreSQL cluster: {e:?}"),
+    };
+    let out = cluster.psql(
+        "postgres",
+        "\\pset format unaligned\n\\pset tuples_only on\n\
+         SELECT DISTINCT proname::text || '|' || provolatile::text FROM pg_proc \
+         WHERE pronamespace = 'pg_catalog'::regnamespace;",
+    );
+    assert!(out.ok, "{}", out.stderr);
+    let mut volatility: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for line in out.stdout.lines().filter(|l| l.contains('|')) {
+        let (name, v) = line.split_once('|').expect("name|volatility");
+        volatility
+            .entry(name.to_string())
+            .or_default()
+            .insert(v.to_string());
+    }
+    assert!(volatility.len() > 2000, "{} names", volatility.len());
+    let listed = rollsafe::analyze::postgres::builtin_functions::PG_CATALOG_FUNCTIONS;
+    let mut sorted = listed.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(sorted, listed, "builtin_functions.rs is not sorted and unique");
+    let missing: Vec<&String> = volatility
+        .keys()
+        .filter(|n| listed.binary_search(&n.as_str()).is_err())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "pg_catalog functions missing from builtin_functions.rs (run scripts/gen-builtin-functions.sh): {missing:?}"
+    );
+    for name in rollsafe::analyze::postgres::plpgsql::STATE_CHANGING_BUILTINS {
+        let v = volatility
+            .get(*name)
+            .unwrap_or_else(|| panic!("{name} is not a pg_catalog function"));
+        assert!(v.contains("v"), "{name} is not volatile: {v:?}");
+        assert!(
+            !rollsafe::analyze::postgres::plpgsql::is_known_function(name),
+            "{name}"
+        );
+    }
+}

@@ -51,8 +51,8 @@ pub fn analyze(units: Vec<Migration>, placeholders: &PlaceholderValues) -> Vec<A
             // Each statement's facts are taken as soon as it is parsed, so only a batch of
             // parse trees is alive at a time, even for a 30 MB file.
             let source = &migration.source;
-            let parsed = parse::parse_migration_with(&migration, placeholders, |span, body| {
-                statement_facts(source, span, &body, Vec::new(), migration.target)
+            let parsed = parse::parse_migration_with(&migration, placeholders, |span, body, read| {
+                statement_facts(source, span, read, &body, Vec::new(), migration.target)
             });
             let mut statements: Vec<StatementFacts> = parsed
                 .statements
@@ -369,9 +369,12 @@ pub struct AddedConstraint<'a> {
 }
 
 /// Facts for one statement, without the schema (that comes in the replay).
+/// `read` is the statement's text as the parser read it: the file's, with the tool's
+/// placeholders substituted.
 pub fn statement_facts(
     source: &SourceFile,
     span: Span,
+    read: &str,
     body: &StatementBody,
     markers: Vec<usize>,
     target: Target,
@@ -419,7 +422,7 @@ pub fn statement_facts(
             facts.kind = c.kind;
             facts.known = c.known;
             facts.changes = c.changes;
-            let procedural = postgres::plpgsql::read(node, source, span);
+            let procedural = postgres::plpgsql::read(node, source, span, read);
             facts.definition = procedural.definition.map(Box::new);
             absorb(&mut facts, procedural.body);
             refresh_derived(&mut facts, target);

@@ -451,7 +451,15 @@ impl Schema {
                     // (`objects`) both forget a dropped function, procedure or trigger.
                     match object {
                         ObjectKind::Function | ObjectKind::Procedure => {
-                            self.routines.remove(&k.to_ascii_lowercase());
+                            let routine = k.to_ascii_lowercase();
+                            self.routines.remove(&routine);
+                            // A DROP FUNCTION that succeeded left no trigger calling it: its
+                            // triggers went with it (CASCADE) or there were none.
+                            if *object == ObjectKind::Function && !self.triggers.is_empty() {
+                                for list in self.triggers.values_mut() {
+                                    list.retain(|t| !key(&t.function).eq_ignore_ascii_case(&routine));
+                                }
+                            }
                         }
                         ObjectKind::Trigger => {
                             if let Some(list) = on_table

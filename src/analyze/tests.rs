@@ -39,6 +39,7 @@ fn facts(sql: &str, pg: u32) -> Vec<StatementFacts> {
             statement_facts(
                 &source,
                 s.span,
+                source.slice(s.span),
                 &s.body,
                 s.markers.clone(),
                 crate::target::Target::postgres(pg),

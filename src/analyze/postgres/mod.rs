@@ -5,6 +5,7 @@
 //! server by `tests/pg_facts.rs`.
 
 mod alter_table;
+pub mod builtin_functions;
 mod calls;
 pub mod classify;
 mod expr;
