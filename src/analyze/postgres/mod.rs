@@ -6,6 +6,7 @@
 
 mod alter_table;
 pub mod builtin_functions;
+pub mod contrib_functions;
 mod calls;
 pub mod classify;
 mod expr;

@@ -1075,7 +1075,8 @@ fn format_sql(template: &str, args: &[String]) -> Option<String> {
 ///
 /// Every function of `pg_catalog` (read from the server, see `builtin_functions.rs`) is known
 /// except the few that change state the application depends on or run SQL given as text
-/// ([`STATE_CHANGING_BUILTINS`]).
+/// ([`STATE_CHANGING_BUILTINS`]); so are the functions of the contrib modules that do neither
+/// (`contrib_functions.rs`: ltree, pg_trgm, pgcrypto, uuid-ossp, hstore, ...).
 pub fn is_known_function(name: &str) -> bool {
     let base = name.strip_prefix("pg_catalog.").unwrap_or(name);
     if STATE_CHANGING_BUILTINS.binary_search(&base).is_ok() {
@@ -1084,6 +1085,9 @@ pub fn is_known_function(name: &str) -> bool {
     super::builtin_functions::PG_CATALOG_FUNCTIONS
         .binary_search(&base)
         .is_ok()
+        || super::contrib_functions::CONTRIB_FUNCTIONS
+            .binary_search(&base)
+            .is_ok()
         || KNOWN_FUNCTIONS.binary_search(&base).is_ok()
 }
 
@@ -1135,8 +1139,8 @@ pub const STATE_CHANGING_BUILTINS: &[&str] = &[
 ];
 
 /// Sorted, for `binary_search` (a unit test keeps it sorted). Functions PostgreSQL added after
-/// the release `builtin_functions.rs` was read from, and a few functions of widely used contrib
-/// extensions (uuid-ossp, pgcrypto, unaccent).
+/// the release `builtin_functions.rs` was read from, and SQL constructs the parser reads as
+/// calls (`coalesce`, `greatest`, ...).
 const KNOWN_FUNCTIONS: &[&str] = &[
     "any_value",
     "array_reverse",
@@ -1147,38 +1151,24 @@ const KNOWN_FUNCTIONS: &[&str] = &[
     "coalesce",
     "crc32",
     "crc32c",
-    "crypt",
     "date_add",
     "date_subtract",
-    "digest",
     "erf",
     "erfc",
     "exists",
     "gamma",
-    "gen_random_bytes",
-    "gen_salt",
     "greatest",
-    "hmac",
     "least",
     "lgamma",
     "nullif",
     "pg_input_error_info",
     "pg_input_is_valid",
-    "pgp_sym_decrypt",
-    "pgp_sym_encrypt",
     "random_normal",
     "to_bin",
     "to_oct",
     "trim",
-    "unaccent",
     "uuid_extract_timestamp",
     "uuid_extract_version",
-    "uuid_generate_v1",
-    "uuid_generate_v1mc",
-    "uuid_generate_v3",
-    "uuid_generate_v4",
-    "uuid_generate_v5",
-    "uuid_nil",
     "uuidv4",
     "uuidv7",
 ];
@@ -1194,6 +1184,8 @@ mod tests {
         assert_eq!(deny, STATE_CHANGING_BUILTINS);
         assert!(!is_known_function("setval") && !is_known_function("pg_terminate_backend"));
         assert!(is_known_function("num_nonnulls") && is_known_function("pg_catalog.jsonb_set"));
+        assert!(is_known_function("text2ltree") && is_known_function("uuid_generate_v4"));
+        assert!(!is_known_function("dblink_exec") && !is_known_function("crosstab"));
         let mut sorted = KNOWN_FUNCTIONS.to_vec();
         sorted.sort_unstable();
         assert_eq!(sorted, KNOWN_FUNCTIONS);
