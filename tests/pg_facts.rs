@@ -1510,7 +1510,10 @@ fn builtin_function_list_matches_postgresql() {
     let mut sorted = listed.to_vec();
     sorted.sort_unstable();
     sorted.dedup();
-    assert_eq!(sorted, listed, "builtin_functions.rs is not sorted and unique");
+    assert_eq!(
+        sorted, listed,
+        "builtin_functions.rs is not sorted and unique"
+    );
     let missing: Vec<&String> = volatility
         .keys()
         .filter(|n| listed.binary_search(&n.as_str()).is_err())
@@ -1593,8 +1596,16 @@ fn contrib_function_list_matches_postgresql() {
         "contrib_functions.rs differs from the server (run scripts/gen-contrib-functions.sh): \
          only in the file {only_listed:?}, only on the server {only_server:?}"
     );
-    for name in ["dblink_exec", "crosstab", "heap_force_kill", "pg_file_write"] {
-        assert!(excluded.contains(name), "{name} is not in a left-out module");
+    for name in [
+        "dblink_exec",
+        "crosstab",
+        "heap_force_kill",
+        "pg_file_write",
+    ] {
+        assert!(
+            excluded.contains(name),
+            "{name} is not in a left-out module"
+        );
         assert!(
             !rollsafe::analyze::postgres::plpgsql::is_known_function(name),
             "{name}"

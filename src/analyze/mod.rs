@@ -51,9 +51,10 @@ pub fn analyze(units: Vec<Migration>, placeholders: &PlaceholderValues) -> Vec<A
             // Each statement's facts are taken as soon as it is parsed, so only a batch of
             // parse trees is alive at a time, even for a 30 MB file.
             let source = &migration.source;
-            let parsed = parse::parse_migration_with(&migration, placeholders, |span, body, read| {
-                statement_facts(source, span, read, &body, Vec::new(), migration.target)
-            });
+            let parsed =
+                parse::parse_migration_with(&migration, placeholders, |span, body, read| {
+                    statement_facts(source, span, read, &body, Vec::new(), migration.target)
+                });
             let mut statements: Vec<StatementFacts> = parsed
                 .statements
                 .into_iter()

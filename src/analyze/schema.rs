@@ -457,7 +457,9 @@ impl Schema {
                             // triggers went with it (CASCADE) or there were none.
                             if *object == ObjectKind::Function && !self.triggers.is_empty() {
                                 for list in self.triggers.values_mut() {
-                                    list.retain(|t| !key(&t.function).eq_ignore_ascii_case(&routine));
+                                    list.retain(|t| {
+                                        !key(&t.function).eq_ignore_ascii_case(&routine)
+                                    });
                                 }
                             }
                         }

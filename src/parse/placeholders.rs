@@ -195,9 +195,8 @@ fn psql_variables(
                 .iter()
                 .position(|&x| x == b'\n')
                 .map_or(end, |p| i + p);
-            if let Some((name, value)) = std::str::from_utf8(&b[i..line_end])
-                .ok()
-                .and_then(psql_set)
+            if let Some((name, value)) =
+                std::str::from_utf8(&b[i..line_end]).ok().and_then(psql_set)
             {
                 set.insert(name, value);
             }

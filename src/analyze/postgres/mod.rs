@@ -6,9 +6,9 @@
 
 mod alter_table;
 pub mod builtin_functions;
-pub mod contrib_functions;
 mod calls;
 pub mod classify;
+pub mod contrib_functions;
 mod expr;
 pub mod locks;
 mod names;
