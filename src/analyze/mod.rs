@@ -255,8 +255,9 @@ impl StatementFacts {
                 // Creating acts on nothing that exists (inside a DO block, next to the
                 // statements that use what it creates).
                 Change::CreateTable { .. } | Change::Create { on_table: None, .. } => Vec::new(),
-                // What a statement reads is not what it acts on.
-                Change::Read { .. } => Vec::new(),
+                // What a statement reads is not what it acts on; a SELECT or SHOW itself acts on
+                // nothing (what a function it calls does is in the changes after it).
+                Change::Read { .. } | Change::Other => Vec::new(),
                 _ => vec![""],
             }
         });

@@ -12,6 +12,8 @@ use super::procedural::{Body, TriggerEvents};
 #[derive(Debug, Clone)]
 pub struct Routine {
     pub name: String,
+    /// The input parameters' names, in order.
+    pub params: Vec<String>,
     pub body: Body,
     /// The file that defines it: the body's spans are offsets into it.
     pub source: std::sync::Arc<crate::source::SourceFile>,

@@ -68,7 +68,11 @@ fn read_text(node: &NodeEnum, text: &str, span: Span) -> Procedural {
                     Kind::Function,
                 );
             }
-            out.definition = Some(Definition::Routine { name, body });
+            out.definition = Some(Definition::Routine {
+                name,
+                params: input_params(&s.parameters),
+                body,
+            });
         }
         NodeEnum::CreateTrigStmt(s) => {
             out.definition = Some(Definition::Trigger {
@@ -88,13 +92,79 @@ fn read_text(node: &NodeEnum, text: &str, span: Span) -> Procedural {
             via: None,
         }),
         other => {
+            let constant = constant_call(other);
             for name in calls_in(other) {
-                out.body.calls.push(Call { name, span });
+                let args = constant
+                    .as_ref()
+                    .filter(|(n, _)| *n == name)
+                    .map(|(_, a)| a.clone());
+                out.body.calls.push(Call { name, span, args });
             }
             out.definition = table_code(other);
         }
     }
     out
+}
+
+/// The input parameters of `CREATE FUNCTION | PROCEDURE`, in call order.
+fn input_params(parameters: &[pb::Node]) -> Vec<String> {
+    use pb::FunctionParameterMode as M;
+    parameters
+        .iter()
+        .filter_map(|p| match p.node.as_ref() {
+            Some(NodeEnum::FunctionParameter(fp)) => Some(fp),
+            _ => None,
+        })
+        .filter(|fp| {
+            !matches!(
+                M::try_from(fp.mode),
+                Ok(M::FuncParamOut | M::FuncParamTable)
+            )
+        })
+        .map(|fp| fp.name.to_ascii_lowercase())
+        .collect()
+}
+
+/// `SELECT f(constants)` / `CALL p(constants)`: the one call and its constant arguments.
+fn constant_call(node: &NodeEnum) -> Option<(String, Vec<String>)> {
+    let call = match node {
+        NodeEnum::SelectStmt(s) if s.from_clause.is_empty() && s.target_list.len() == 1 => {
+            match s.target_list[0].node.as_ref()? {
+                NodeEnum::ResTarget(t) => match t.val.as_deref()?.node.as_ref()? {
+                    NodeEnum::FuncCall(f) => f,
+                    _ => return None,
+                },
+                _ => return None,
+            }
+        }
+        NodeEnum::CallStmt(c) => c.funccall.as_deref()?,
+        _ => return None,
+    };
+    let args = call
+        .args
+        .iter()
+        .map(|a| eval(a, &[]))
+        .collect::<Option<Vec<String>>>()?;
+    Some((call_name(&call.funcname), args))
+}
+
+/// The SQL an `EXECUTE expr` of a routine's body runs when the routine is called with constant
+/// `args` for its `params`, read like any statement of the body (positions: the `EXECUTE`).
+pub fn bound_execute(expr: &str, params: &[String], args: &[String], span: Span) -> Option<Body> {
+    let env: Vec<(&str, &str)> = params
+        .iter()
+        .zip(args)
+        .map(|(p, a)| (p.as_str(), a.as_str()))
+        .collect();
+    let sql = constant_string_with(expr, &env)?;
+    let mut body = Body::default();
+    let origin = Origin {
+        start: span.start,
+        escapes: Vec::new(),
+        statement: Some(span),
+    };
+    read_sql(&mut body, &sql, &origin, false);
+    Some(body)
 }
 
 /// The functions a table definition stores for later writes: defaults, CHECK constraints and
@@ -402,7 +472,11 @@ fn read_sql_body(body: &mut Body, node: &pb::Node, span: Span) {
         Some(NodeEnum::ReturnStmt(r)) => {
             if let Some(v) = r.returnval.as_deref().and_then(|v| v.node.as_ref()) {
                 for name in calls_in(v) {
-                    body.calls.push(Call { name, span });
+                    body.calls.push(Call {
+                        name,
+                        span,
+                        args: None,
+                    });
                 }
             }
         }
@@ -435,7 +509,11 @@ fn add_statement(body: &mut Body, node: &NodeEnum, text: &str, span: Span, guard
         }
         other => {
             for name in calls_in(other) {
-                body.calls.push(Call { name, span });
+                body.calls.push(Call {
+                    name,
+                    span,
+                    args: None,
+                });
             }
             body.definitions.extend(table_code(other));
             None
@@ -788,7 +866,7 @@ impl PlReader<'_> {
                 self.expression(q, 2);
                 self.body.opaque.push(Opaque {
                     span,
-                    reason: OpaqueReason::DynamicSql,
+                    reason: OpaqueReason::DynamicSql(q.to_string()),
                     via: None,
                 });
             }
@@ -838,7 +916,11 @@ impl PlReader<'_> {
                 for stmt in &parsed.protobuf.stmts {
                     if let Some(node) = stmt.stmt.as_ref().and_then(|n| n.node.as_ref()) {
                         for name in calls_in(node) {
-                            self.body.calls.push(Call { name, span });
+                            self.body.calls.push(Call {
+                                name,
+                                span,
+                                args: None,
+                            });
                         }
                     }
                 }
@@ -962,6 +1044,11 @@ pub fn calls_in(node: &NodeEnum) -> Vec<String> {
 /// The SQL text a constant `EXECUTE` expression evaluates to: string literals, `||`,
 /// `format()` with constant arguments, `concat()`, `quote_ident()` and `quote_literal()`.
 fn constant_string(expr: &str) -> Option<String> {
+    constant_string_with(expr, &[])
+}
+
+/// [`constant_string`] with parameters bound: `name` or `$n` reads as its argument's text.
+fn constant_string_with(expr: &str, env: &[(&str, &str)]) -> Option<String> {
     let parsed =
         pg_query::parse(&format!("SELECT {expr}"), pg_query::ParserOptions::DEFAULT).ok()?;
     let stmt = parsed
@@ -979,31 +1066,40 @@ fn constant_string(expr: &str) -> Option<String> {
         return None;
     }
     match select.target_list.first()?.node.as_ref()? {
-        NodeEnum::ResTarget(t) => eval(t.val.as_deref()?),
+        NodeEnum::ResTarget(t) => eval(t.val.as_deref()?, env),
         _ => None,
     }
 }
 
-fn eval(node: &pb::Node) -> Option<String> {
+fn eval(node: &pb::Node, env: &[(&str, &str)]) -> Option<String> {
     match node.node.as_ref()? {
+        NodeEnum::ColumnRef(c) if c.fields.len() == 1 && !env.is_empty() => {
+            let name = string_value(&c.fields[0])?.to_ascii_lowercase();
+            env.iter()
+                .find(|(p, _)| *p == name)
+                .map(|(_, v)| v.to_string())
+        }
+        NodeEnum::ParamRef(p) if p.number > 0 => {
+            env.get(p.number as usize - 1).map(|(_, v)| v.to_string())
+        }
         NodeEnum::AConst(c) => match c.val.as_ref()? {
             pb::a_const::Val::Sval(s) => Some(s.sval.clone()),
             pb::a_const::Val::Ival(i) => Some(i.ival.to_string()),
             pb::a_const::Val::Fval(f) => Some(f.fval.clone()),
             _ => None,
         },
-        NodeEnum::TypeCast(c) => eval(c.arg.as_deref()?),
+        NodeEnum::TypeCast(c) => eval(c.arg.as_deref()?, env),
         NodeEnum::AExpr(e) => {
             let op = e.name.first().and_then(string_value)?;
             if op != "||" {
                 return None;
             }
-            Some(eval(e.lexpr.as_deref()?)? + &eval(e.rexpr.as_deref()?)?)
+            Some(eval(e.lexpr.as_deref()?, env)? + &eval(e.rexpr.as_deref()?, env)?)
         }
         NodeEnum::FuncCall(f) => {
             let name = call_name(&f.funcname);
             let name = name.trim_start_matches("pg_catalog.");
-            let args: Vec<String> = f.args.iter().map(eval).collect::<Option<_>>()?;
+            let args: Vec<String> = f.args.iter().map(|a| eval(a, env)).collect::<Option<_>>()?;
             match name {
                 "format" => format_sql(args.first()?, &args[1..]),
                 "concat" => Some(args.concat()),
