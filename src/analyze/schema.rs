@@ -518,6 +518,18 @@ impl Schema {
                                 self.enum_values.remove(k);
                             }
                         }
+                        ObjectKind::MaterializedView => {
+                            // Its indexes go with it.
+                            self.others.remove(k);
+                            let defs = &mut self.index_defs;
+                            self.indexes.retain(|name, (t, _)| {
+                                let keep = t != k;
+                                if !keep {
+                                    defs.remove(name);
+                                }
+                                keep
+                            });
+                        }
                         _ => {
                             self.others.remove(k);
                         }
