@@ -681,3 +681,81 @@ fn allow_cannot_cover_unparsed_statements() {
     let e001 = out.lines().find(|l| l.contains("[E001]")).unwrap_or("");
     assert!(!e001.is_empty() && !e001.contains("suppressed"), "{out}");
 }
+
+/// popx (Ory) keeps one history per engine in one folder: `.mysql.`/`.sqlite3.` files of a
+/// version are that engine's, not duplicates of the generic file; a real duplicate within one
+/// engine still is; `.autocommit.` files run outside a transaction.
+#[test]
+fn popx_engine_files_are_separate_histories() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let m = dir.path().join("migrations");
+    fs::create_dir(&m).expect("mkdir");
+    let files = [
+        (
+            "1_networks.up.sql",
+            "CREATE TABLE networks (id uuid PRIMARY KEY);\n",
+        ),
+        ("1_networks.down.sql", "DROP TABLE networks;\n"),
+        (
+            "1_networks.mysql.up.sql",
+            "CREATE TABLE networks (id char(36) PRIMARY KEY);\n",
+        ),
+        ("1_networks.mysql.down.sql", "DROP TABLE networks;\n"),
+        (
+            "1_networks.sqlite3.up.sql",
+            "CREATE TABLE networks (id TEXT PRIMARY KEY);\n",
+        ),
+        ("1_networks.sqlite3.down.sql", "DROP TABLE networks;\n"),
+        ("2_idx.autocommit.up.sql", TWO_CONCURRENT),
+        ("4_idx.up.sql", TWO_CONCURRENT),
+        (
+            "2_idx.autocommit.down.sql",
+            "DROP INDEX CONCURRENTLY networks_id;\n",
+        ),
+        (
+            "3_a.mysql.up.sql",
+            "ALTER TABLE networks ADD COLUMN a int;\n",
+        ),
+        (
+            "3_b.mysql.up.sql",
+            "ALTER TABLE networks ADD COLUMN b int;\n",
+        ),
+    ];
+    for (name, sql) in files {
+        fs::write(m.join(name), sql).expect("write");
+    }
+    let (_, out) = stdout_of(
+        rollsafe()
+            .args([
+                "check",
+                "--format",
+                "compact",
+                "--fail-on",
+                "never",
+                "migrations",
+            ])
+            .current_dir(dir.path()),
+    );
+    let duplicates: Vec<&str> = out.lines().filter(|l| l.contains("RS403")).collect();
+    assert_eq!(
+        duplicates.len(),
+        2,
+        "only 3_a/3_b (both mysql) collide: {out}"
+    );
+    assert!(duplicates.iter().all(|l| l.contains("3_")), "{out}");
+    // CONCURRENTLY outside a transaction: no transaction finding for the autocommit file,
+    // while the same text in an ordinary file is one implicit transaction.
+    assert!(
+        !out.lines()
+            .any(|l| l.contains("2_idx.autocommit.up.sql") && l.contains("RS302")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.contains("4_idx.up.sql") && l.contains("RS302")),
+        "{out}"
+    );
+}
+
+const TWO_CONCURRENT: &str = "CREATE INDEX CONCURRENTLY networks_id ON networks (id);\n\
+                              CREATE INDEX CONCURRENTLY networks_id2 ON networks (id);\n";

@@ -1684,3 +1684,139 @@ fn identity_facts_match_postgresql() {
         r.stderr
     );
 }
+
+/// The built-in function list rollsafe treats as known is the server's own `pg_catalog`, and
+/// every built-in it refuses to assume harmless exists there and is volatile (a stable or
+/// immutable function cannot change what the application sees).
+#[test]
+fn builtin_function_list_matches_postgresql() {
+    if std::env::var("ROLLSAFE_SKIP_PG").is_ok_and(|v| v == "1") {
+        shout("*** SKIPPED pg_facts builtin functions: ROLLSAFE_SKIP_PG=1 ***");
+        return;
+    }
+    let cluster = match PgCluster::start() {
+        Ok(c) => c,
+        Err(e) => panic!("cannot start a throwaway PostgreSQL cluster: {e:?}"),
+    };
+    let out = cluster.psql(
+        "postgres",
+        "\\pset format unaligned\n\\pset tuples_only on\n\
+         SELECT DISTINCT proname::text || '|' || provolatile::text FROM pg_proc \
+         WHERE pronamespace = 'pg_catalog'::regnamespace;",
+    );
+    assert!(out.ok, "{}", out.stderr);
+    let mut volatility: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for line in out.stdout.lines().filter(|l| l.contains('|')) {
+        let (name, v) = line.split_once('|').expect("name|volatility");
+        volatility
+            .entry(name.to_string())
+            .or_default()
+            .insert(v.to_string());
+    }
+    assert!(volatility.len() > 2000, "{} names", volatility.len());
+    let listed = rollsafe::analyze::postgres::builtin_functions::PG_CATALOG_FUNCTIONS;
+    let mut sorted = listed.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(
+        sorted, listed,
+        "builtin_functions.rs is not sorted and unique"
+    );
+    let missing: Vec<&String> = volatility
+        .keys()
+        .filter(|n| listed.binary_search(&n.as_str()).is_err())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "pg_catalog functions missing from builtin_functions.rs (run scripts/gen-builtin-functions.sh): {missing:?}"
+    );
+    for name in rollsafe::analyze::postgres::plpgsql::STATE_CHANGING_BUILTINS {
+        let v = volatility
+            .get(*name)
+            .unwrap_or_else(|| panic!("{name} is not a pg_catalog function"));
+        assert!(v.contains("v"), "{name} is not volatile: {v:?}");
+        assert!(
+            !rollsafe::analyze::postgres::plpgsql::is_known_function(name),
+            "{name}"
+        );
+    }
+}
+
+/// Every contrib function rollsafe knows is a function of a contrib module the server offers,
+/// and none of them belongs to the modules left out on purpose (remote/file access, SQL as
+/// text, data destruction).
+#[test]
+fn contrib_function_list_matches_postgresql() {
+    if std::env::var("ROLLSAFE_SKIP_PG").is_ok_and(|v| v == "1") {
+        shout("*** SKIPPED pg_facts contrib functions: ROLLSAFE_SKIP_PG=1 ***");
+        return;
+    }
+    let cluster = match PgCluster::start() {
+        Ok(c) => c,
+        Err(e) => panic!("cannot start a throwaway PostgreSQL cluster: {e:?}"),
+    };
+    let left_out = [
+        "adminpack",
+        "dblink",
+        "file_fdw",
+        "lo",
+        "pg_surgery",
+        "plpgsql",
+        "postgres_fdw",
+        "refint",
+        "tablefunc",
+        "xml2",
+    ];
+    let available = cluster.psql(
+        "postgres",
+        "\\pset format unaligned\n\\pset tuples_only on\n\
+         SELECT name FROM pg_available_extensions WHERE name <> 'plpgsql' ORDER BY 1;",
+    );
+    assert!(available.ok, "{}", available.stderr);
+    let mut script = String::from("\\set ON_ERROR_STOP 1\n");
+    for name in available.stdout.lines().filter(|l| !l.is_empty()) {
+        writeln!(script, "CREATE EXTENSION IF NOT EXISTS \"{name}\" CASCADE;").unwrap();
+    }
+    script.push_str(
+        "\\pset format unaligned\n\\pset tuples_only on\n\
+         SELECT DISTINCT x.extname::text || '|' || p.proname::text FROM pg_proc p \
+         JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e' \
+         JOIN pg_extension x ON x.oid = d.refobjid;",
+    );
+    let created = cluster.psql("postgres", &script);
+    assert!(created.ok, "{}", created.stderr);
+    let mut kept = BTreeSet::new();
+    let mut excluded = BTreeSet::new();
+    for line in created.stdout.lines().filter(|l| l.contains('|')) {
+        let (ext, name) = line.split_once('|').expect("ext|name");
+        if left_out.contains(&ext) {
+            excluded.insert(name.to_string());
+        } else {
+            kept.insert(name.to_string());
+        }
+    }
+    let listed = rollsafe::analyze::postgres::contrib_functions::CONTRIB_FUNCTIONS;
+    let listed_set: BTreeSet<String> = listed.iter().map(|s| s.to_string()).collect();
+    let only_listed: Vec<&String> = listed_set.difference(&kept).collect();
+    let only_server: Vec<&String> = kept.difference(&listed_set).collect();
+    assert!(
+        only_listed.is_empty() && only_server.is_empty(),
+        "contrib_functions.rs differs from the server (run scripts/gen-contrib-functions.sh): \
+         only in the file {only_listed:?}, only on the server {only_server:?}"
+    );
+    for name in [
+        "dblink_exec",
+        "crosstab",
+        "heap_force_kill",
+        "pg_file_write",
+    ] {
+        assert!(
+            excluded.contains(name),
+            "{name} is not in a left-out module"
+        );
+        assert!(
+            !rollsafe::analyze::postgres::plpgsql::is_known_function(name),
+            "{name}"
+        );
+    }
+}

@@ -99,6 +99,7 @@ fn rollsafe_idempotent(sql: &str) -> bool {
     let facts = statement_facts(
         &migration.source,
         statement.span,
+        migration.source.slice(statement.span),
         &statement.body,
         Vec::new(),
         migration.target,

@@ -52,9 +52,10 @@ pub fn analyze(units: Vec<Migration>, placeholders: &PlaceholderValues) -> Vec<A
             // Each statement's facts are taken as soon as it is parsed, so only a batch of
             // parse trees is alive at a time, even for a 30 MB file.
             let source = &migration.source;
-            let parsed = parse::parse_migration_with(&migration, placeholders, |span, body| {
-                statement_facts(source, span, &body, Vec::new(), migration.target)
-            });
+            let parsed =
+                parse::parse_migration_with(&migration, placeholders, |span, body, read| {
+                    statement_facts(source, span, read, &body, Vec::new(), migration.target)
+                });
             let mut statements: Vec<StatementFacts> = parsed
                 .statements
                 .into_iter()
@@ -267,8 +268,9 @@ impl StatementFacts {
                 // Creating acts on nothing that exists (inside a DO block, next to the
                 // statements that use what it creates).
                 Change::CreateTable { .. } | Change::Create { on_table: None, .. } => Vec::new(),
-                // What a statement reads is not what it acts on.
-                Change::Read { .. } => Vec::new(),
+                // What a statement reads is not what it acts on; a SELECT or SHOW itself acts on
+                // nothing (what a function it calls does is in the changes after it).
+                Change::Read { .. } | Change::Other => Vec::new(),
                 _ => vec![""],
             }
         });
@@ -384,9 +386,12 @@ pub struct AddedConstraint<'a> {
 }
 
 /// Facts for one statement, without the schema (that comes in the replay).
+/// `read` is the statement's text as the parser read it: the file's, with the tool's
+/// placeholders substituted.
 pub fn statement_facts(
     source: &SourceFile,
     span: Span,
+    read: &str,
     body: &StatementBody,
     markers: Vec<usize>,
     target: Target,
@@ -434,7 +439,7 @@ pub fn statement_facts(
             facts.kind = c.kind;
             facts.known = c.known;
             facts.changes = c.changes;
-            let procedural = postgres::plpgsql::read(node, source, span);
+            let procedural = postgres::plpgsql::read(node, source, span, read);
             facts.definition = procedural.definition.map(Box::new);
             absorb(&mut facts, procedural.body);
             refresh_derived(&mut facts, target);

@@ -46,13 +46,17 @@ pub struct Call {
     /// As written, lower-cased (`f`, `app.f`, `pg_catalog.now`).
     pub name: String,
     pub span: Span,
+    /// The arguments, when every one is a constant (`SELECT f('users', 3)`): a body's
+    /// `EXECUTE format(..., param)` is then read as the SQL this call makes it.
+    pub args: Option<Vec<String>>,
 }
 
 /// Why rollsafe cannot see what some code does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpaqueReason {
-    /// `EXECUTE` of a string built at run time.
-    DynamicSql,
+    /// `EXECUTE` of a string built at run time: the expression as written (empty when it
+    /// cannot be re-read), evaluated again when a call binds the routine's parameters.
+    DynamicSql(String),
     /// A call of a function or procedure that is neither defined in the migration set nor one
     /// of PostgreSQL's known catalog functions.
     UnknownFunction(String),
@@ -71,7 +75,7 @@ pub enum OpaqueReason {
 impl fmt::Display for OpaqueReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            OpaqueReason::DynamicSql => write!(f, "EXECUTE of SQL built at run time"),
+            OpaqueReason::DynamicSql(_) => write!(f, "EXECUTE of SQL built at run time"),
             OpaqueReason::UnknownFunction(name) => write!(
                 f,
                 "a call of {name}(), which is not defined in the migrations and is not a known PostgreSQL function"
@@ -156,7 +160,12 @@ impl Body {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Definition {
     /// `CREATE [OR REPLACE] FUNCTION | PROCEDURE`: the body a later call runs.
-    Routine { name: String, body: Body },
+    Routine {
+        name: String,
+        /// The input parameters' names, in order (empty strings for unnamed ones).
+        params: Vec<String>,
+        body: Body,
+    },
     /// Functions a table's defaults, CHECK constraints, generated columns and index expressions
     /// call: they run on every row written to it.
     TableCode {

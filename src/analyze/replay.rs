@@ -355,6 +355,8 @@ fn resolve_calls(facts: &mut StatementFacts, schema: &Schema) -> bool {
         name: String,
         span: crate::source::Span,
         via: Option<Via>,
+        /// Constant arguments of the call, bound to the routine's parameters.
+        args: Option<Vec<String>>,
     }
     let mut queue: std::collections::VecDeque<Pending> = facts
         .body()
@@ -364,6 +366,7 @@ fn resolve_calls(facts: &mut StatementFacts, schema: &Schema) -> bool {
             name: c.name.clone(),
             span: c.span,
             via: None,
+            args: c.args.clone(),
         })
         .collect();
     // Code that runs when rows are written: triggers, and the functions a table's defaults,
@@ -408,6 +411,7 @@ fn resolve_calls(facts: &mut StatementFacts, schema: &Schema) -> bool {
                         name: function.clone(),
                         span,
                         via,
+                        args: None,
                     });
                 }
             }
@@ -456,6 +460,41 @@ fn resolve_calls(facts: &mut StatementFacts, schema: &Schema) -> bool {
             });
         }
         for o in &routine.body.opaque {
+            // `EXECUTE format('... %I ...', param)` with the call's constant arguments is the
+            // SQL they make: read it like any other statement of the body.
+            let bound = match (&o.reason, &call.args) {
+                (OpaqueReason::DynamicSql(expr), Some(args)) if !expr.is_empty() => {
+                    plpgsql::bound_execute(expr, &routine.params, args, o.span)
+                }
+                _ => None,
+            };
+            if let Some(body) = bound {
+                for s in body.statements {
+                    let via = Some(at(s.span));
+                    added.statements.push(InnerStatement {
+                        span: call.span,
+                        via,
+                        ..s
+                    });
+                }
+                for inner in body.opaque {
+                    added.opaque.push(Opaque {
+                        span: call.span,
+                        via: Some(at(inner.span)),
+                        ..inner
+                    });
+                }
+                added.definitions.extend(body.definitions);
+                for c in body.calls {
+                    queue.push_back(Pending {
+                        name: c.name,
+                        span: call.span,
+                        via: Some(at(c.span)),
+                        args: None,
+                    });
+                }
+                continue;
+            }
             added.opaque.push(Opaque {
                 span: call.span,
                 reason: o.reason.clone(),
@@ -471,6 +510,7 @@ fn resolve_calls(facts: &mut StatementFacts, schema: &Schema) -> bool {
                 name: c.name.clone(),
                 span: call.span,
                 via: Some(at(c.span)),
+                args: None,
             });
         }
     }
@@ -531,11 +571,12 @@ fn define_one(
     source: &std::sync::Arc<crate::source::SourceFile>,
 ) {
     match definition {
-        Definition::Routine { name, body } => {
+        Definition::Routine { name, params, body } => {
             schema.routines.insert(
                 name.clone(),
                 Routine {
                     name: name.clone(),
+                    params: params.clone(),
                     body: body.clone(),
                     source: source.clone(),
                 },

@@ -14,6 +14,8 @@ use super::procedural::{Body, TriggerEvents};
 #[derive(Debug, Clone)]
 pub struct Routine {
     pub name: String,
+    /// The input parameters' names, in order.
+    pub params: Vec<String>,
     pub body: Body,
     /// The file that defines it: the body's spans are offsets into it.
     pub source: std::sync::Arc<crate::source::SourceFile>,
@@ -1064,7 +1066,17 @@ impl Schema {
                     // (`objects`) both forget a dropped function, procedure or trigger.
                     match object {
                         ObjectKind::Function | ObjectKind::Procedure => {
-                            self.routines.remove(&k.to_ascii_lowercase());
+                            let routine = k.to_ascii_lowercase();
+                            self.routines.remove(&routine);
+                            // A DROP FUNCTION that succeeded left no trigger calling it: its
+                            // triggers went with it (CASCADE) or there were none.
+                            if *object == ObjectKind::Function && !self.triggers.is_empty() {
+                                for list in self.triggers.values_mut() {
+                                    list.retain(|t| {
+                                        !key(&t.function).eq_ignore_ascii_case(&routine)
+                                    });
+                                }
+                            }
                         }
                         ObjectKind::Trigger => {
                             if let Some(list) = on_table
@@ -1118,6 +1130,18 @@ impl Schema {
                             if *object == ObjectKind::Type {
                                 self.enum_values.remove(k);
                             }
+                        }
+                        ObjectKind::MaterializedView => {
+                            // Its indexes go with it.
+                            self.others.remove(k);
+                            let defs = &mut self.index_defs;
+                            self.indexes.retain(|name, (t, _)| {
+                                let keep = t != k;
+                                if !keep {
+                                    defs.remove(name);
+                                }
+                                keep
+                            });
                         }
                         _ => {
                             self.others.remove(k);

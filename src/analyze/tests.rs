@@ -39,6 +39,7 @@ fn facts(sql: &str, pg: u32) -> Vec<StatementFacts> {
             statement_facts(
                 &source,
                 s.span,
+                source.slice(s.span),
                 &s.body,
                 s.markers.clone(),
                 crate::target::Target::postgres(pg),
@@ -374,7 +375,7 @@ fn exception_handlers_guard_and_sql_bodies_are_read() {
     // Defining a function runs nothing; its body is kept for the calls.
     assert_eq!(f.phase, Phase::Expand);
     match f.definition() {
-        Some(Definition::Routine { name, body }) => {
+        Some(Definition::Routine { name, body, .. }) => {
             assert_eq!(name, "f");
             assert_eq!(body.statements.len(), 1);
         }

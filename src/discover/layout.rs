@@ -337,7 +337,19 @@ pub(crate) fn assemble(
             let units = layout
                 .and_then(|l| tools::of(l).units(item, &mut env))
                 .unwrap_or_else(|| vec![tools::plain::draft(item, config, dominant)]);
-            drafts.extend(units.into_iter().map(|d| (group_display.clone(), d)));
+            // popx keeps one history per engine in one folder: a file for one engine is in
+            // that engine's history, not a duplicate version of the others.
+            let history = match layout {
+                Some(Layout::GolangMigrate) => {
+                    tools::popx_name(&item.file_name).and_then(|p| p.engine)
+                }
+                _ => None,
+            };
+            let group_key = match history {
+                Some(engine) => format!("{group_display}#{engine}"),
+                None => group_display.clone(),
+            };
+            drafts.extend(units.into_iter().map(|d| (group_key.clone(), d)));
         }
     }
 

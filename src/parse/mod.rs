@@ -65,7 +65,7 @@ pub struct ParsedMigration<B = StatementBody> {
 pub type PlaceholderValues = std::collections::BTreeMap<String, String>;
 
 pub fn parse_migration(migration: &Migration) -> ParsedMigration {
-    parse_migration_with(migration, &PlaceholderValues::new(), |_, body| body)
+    parse_migration_with(migration, &PlaceholderValues::new(), |_, body, _| body)
 }
 
 /// Consecutive statements are parsed in one parser call up to this many bytes: per-call
@@ -79,11 +79,12 @@ enum Work {
 }
 
 /// Parse a unit and lower each statement with `lower` right away (in parallel for large
-/// units); statements come back in file order.
+/// units); statements come back in file order. `lower` gets the statement's span in the file,
+/// its tree, and its text as the parser read it (placeholders substituted).
 pub fn parse_migration_with<B: Send>(
     migration: &Migration,
     values: &PlaceholderValues,
-    lower: impl Fn(Span, StatementBody) -> B + Sync,
+    lower: impl Fn(Span, StatementBody, &str) -> B + Sync,
 ) -> ParsedMigration<B> {
     use rayon::prelude::*;
 
@@ -161,8 +162,8 @@ pub fn parse_migration_with<B: Send>(
         };
         parsed
             .into_iter()
-            .map(|(span, body)| {
-                let span = to_file(span);
+            .map(|(read, body)| {
+                let span = to_file(read);
                 let body = match body {
                     StatementBody::SyntaxError(e) => StatementBody::SyntaxError(SyntaxError {
                         offset: to_file(Span::new(e.offset, e.offset)).start,
@@ -172,7 +173,7 @@ pub fn parse_migration_with<B: Send>(
                 };
                 ParsedStatement {
                     span,
-                    body: lower(span, body),
+                    body: lower(span, body, &text[read.start..read.end]),
                     markers: Vec::new(),
                 }
             })
@@ -198,7 +199,7 @@ pub fn parse_migration_with<B: Send>(
 /// MySQL, MariaDB and SQLite: split and parsed with sqlparser (small files; one pass).
 fn parse_other<B>(
     migration: &Migration,
-    lower: impl Fn(Span, StatementBody) -> B,
+    lower: impl Fn(Span, StatementBody, &str) -> B,
 ) -> ParsedMigration<B> {
     let text = &migration.source.text;
     let (parsed, comments) = match migration.target.dialect {
@@ -218,7 +219,7 @@ fn parse_other<B>(
         .into_iter()
         .map(|(span, body)| ParsedStatement {
             span,
-            body: lower(span, body),
+            body: lower(span, body, text.get(span.start..span.end).unwrap_or("")),
             markers: Vec::new(),
         })
         .collect();

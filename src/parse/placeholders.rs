@@ -98,9 +98,90 @@ pub fn substitute(
     values: &BTreeMap<String, String>,
 ) -> (Option<Substituted>, Vec<Placeholder>) {
     let dollar_brace = matches!(layout, Layout::Flyway | Layout::Liquibase);
-    // psql interpolates variables in the layouts whose files it runs.
-    let psql = matches!(layout, Layout::Plain | Layout::Sqitch);
+    // Flyway, Liquibase and Go's text/template replace placeholders in the raw text before any
+    // SQL is read, so inside strings, comments and dollar-quoted bodies too.
+    let mut found = textual_placeholders(text, range, dollar_brace, values);
+    // psql interpolates variables in the layouts whose files it runs, outside quotes only.
+    if matches!(layout, Layout::Plain | Layout::Sqitch) {
+        let masked: std::borrow::Cow<[u8]> = if found.is_empty() {
+            std::borrow::Cow::Borrowed(text.as_bytes())
+        } else {
+            // A template's quotes must not confuse psql's quoting: read them as `_`.
+            let mut m = text.as_bytes().to_vec();
+            for p in &found {
+                m[p.span.start..p.span.end].fill(b'_');
+            }
+            std::borrow::Cow::Owned(m)
+        };
+        found.extend(psql_variables(&masked, range, layout, values));
+        found.sort_by_key(|p| p.span.start);
+    }
+    if found.is_empty() {
+        return (None, found);
+    }
+    apply(text, found)
+}
+
+/// `{{ … }}` and (Flyway, Liquibase) `${…}` anywhere in the range.
+fn textual_placeholders(
+    text: &str,
+    range: Span,
+    dollar_brace: bool,
+    values: &BTreeMap<String, String>,
+) -> Vec<Placeholder> {
     let b = text.as_bytes();
+    let end = range.end.min(b.len());
+    let mut i = range.start.min(end);
+    let mut found = Vec::new();
+    while i + 1 < end {
+        match (b[i], b[i + 1]) {
+            (b'$', b'{') if dollar_brace => {
+                match b[i + 2..end].iter().position(|&x| x == b'}' || x == b'\n') {
+                    Some(p) if b[i + 2 + p] == b'}' => {
+                        let close = i + 2 + p + 1;
+                        let name = text[i + 2..close - 1].trim().to_string();
+                        let value = values.get(&name).map(String::as_str);
+                        found.push(placeholder(
+                            Span::new(i, close),
+                            PlaceholderKind::DollarBrace,
+                            name,
+                            value,
+                            Quoting::Bare,
+                        ));
+                        i = close;
+                    }
+                    _ => i += 1,
+                }
+            }
+            (b'{', b'{') => match text[i + 2..end].find("}}") {
+                Some(p) => {
+                    let close = i + 2 + p + 2;
+                    let expr = text[i + 2..close - 2].trim().to_string();
+                    let value = values.get(&expr).map(String::as_str);
+                    found.push(placeholder(
+                        Span::new(i, close),
+                        PlaceholderKind::GoTemplate,
+                        expr,
+                        value,
+                        Quoting::Bare,
+                    ));
+                    i = close;
+                }
+                None => i += 2,
+            },
+            _ => i += 1,
+        }
+    }
+    found
+}
+
+/// psql's `:name`, `:'name'`, `:"name"` outside quotes and comments, with `\set` values.
+fn psql_variables(
+    b: &[u8],
+    range: Span,
+    layout: Layout,
+    values: &BTreeMap<String, String>,
+) -> Vec<Placeholder> {
     let end = range.end.min(b.len());
     let mut i = range.start.min(end);
     let mut found: Vec<Placeholder> = Vec::new();
@@ -114,7 +195,9 @@ pub fn substitute(
                 .iter()
                 .position(|&x| x == b'\n')
                 .map_or(end, |p| i + p);
-            if let Some((name, value)) = psql_set(&text[i..line_end]) {
+            if let Some((name, value)) =
+                std::str::from_utf8(&b[i..line_end]).ok().and_then(psql_set)
+            {
                 set.insert(name, value);
             }
             i = line_end;
@@ -133,23 +216,6 @@ pub fn substitute(
                 i = skip_quoted(b, i, end, b'\'', escapes);
             }
             b'"' => i = skip_quoted(b, i, end, b'"', false),
-            b'$' if dollar_brace && b.get(i + 1) == Some(&b'{') => {
-                match b[i + 2..end].iter().position(|&x| x == b'}' || x == b'\n') {
-                    Some(p) if b[i + 2 + p] == b'}' => {
-                        let close = i + 2 + p + 1;
-                        let name = text[i + 2..close - 1].trim().to_string();
-                        found.push(placeholder(
-                            Span::new(i, close),
-                            PlaceholderKind::DollarBrace,
-                            name.clone(),
-                            values.get(&name).map(String::as_str),
-                            Quoting::Bare,
-                        ));
-                        i = close;
-                    }
-                    _ => i += 1,
-                }
-            }
             b'$' if i == range.start || !is_ident_char(b[i - 1]) => {
                 match dollar_tag_len(b, i, end) {
                     Some(len) => {
@@ -163,23 +229,7 @@ pub fn substitute(
                     None => i += 1,
                 }
             }
-            b'{' if b.get(i + 1) == Some(&b'{') => match text[i + 2..end].find("}}") {
-                Some(p) => {
-                    let close = i + 2 + p + 2;
-                    let expr = text[i + 2..close - 2].trim().to_string();
-                    found.push(placeholder(
-                        Span::new(i, close),
-                        PlaceholderKind::GoTemplate,
-                        expr.clone(),
-                        values.get(&expr).map(String::as_str),
-                        Quoting::Bare,
-                    ));
-                    i = close;
-                }
-                None => i += 2,
-            },
-            b':' if psql
-                && b.get(i + 1) != Some(&b':')
+            b':' if b.get(i + 1) != Some(&b':')
                 && b.get(i + 1) != Some(&b'=')
                 && (i == range.start
                     || !matches!(b[i - 1], b':' | b')' | b']') && !is_ident_char(b[i - 1])) =>
@@ -209,9 +259,11 @@ pub fn substitute(
             _ => i += 1,
         }
     }
-    if found.is_empty() {
-        return (None, found);
-    }
+    found
+}
+
+/// The text with every placeholder replaced, and the edits that map offsets back.
+fn apply(text: &str, found: Vec<Placeholder>) -> (Option<Substituted>, Vec<Placeholder>) {
     let mut out = String::with_capacity(text.len());
     let mut edits = Vec::with_capacity(found.len());
     let mut at = 0;
@@ -365,8 +417,10 @@ mod tests {
         let sql =
             "CREATE TABLE ${schema}.t (id int); -- ${not} in a comment\nSELECT '${in_string}';";
         let (text, found) = run(sql, Layout::Flyway, &[]);
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].name, "schema");
+        // Flyway replaces placeholders before reading any SQL: in comments and strings too.
+        let names: Vec<&str> = found.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["schema", "not", "in_string"]);
+        assert!(text.contains("SELECT 'in_string___';"), "{text}");
         assert!(!found[0].has_value);
         assert!(text.starts_with("CREATE TABLE schema___.t"), "{text}");
         let (text, found) = run(sql, Layout::Flyway, &[("schema", "a_long_schema_name")]);
@@ -385,6 +439,17 @@ mod tests {
         let (text, found) = run(sql, Layout::GolangMigrate, &[]);
         assert_eq!(found.len(), 1);
         assert!(text.starts_with("CREATE TABLE namespace"), "{text}");
+        // Go's text/template runs over the raw text: quotes and dollar bodies are no barrier.
+        let sql = "DO $$ BEGIN ALTER TABLE \"{{ index .Options \"Namespace\" }}\".\"users\" \
+                   ADD COLUMN x int; END $$;";
+        let (text, found) = run(sql, Layout::GolangMigrate, &[]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(text.contains("ALTER TABLE \"namespace"), "{text}");
+        // In a psql layout a template's quotes do not start a psql quote.
+        let sql = "SELECT '{{ x }}';\n\\set t users\nDROP TABLE :t;\n";
+        let (text, found) = run(sql, Layout::Plain, &[]);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(text.contains("DROP TABLE users;"), "{text}");
 
         let sql = "\\set tbl sessions\nDROP TABLE :tbl;\nSELECT :'missing', x::int, a[1:n];\n";
         let (text, found) = run(sql, Layout::Plain, &[]);

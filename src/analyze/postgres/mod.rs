@@ -5,8 +5,10 @@
 //! server by `tests/pg_facts.rs`.
 
 mod alter_table;
+pub mod builtin_functions;
 mod calls;
 pub mod classify;
+pub mod contrib_functions;
 mod expr;
 pub mod locks;
 mod names;

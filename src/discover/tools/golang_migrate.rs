@@ -11,11 +11,19 @@ pub(crate) struct GolangMigrate;
 impl Tool for GolangMigrate {
     fn units(&self, file: &ToolFile, _env: &mut Env) -> Option<Vec<Draft>> {
         let n = parse_up_down(&file.file_name)?;
+        let transaction = if popx_name(&file.file_name).is_some_and(|p| p.autocommit) {
+            tx(
+                TransactionMode::PerStatement,
+                "popx runs a `.autocommit.` migration outside a transaction",
+            )
+        } else {
+            transaction()
+        };
         Some(vec![up_down_draft(
             file,
             &n,
             Layout::GolangMigrate,
-            transaction(),
+            transaction,
         )])
     }
 
@@ -80,4 +88,78 @@ pub(crate) fn parse_up_down(file_name: &str) -> Option<UpDownName> {
         stem: file_name[..version.len() + 1 + stem_len].to_string(),
         up,
     })
+}
+
+/// What Ory's popx (same file names as golang-migrate, plus an engine and a transaction
+/// switch) reads in `{version}_{name}[.{engine}][.autocommit].{up|down}.sql`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PopxName {
+    /// The engine the file is for (canonical spelling); `None`: every engine.
+    pub engine: Option<&'static str>,
+    pub autocommit: bool,
+}
+
+/// popx's reading of a file name, when it says something golang-migrate's does not. popx
+/// keeps one history per engine: the files for that engine and the files for all of them, a
+/// file for the engine taking the place of the generic one of the same version.
+pub(crate) fn popx_name(file_name: &str) -> Option<PopxName> {
+    let n = parse_up_down(file_name)?;
+    let mut parts = n.stem[n.version.len() + 1..].split('.');
+    let _title = parts.next()?;
+    let mut engine = None;
+    let mut autocommit = false;
+    for (i, part) in parts.enumerate() {
+        match part.to_ascii_lowercase().as_str() {
+            "autocommit" => autocommit = true,
+            p if i == 0 => engine = Some(canonical_engine(p)?),
+            _ => return None,
+        }
+    }
+    (engine.is_some() || autocommit).then_some(PopxName { engine, autocommit })
+}
+
+/// pop's canonical dialect names (pop.CanonicalDialect); anything else is not an engine.
+fn canonical_engine(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "postgres" | "postgresql" | "pg" => "postgres",
+        "cockroach" | "cockroachdb" | "crdb" => "cockroach",
+        "mysql" | "mariadb" => "mysql",
+        "sqlite" | "sqlite3" => "sqlite3",
+        "yugabyte" | "yugabytedb" => "yugabyte",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn popx_names() {
+        let p = |n: &str| popx_name(n);
+        assert_eq!(p("1_networks.up.sql"), None);
+        assert_eq!(
+            p("20150100000001000000_networks.cockroach.down.sql"),
+            Some(PopxName {
+                engine: Some("cockroach"),
+                autocommit: false
+            })
+        );
+        assert_eq!(
+            p("2_identities.autocommit.up.sql"),
+            Some(PopxName {
+                engine: None,
+                autocommit: true
+            })
+        );
+        assert_eq!(
+            p("3_x.sqlite.autocommit.up.sql"),
+            Some(PopxName {
+                engine: Some("sqlite3"),
+                autocommit: true
+            })
+        );
+        // Not an engine: golang-migrate's reading (the dots are part of the title).
+        assert_eq!(p("4_add.users.up.sql"), None);
+    }
 }

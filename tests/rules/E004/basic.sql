@@ -3,6 +3,12 @@ CREATE TABLE users (id bigint PRIMARY KEY, legacy text);
 CREATE OR REPLACE FUNCTION known_fn() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
 CREATE OR REPLACE FUNCTION in_python() RETURNS int LANGUAGE plpython3u AS $$ return 1 $$;
 CREATE OR REPLACE FUNCTION in_c() RETURNS int LANGUAGE c AS 'lib', 'sym';
+CREATE OR REPLACE FUNCTION set_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+CREATE OR REPLACE FUNCTION manage_updated_at(_tbl regclass) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('CREATE TRIGGER set_updated_at BEFORE UPDATE ON %s FOR EACH ROW EXECUTE PROCEDURE set_updated_at()', _tbl);
+END $$;
 
 -- unit: 002_opaque
 -- fires: SQL built at run time
@@ -14,6 +20,8 @@ END $$;
 -- fires: calls of functions the migrations do not define
 SELECT cleanup_everything(); -- fires
 CALL app.maintenance(); -- fires
+-- fires: a helper's EXECUTE whose argument is only known at run time
+SELECT manage_updated_at(current_setting('app.table')); -- fires
 DO $$ BEGIN PERFORM dblink_exec('DROP TABLE users'); END $$; -- fires
 -- fires: other languages
 DO LANGUAGE plpython3u $$ plpy.execute("DROP TABLE users") $$; -- fires
@@ -48,6 +56,8 @@ END $$;
 -- silent: known PostgreSQL functions and functions the migrations define
 SELECT now(), nextval('s'), set_config('lock_timeout', '2s', false), pg_advisory_lock(42);
 SELECT known_fn();
+-- silent: the same helper called with a constant: its EXECUTE is read as the SQL it makes
+SELECT manage_updated_at('users');
 DO $$ DECLARE n int; BEGIN n := known_fn(); PERFORM pg_sleep(0); RAISE NOTICE 'n=%', n; END $$;
 
 -- unit: 004_approved

@@ -82,3 +82,12 @@ CREATE TABLE codes (code int DEFAULT next_code(), at timestamptz DEFAULT now());
 INSERT INTO codes DEFAULT VALUES; -- fires
 -- silent: a DELETE fills no default
 DELETE FROM codes WHERE code = 1;
+
+-- unit: 008_bound_execute
+CREATE OR REPLACE FUNCTION drop_named(t text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN EXECUTE format('DROP TABLE %I', t); END $$;
+-- fires: a helper called with a constant argument runs the SQL its EXECUTE makes of it
+SELECT drop_named('audit'); -- fires
+-- silent: the same helper on a table created in this migration
+CREATE TABLE scratch (id int);
+SELECT drop_named('scratch');

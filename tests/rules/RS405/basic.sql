@@ -36,3 +36,8 @@ CREATE INDEX CONCURRENTLY orders_id_idx ON orders (id);
 DROP INDEX CONCURRENTLY orders_id_idx;
 DROP INDEX CONCURRENTLY orders_created_at_idx;
 CREATE INDEX CONCURRENTLY orders_created_at_idx ON orders USING brin (created_at); -- fires
+-- unit: 007_mview layout=golang-migrate
+CREATE MATERIALIZED VIEW order_counts AS SELECT count(*) AS n FROM orders;
+CREATE UNIQUE INDEX order_counts_n ON order_counts (n);
+-- unit: 007_mview_down layout=golang-migrate direction=down
+DROP MATERIALIZED VIEW order_counts;
