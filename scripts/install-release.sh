@@ -90,7 +90,7 @@ case "$ref" in
   *)
     if [[ "$ref" =~ ^[0-9a-f]{40}$ ]]; then
       code=0; fetch source-commit.txt || code=$?
-      [ "$code" -eq 3 ] && no_release "no release $tag of $repository"
+      [ "$code" -eq 3 ] && no_release "no release $tag of $repository with a source-commit.txt"
       [ "$code" -eq 0 ] || exit 1
       built_from="$(tr -d '[:space:]' < "$work/source-commit.txt")"
       [ "$built_from" = "$ref" ] || no_release "release $tag was built from $built_from, not from commit $ref"
