@@ -413,6 +413,11 @@ pub fn statement_facts(
         StatementBody::PsqlMeta(text) => {
             let command = text.split_whitespace().next().unwrap_or("\\");
             facts.kind = format!("psql {command}");
+            // `\gexec` runs every cell of the query's result as SQL: nothing rollsafe can see.
+            if command == "\\gexec" {
+                facts.changes.push(Change::Opaque);
+                refresh_derived(&mut facts, target);
+            }
         }
         StatementBody::Sql(SqlTree::Postgres(node)) => {
             let c = postgres::classify::classify(node);

@@ -20,6 +20,8 @@ use postgres::split::{self, Chunk};
 pub struct SyntaxError {
     pub message: String,
     pub offset: usize,
+    /// The parser never saw it: rollsafe's splitter refused to read it (the message says why).
+    pub refused: bool,
 }
 
 /// A statement's parse tree, in its dialect's parser's own types.
@@ -72,10 +74,12 @@ pub fn parse_migration(migration: &Migration) -> ParsedMigration {
 /// overhead dominates for small statements, and a bound keeps memory flat on huge files.
 const BATCH_BYTES: usize = 16 * 1024;
 
-/// What the parser is handed: a run of SQL statements, or a psql meta-command line.
+/// What the parser is handed: a run of SQL statements, a psql meta-command, or a statement the
+/// splitter refuses to read (and why).
 enum Work {
     Sql(Vec<Span>),
     Meta(Span),
+    Unreadable(Span, String),
 }
 
 /// Parse a unit and lower each statement with `lower` right away (in parallel for large
@@ -138,6 +142,13 @@ pub fn parse_migration_with<B: Send>(
                 }
                 work.push(Work::Meta(span));
             }
+            Chunk::Unreadable(span, ref why) => {
+                if !batch.is_empty() {
+                    work.push(Work::Sql(std::mem::take(&mut batch)));
+                    batch_bytes = 0;
+                }
+                work.push(Work::Unreadable(span, why.clone()));
+            }
             // COPY data ends the run: it is not SQL.
             Chunk::CopyData(_) => {
                 if !batch.is_empty() {
@@ -158,6 +169,14 @@ pub fn parse_migration_with<B: Send>(
                 *span,
                 StatementBody::PsqlMeta(text[span.start..span.end].to_string()),
             )],
+            Work::Unreadable(span, why) => vec![(
+                *span,
+                StatementBody::SyntaxError(SyntaxError {
+                    message: why.clone(),
+                    offset: span.start,
+                    refused: true,
+                }),
+            )],
         };
         parsed
             .into_iter()
@@ -167,6 +186,7 @@ pub fn parse_migration_with<B: Send>(
                     StatementBody::SyntaxError(e) => StatementBody::SyntaxError(SyntaxError {
                         offset: to_file(Span::new(e.offset, e.offset)).start,
                         message: e.message,
+                        refused: e.refused,
                     }),
                     other => other,
                 };
