@@ -681,3 +681,17 @@ fn allow_cannot_cover_unparsed_statements() {
     let e001 = out.lines().find(|l| l.contains("[E001]")).unwrap_or("");
     assert!(!e001.is_empty() && !e001.contains("suppressed"), "{out}");
 }
+
+#[test]
+fn psql_reading_fixtures_snapshot() {
+    // tests/psql_reading.rs checks each file against the real psql; this keeps the messages.
+    let (code, out) = stdout_of(
+        rollsafe()
+            .args(["check", "--layout", "plain", "--format", "compact"])
+            .args(["--today", "2026-11-23", "tests/reading/psql"])
+            .current_dir(env!("CARGO_MANIFEST_DIR")),
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(!out.contains("quiet_"), "{out}");
+    insta::assert_snapshot!("psql_reading", out);
+}

@@ -182,7 +182,8 @@ pub fn substitute(
                 && b.get(i + 1) != Some(&b':')
                 && b.get(i + 1) != Some(&b'=')
                 && (i == range.start
-                    || !matches!(b[i - 1], b':' | b')' | b']' | b'\\') && !is_ident_char(b[i - 1])) =>
+                    || !matches!(b[i - 1], b':' | b')' | b']' | b'\\')
+                        && !is_ident_char(b[i - 1])) =>
             {
                 match psql_variable(b, i, end) {
                     Some((close, quoting, name)) => {

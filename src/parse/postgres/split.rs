@@ -444,12 +444,18 @@ fn parse_bool(v: &str) -> Option<bool> {
 fn misread_message(conforming: Conforming, text: &str, at: usize) -> String {
     let before = &text.as_bytes()[..at];
     let line = (0..at)
-        .filter(|&i| before[i] == b'\n' || (before[i] == b'\r' && before.get(i + 1) != Some(&b'\n')))
+        .filter(|&i| {
+            before[i] == b'\n' || (before[i] == b'\r' && before.get(i + 1) != Some(&b'\n'))
+        })
         .count()
         + 1;
     let state = match conforming {
-        Conforming::Off => "standard_conforming_strings was turned off earlier in this file, so the server reads",
-        _ => "standard_conforming_strings was changed earlier in this file in a way rollsafe cannot follow, so the server may read",
+        Conforming::Off => {
+            "standard_conforming_strings was turned off earlier in this file, so the server reads"
+        }
+        _ => {
+            "standard_conforming_strings was changed earlier in this file in a way rollsafe cannot follow, so the server may read"
+        }
     };
     format!(
         "{state} the backslash in the string on line {line} as an escape, which changes where the string (and the statement) ends; \
@@ -559,7 +565,9 @@ mod tests {
     #[test]
     fn meta_commands_anywhere_and_their_separators() {
         assert_eq!(
-            kinds("\\set x 1 \\\\ DROP TABLE users;\nSELECT 1 \\g\nSELECT 'DROP TABLE a' \\gexec\nSELECT 1 \\; DROP TABLE b;\n\\echo 'a \\\\ b' \\\\ SELECT 2;"),
+            kinds(
+                "\\set x 1 \\\\ DROP TABLE users;\nSELECT 1 \\g\nSELECT 'DROP TABLE a' \\gexec\nSELECT 1 \\; DROP TABLE b;\n\\echo 'a \\\\ b' \\\\ SELECT 2;"
+            ),
             vec![
                 "meta:\\set x 1",
                 "sql:DROP TABLE users",
@@ -574,7 +582,10 @@ mod tests {
             ]
         );
         // Whole-line commands keep `\\` as part of their argument.
-        assert_eq!(kinds("\\! echo \\\\ DROP TABLE x;\n"), vec!["meta:\\! echo \\\\ DROP TABLE x;"]);
+        assert_eq!(
+            kinds("\\! echo \\\\ DROP TABLE x;\n"),
+            vec!["meta:\\! echo \\\\ DROP TABLE x;"]
+        );
     }
 
     #[test]
@@ -595,7 +606,9 @@ mod tests {
         }
         // Data: from the next line on, after the rest of the COPY's own line.
         assert_eq!(
-            kinds("COPY t (a) FROM STDIN WITH (FORMAT csv); DROP TABLE users;\nx;y\n\\.\nSELECT 1;"),
+            kinds(
+                "COPY t (a) FROM STDIN WITH (FORMAT csv); DROP TABLE users;\nx;y\n\\.\nSELECT 1;"
+            ),
             vec![
                 "sql:COPY t (a) FROM STDIN WITH (FORMAT csv)",
                 "sql:DROP TABLE users",
@@ -618,7 +631,10 @@ mod tests {
     fn standard_conforming_strings_off_makes_backslashes_escapes() {
         let hidden = "SELECT 'x\\', '; DROP TABLE users; -- ';";
         // On (the default): one harmless SELECT.
-        assert_eq!(kinds(hidden), vec!["sql:SELECT 'x\\', '; DROP TABLE users; -- '"]);
+        assert_eq!(
+            kinds(hidden),
+            vec!["sql:SELECT 'x\\', '; DROP TABLE users; -- '"]
+        );
         // Off: the server ends the string at the second quote and runs the DROP.
         let off = format!("SET standard_conforming_strings = off;\n{hidden}");
         assert_eq!(
@@ -630,18 +646,34 @@ mod tests {
             ]
         );
         // Back on: read as before; strings without a backslash are never refused.
-        let back = format!("SET standard_conforming_strings TO off;\nSELECT 'a';\nRESET standard_conforming_strings;\n{hidden}");
+        let back = format!(
+            "SET standard_conforming_strings TO off;\nSELECT 'a';\nRESET standard_conforming_strings;\n{hidden}"
+        );
         assert_eq!(kinds(&back).len(), 4, "{:?}", kinds(&back));
         // A change rollsafe cannot follow: any backslash in a plain string is refused.
         let local = format!("SET LOCAL standard_conforming_strings = off;\n{hidden}");
-        assert_eq!(kinds(&local)[1], "refused:SELECT 'x\\', '; DROP TABLE users; -- '");
-        let local = format!("SELECT set_config('standard_conforming_strings', 'off', false);\nSELECT E'a\\'b', 'c';");
+        assert_eq!(
+            kinds(&local)[1],
+            "refused:SELECT 'x\\', '; DROP TABLE users; -- '"
+        );
+        let local = format!(
+            "SELECT set_config('standard_conforming_strings', 'off', false);\nSELECT E'a\\'b', 'c';"
+        );
         assert_eq!(kinds(&local)[1], "sql:SELECT E'a\\'b', 'c'");
     }
 
     #[test]
     fn booleans_as_postgresql_reads_them() {
-        for (v, b) in [("of", Some(false)), ("o", None), ("f", Some(false)), ("0", Some(false)), ("yes", Some(true)), ("on", Some(true)), ("tru", Some(true)), ("maybe", None)] {
+        for (v, b) in [
+            ("of", Some(false)),
+            ("o", None),
+            ("f", Some(false)),
+            ("0", Some(false)),
+            ("yes", Some(true)),
+            ("on", Some(true)),
+            ("tru", Some(true)),
+            ("maybe", None),
+        ] {
             assert_eq!(parse_bool(v), b, "{v}");
         }
     }
