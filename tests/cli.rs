@@ -695,3 +695,35 @@ fn psql_reading_fixtures_snapshot() {
     assert!(!out.contains("quiet_"), "{out}");
     insta::assert_snapshot!("psql_reading", out);
 }
+
+#[test]
+fn discovery_sees_every_file_the_tool_runs() {
+    let (code, out) = stdout_of(
+        rollsafe()
+            .args(["check", "--format", "compact", "--today", "2026-11-23"])
+            .arg("tests/discovery/golang_migrate")
+            .current_dir(env!("CARGO_MANIFEST_DIR")),
+    );
+    assert_eq!(code, Some(1), "{out}");
+    let rs001: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("error[RS001]"))
+        .map(|l| l.split(':').next().unwrap_or(""))
+        .collect();
+    // Must fire: the symlink 0009 -> 0002 is checked as migration 9 too, and golang-migrate
+    // runs `.up.txt` files.
+    assert_eq!(
+        rs001,
+        [
+            "tests/discovery/golang_migrate/0002_drop_sessions.up.sql",
+            "tests/discovery/golang_migrate/0003_orders.up.txt",
+            "tests/discovery/golang_migrate/0009_again.up.sql",
+        ],
+        "{out}"
+    );
+    // Must not fire: `.UP.txt` is not golang-migrate's (the direction is case-sensitive) and a
+    // README is no migration.
+    assert!(!out.contains("UP.txt") && !out.contains("README"), "{out}");
+    assert!(out.contains("0010_staging_again.up.sql"), "{out}");
+    insta::assert_snapshot!("discovery_golang_migrate", out);
+}

@@ -3,9 +3,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::tools::parse_up_down_any_extension;
 use super::*;
 use crate::config::Config;
-use super::tools::parse_up_down_any_extension;
 
 fn write(root: &Path, rel: &str, text: &str) {
     let path = root.join(rel);

@@ -209,7 +209,8 @@ pub fn filters_out(config: &Config, path: &Path) -> bool {
 /// A file a walk picks up: any `.sql` file, and golang-migrate's `{version}_{title}.up.{ext}` /
 /// `.down.{ext}` whatever the extension (golang-migrate runs them all).
 fn is_migration_name(name: &OsStr) -> bool {
-    is_sql_name(name) || super::tools::parse_up_down_any_extension(&name.to_string_lossy()).is_some()
+    is_sql_name(name)
+        || super::tools::parse_up_down_any_extension(&name.to_string_lossy()).is_some()
 }
 
 fn is_sql_name(name: &OsStr) -> bool {
