@@ -3,7 +3,7 @@
 use super::dbmate::dbmate;
 use super::flyway::{FlywayName, parse_flyway};
 use super::golang_migrate::{UpDownName, parse_up_down};
-use super::goose::{goose, goose_annotation};
+use super::goose::{Annotation, goose, goose_annotation};
 use super::liquibase::{is_liquibase, liquibase};
 use super::sqitch::sqitch_plan;
 use super::{parse_diesel_dir, parse_prisma_dir};
@@ -27,7 +27,7 @@ fn goose_sections_keep_real_lines_and_drop_annotations() {
     let text = "-- header comment\n-- +goose Up\n-- +goose StatementBegin\n\
                 -- rollsafe:allow RS101 reason=\"tiny\"\nCREATE INDEX i ON t (c);\n\
                 -- +goose StatementEnd\n\n-- +goose Down\nDROP INDEX i;\n";
-    let g = goose(text).unwrap();
+    let g = goose(text).unwrap().unwrap();
     assert_eq!(
         slice(text, g.up),
         "-- rollsafe:allow RS101 reason=\"tiny\"\nCREATE INDEX i ON t (c);"
@@ -40,35 +40,128 @@ fn goose_sections_keep_real_lines_and_drop_annotations() {
 }
 
 #[test]
-fn goose_annotations_are_case_insensitive_and_need_column_one() {
+fn goose_annotations_as_goose_reads_them() {
     assert_eq!(
-        goose_annotation("-- +goose NO TRANSACTION").as_deref(),
-        Some("no transaction")
+        goose_annotation("-- +goose NO TRANSACTION"),
+        Some(Ok(Annotation::NoTransaction))
     );
-    assert_eq!(goose_annotation("-- +goose up").as_deref(), Some("up"));
-    assert_eq!(goose_annotation("  -- +goose Up"), None);
-    assert_eq!(goose_annotation("-- +gooseUp"), None);
-    let g = goose("-- +goose NO TRANSACTION\n-- +goose Up\nSELECT 1;\n").unwrap();
+    assert_eq!(goose_annotation("-- +goose up"), Some(Ok(Annotation::Up)));
+    // goose removes every `--` and the first `+goose`, and trims Unicode spaces.
+    assert_eq!(goose_annotation("--+gooseUp"), Some(Ok(Annotation::Up)));
+    assert_eq!(
+        goose_annotation("\u{a0}-- +goose Down"),
+        Some(Ok(Annotation::Down))
+    );
+    assert_eq!(
+        goose_annotation("-- +goose Down\u{a0}"),
+        Some(Ok(Annotation::Down))
+    );
+    // goose stops on these.
+    for line in [
+        "  -- +goose Up",
+        "\t-- +goose Down",
+        "-- +goose Up -- x",
+        "-- +goose +goose Up",
+        "-- see +goose docs",
+        "-- +goose NO\u{a0}TRANSACTION",
+        "-- +goose Up\rDROP TABLE users;",
+    ] {
+        assert!(matches!(goose_annotation(line), Some(Err(_))), "{line:?}");
+    }
+    assert_eq!(goose_annotation("-- goose Up"), None);
+    assert_eq!(goose_annotation("SELECT 1; -- +goose Down"), None);
+    let g = goose("-- +goose NO TRANSACTION\n-- +goose Up\nSELECT 1;\n")
+        .unwrap()
+        .unwrap();
     assert!(g.no_transaction);
     assert_eq!(g.down, None);
     assert_eq!(goose("SELECT 1;\n"), None);
 }
 
 #[test]
+fn goose_refuses_what_its_parser_refuses() {
+    let refused = |text: &str| match goose(text) {
+        Some(Err(r)) => r.offset,
+        other => panic!("{text:?}: {other:?}"),
+    };
+    let two_downs =
+        "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n-- +goose Down\nDROP TABLE users;\n";
+    assert_eq!(
+        refused(two_downs),
+        two_downs.rfind("-- +goose Down").unwrap()
+    );
+    let indented = "-- +goose Up\nSELECT 1;\n  -- +goose Down\nDROP TABLE users;\n";
+    assert_eq!(refused(indented), indented.find("  --").unwrap());
+    assert_eq!(refused("DROP TABLE users;\n-- +goose Up\nSELECT 1;\n"), 0);
+    assert_eq!(
+        refused("-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n"),
+        48
+    );
+    assert_eq!(refused("-- +goose Up\nSELECT 1\n"), 13);
+    assert_eq!(refused("-- +goose Up\n-- +goose Up\n"), 13);
+    // A Down recognised by goose (NBSP before it) ends the Up section.
+    let text = "-- +goose Up\nSELECT 1;\n\u{a0}-- +goose Down\nDROP TABLE users;\n";
+    let g = goose(text).unwrap().unwrap();
+    assert_eq!(slice(text, g.up), "SELECT 1;");
+    assert_eq!(slice(text, g.down.unwrap()), "DROP TABLE users;");
+}
+
+#[test]
 fn dbmate_sections_and_transaction_option() {
     let text = "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (c);\n\n\
                 -- migrate:down\nDROP INDEX i;\n";
-    let d = dbmate(text).unwrap();
+    let d = dbmate(text).unwrap().unwrap();
+    assert_eq!(d.len(), 1);
     assert_eq!(
-        slice(text, d.up.span),
+        slice(text, d[0].up.span),
         "CREATE INDEX CONCURRENTLY i ON t (c);"
     );
-    assert!(!d.up.transaction);
-    let down = d.down.unwrap();
+    assert!(!d[0].up.transaction);
+    let down = &d[0].down;
     assert_eq!(slice(text, down.span), "DROP INDEX i;");
     assert_eq!(line_of(text, down.span.start), 5);
     assert!(down.transaction);
     assert!(dbmate("-- migrate:upper\nSELECT 1;").is_none());
+}
+
+#[test]
+fn dbmate_directives_as_dbmate_matches_them() {
+    // Not directives: indented, another case, a non-ASCII space after it, glued to a word.
+    for text in [
+        "  -- migrate:up\nSELECT 1;\n-- migrate:down\n",
+        "-- Migrate:up\nSELECT 1;\n",
+        "-- migrate:up\u{a0}transaction:false\nSELECT 1;\n",
+        "-- migrate:upgrade\nSELECT 1;\n",
+    ] {
+        assert!(dbmate(text).is_none(), "{text:?}");
+    }
+    // `--migrate:up` and a tab are directives.
+    assert!(matches!(
+        dbmate("--migrate:up\nSELECT 1;\n--\tmigrate:down\n"),
+        Some(Ok(_))
+    ));
+    // An unrecognised down directive: dbmate refuses the file (it requires a down block).
+    let refused = dbmate("-- migrate:up\nSELECT 1;\n-- migrate:down\u{a0}\nDROP TABLE users;\n");
+    assert!(matches!(refused, Some(Err(r)) if r.message.contains("down block")));
+    // Statements before the first block, two downs in one block: refused.
+    assert!(
+        matches!(dbmate("SELECT 1;\n-- migrate:up\n-- migrate:down\n"), Some(Err(r)) if r.offset == 0)
+    );
+    let two = "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n-- migrate:down\nDROP TABLE users;\n";
+    assert!(
+        matches!(dbmate(two), Some(Err(r)) if r.offset == two.rfind("-- migrate:down").unwrap())
+    );
+    // Two up directives: two sections, each with its own down and options.
+    let text = "-- migrate:up\nCREATE TABLE a (x int);\n-- migrate:down\nDROP TABLE a;\n\
+                -- migrate:up transaction:false transaction:x:y\nDROP TABLE users;\n-- migrate:down\n";
+    let d = dbmate(text).unwrap().unwrap();
+    assert_eq!(d.len(), 2);
+    assert_eq!(slice(text, d[1].up.span), "DROP TABLE users;");
+    assert!(!d[1].up.transaction && d[0].up.transaction);
+    // The directive comment ends at a bare `\r`: what follows on that line is SQL.
+    let text = "-- migrate:up\rDROP TABLE users;\n-- migrate:down\n";
+    let d = dbmate(text).unwrap().unwrap();
+    assert_eq!(slice(text, d[0].up.span), "DROP TABLE users;");
 }
 
 #[test]
