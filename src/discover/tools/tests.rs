@@ -175,7 +175,7 @@ fn liquibase_changesets_and_rollbacks() {
                 /* liquibase rollback\nDROP INDEX users_id;\n*/\n\
                 --changeset alice:3\nSELECT 1;\n--rollback empty\n--rollback  SELECT 2;\n";
     assert!(is_liquibase(text));
-    let sets = liquibase(text);
+    let sets = liquibase(text).unwrap();
     assert_eq!(sets.len(), 3);
     assert_eq!(
         (sets[0].author.as_str(), sets[0].id.as_str()),
@@ -202,6 +202,71 @@ fn liquibase_changesets_and_rollbacks() {
     assert!(sets[2].rollbacks[0].is_empty());
     assert_eq!(slice(text, sets[2].rollbacks[1]), "SELECT 2;");
     assert!(!is_liquibase("SELECT 1;\n--liquibase formatted sql"));
+}
+
+#[test]
+fn liquibase_reads_lines_and_directives_as_liquibase_does() {
+    let head = "--liquibase formatted sql\n--changeset a:1\n";
+    let sets = |body: &str| liquibase(&format!("{head}{body}"));
+    let up = |body: &str| {
+        let text = format!("{head}{body}");
+        let s = liquibase(&text).unwrap();
+        s[0].up.map(|u| text[u.start..u.end].to_string())
+    };
+    // A bare `\r` ends a line (Java's readLine): the DROP after a rollback is changeset SQL.
+    assert_eq!(
+        up("SELECT 1;\n--rollback SELECT 2;\rDROP TABLE users;\n").as_deref(),
+        Some("SELECT 1;\n--rollback SELECT 2;\rDROP TABLE users;")
+    );
+    // ignoreLines only in column one, `start`/`end` exactly; otherwise the lines run.
+    assert_eq!(
+        up("  --ignoreLines:start\nDROP TABLE users;\n  --ignoreLines:end\n").as_deref(),
+        Some("  --ignoreLines:start\nDROP TABLE users;\n  --ignoreLines:end")
+    );
+    assert_eq!(
+        up("--ignoreLines: 1\nDROP TABLE users;\n").as_deref(),
+        Some("--ignoreLines: 1\nDROP TABLE users;")
+    );
+    assert_eq!(
+        up("--ignoreLines:1\nDROP TABLE users;\nSELECT 1;\n").as_deref(),
+        Some("SELECT 1;")
+    );
+    // `--ignoreLines:END` does not end the block: the rest is ignored.
+    assert_eq!(
+        up("SELECT 1;\n--ignoreLines:start\nx\n--ignoreLines:END\nDROP TABLE users;\n").as_deref(),
+        Some("SELECT 1;")
+    );
+    assert!(
+        matches!(sets("--ignoreLines:START\nSELECT 1;\n"), Err(r) if r.message.contains("ignoreLines"))
+    );
+    // Misspelled directives stop Liquibase.
+    for body in [
+        "SELECT 1;\n-rollback DROP TABLE users;\n",
+        "SELECT 1;\n--changeset b: 2\nSELECT 2;\n",
+        "SELECT 1;\n--changesetb:2\nSELECT 2;\n",
+        "SELECT 1;\n--comments: x\n",
+        "--precondition-table-exists users\nSELECT 1;\n",
+    ] {
+        assert!(sets(body).is_err(), "{body:?}");
+    }
+    // runInTransaction: anything but `true` is false (Boolean.parseBoolean), the last one wins.
+    let text = "--liquibase formatted sql\n--changeset a:1 runInTransaction:no\nSELECT 1;\n\
+                --changeset a:2 runInTransaction:false runInTransaction:TRUE\nSELECT 2;\n";
+    let s = liquibase(text).unwrap();
+    assert!(!s[0].run_in_transaction && s[1].run_in_transaction);
+    // A precondition's SQL check runs.
+    let text = format!(
+        "{head}--precondition-sql-check expectedResult:0 DELETE FROM users RETURNING 0\nSELECT 1;\n"
+    );
+    let s = liquibase(&text).unwrap();
+    assert_eq!(
+        &text[s[0].checks[0].start..s[0].checks[0].end],
+        "DELETE FROM users RETURNING 0"
+    );
+    // The header must be in column one.
+    assert!(!is_liquibase(
+        "  --liquibase formatted sql\n--changeset a:1\nSELECT 1;\n"
+    ));
 }
 
 #[test]
