@@ -727,3 +727,67 @@ fn discovery_sees_every_file_the_tool_runs() {
     assert!(out.contains("0010_staging_again.up.sql"), "{out}");
     insta::assert_snapshot!("discovery_golang_migrate", out);
 }
+
+#[test]
+fn tool_markers_are_read_as_each_tool_reads_them() {
+    let (code, out) = stdout_of(
+        rollsafe()
+            .args(["check", "--format", "compact", "--today", "2026-11-23"])
+            .args([
+                "tests/discovery/dbmate",
+                "tests/discovery/goose",
+                "tests/discovery/liquibase",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR")),
+    );
+    assert_eq!(code, Some(1), "{out}");
+    let has = |file: &str, line: usize, code: &str| {
+        out.lines().any(|l| {
+            l.starts_with(&format!("tests/discovery/{file}:{line}:"))
+                && l.contains(&format!("error[{code}]"))
+        })
+    };
+    // Must fire: a DROP the old reading hid (a second dbmate up block, SQL after a directive
+    // comment ending at `\r`, after a Liquibase rollback line ending at `\r`, between
+    // indented ignoreLines that Liquibase does not honour), a precondition's SQL, and files
+    // the tool refuses.
+    assert!(
+        has("dbmate/20240101000000_two_sections.sql", 7, "RS001"),
+        "{out}"
+    );
+    assert!(
+        has("dbmate/20240102000000_cr_directive.sql", 2, "RS001"),
+        "{out}"
+    );
+    assert!(
+        has("dbmate/20240103000000_nbsp_down.sql", 1, "E002"),
+        "{out}"
+    );
+    assert!(has("goose/00002_indented_down.sql", 3, "E002"), "{out}");
+    assert!(
+        has("goose/00003_unknown_annotation.sql", 3, "E002"),
+        "{out}"
+    );
+    assert!(has("liquibase/changelog_cr.sql", 5, "RS001"), "{out}");
+    assert!(
+        has("liquibase/changelog_ignore_indented.sql", 5, "RS001"),
+        "{out}"
+    );
+    assert!(
+        has("liquibase/changelog_precondition.sql", 3, "RS001"),
+        "{out}"
+    );
+    assert!(has("liquibase/changelog_refused.sql", 2, "E002"), "{out}");
+    // Must not fire: well-formed files, goose's Down after an NBSP, Liquibase's ignored lines,
+    // and no duplicate-version error for sections of one file.
+    for quiet in [
+        "dbmate/20240104000000_fine.sql",
+        "goose/00001_nbsp_down.sql",
+        "goose/00004_fine.sql",
+        "liquibase/changelog_fine.sql",
+    ] {
+        assert!(!out.lines().any(|l| l.starts_with(&format!("tests/discovery/{quiet}")) && l.contains("error[")), "{quiet}: {out}");
+    }
+    assert!(!out.contains("RS403"), "{out}");
+    insta::assert_snapshot!("tool_markers", out);
+}

@@ -47,9 +47,12 @@ impl Tool for Liquibase {
                 key: key.clone(),
                 pair_key: pair_key.clone(),
             };
-            // A precondition's SQL check runs too (before the changeset).
+            // A precondition's SQL check runs too (before the changeset); it has no rollback.
             for check in &set.checks {
-                out.push(draft(*check, Direction::Up));
+                out.push(Draft {
+                    pair_key: None,
+                    ..draft(*check, Direction::Up)
+                });
             }
             if let Some(up) = set.up {
                 out.push(draft(up, Direction::Up));
