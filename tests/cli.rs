@@ -791,3 +791,30 @@ fn tool_markers_are_read_as_each_tool_reads_them() {
     assert!(!out.contains("RS403"), "{out}");
     insta::assert_snapshot!("tool_markers", out);
 }
+
+#[test]
+fn sqitch_verify_scripts_and_destructive_reverts_are_gated() {
+    let (code, out) = stdout_of(
+        rollsafe()
+            .args(["check", "--format", "compact", "--today", "2026-11-23"])
+            .arg("tests/discovery/sqitch")
+            .current_dir(env!("CARGO_MANIFEST_DIR")),
+    );
+    assert_eq!(code, Some(1), "{out}");
+    let rs001: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("error[RS001]"))
+        .map(|l| l.split(": error").next().unwrap_or(""))
+        .collect();
+    // Must fire: a DROP in a verify script (sqitch runs it), a revert that drops a table its
+    // deploy did not create. Must not fire: reverts that drop what their deploy created.
+    assert_eq!(
+        rs001,
+        [
+            "tests/discovery/sqitch/verify/profiles.sql:2:1",
+            "tests/discovery/sqitch/revert/profiles.sql:3:1"
+        ],
+        "{out}"
+    );
+    insta::assert_snapshot!("sqitch_verify_and_revert", out);
+}
