@@ -818,3 +818,19 @@ fn sqitch_verify_scripts_and_destructive_reverts_are_gated() {
     );
     insta::assert_snapshot!("sqitch_verify_and_revert", out);
 }
+
+#[test]
+fn standard_conforming_strings_turned_off_by_an_earlier_migration() {
+    // golang-migrate runs the folder on one connection: the SET in 1 holds for 2 and 3.
+    let (code, out) = stdout_of(
+        rollsafe()
+            .args(["check", "--format", "compact", "--today", "2026-11-23"])
+            .arg("tests/reading/session")
+            .current_dir(env!("CARGO_MANIFEST_DIR")),
+    );
+    assert_eq!(code, Some(1), "{out}");
+    // Must fire: the plain string with a backslash in 2; must not: the E'' string in 3.
+    assert!(out.starts_with("tests/reading/session/2_hidden.up.sql:1:1: error[E001] rollsafe cannot read this statement the way the server will"), "{out}");
+    assert!(!out.contains("3_fine"), "{out}");
+    insta::assert_snapshot!("session_conforming_strings", out);
+}

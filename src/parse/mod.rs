@@ -89,6 +89,17 @@ pub fn parse_migration_with<B: Send>(
     values: &PlaceholderValues,
     lower: impl Fn(Span, StatementBody) -> B + Sync,
 ) -> ParsedMigration<B> {
+    parse_migration_in_session(migration, values, false, lower)
+}
+
+/// [`parse_migration_with`] for a unit that runs in a session where an earlier migration may
+/// have changed `standard_conforming_strings` (see [`session_may_change_strings`]).
+pub fn parse_migration_in_session<B: Send>(
+    migration: &Migration,
+    values: &PlaceholderValues,
+    session_changed: bool,
+    lower: impl Fn(Span, StatementBody) -> B + Sync,
+) -> ParsedMigration<B> {
     use rayon::prelude::*;
 
     if migration.target.dialect != Dialect::Postgres {
@@ -114,7 +125,7 @@ pub fn parse_migration_with<B: Send>(
             .as_ref()
             .map_or(span, |s| s.span_to_original(span))
     };
-    let split = split::split(text, range);
+    let split = split::split_in_session(text, range, session_changed);
     // Comments are never substituted: markers are read from the file itself.
     let markers: Vec<Marker> = split
         .comments
@@ -213,6 +224,29 @@ pub fn parse_migration_with<B: Send>(
         placeholders,
         ..attach_markers(statements, markers)
     }
+}
+
+/// For each unit (in application order), whether an earlier PostgreSQL unit of its folder
+/// mentions `standard_conforming_strings`: the tools run a folder's migrations on one
+/// connection (sqitch excepted: one psql process per script), so a `SET` there carries over.
+pub fn session_may_change_strings(units: &[Migration]) -> Vec<bool> {
+    use crate::target::Layout;
+    let mut changed: std::collections::HashSet<&std::path::Path> = Default::default();
+    units
+        .iter()
+        .map(|u| {
+            let before = changed.contains(u.group.as_path());
+            if u.target.dialect == Dialect::Postgres
+                && u.layout != Layout::Sqitch
+                && u.source.text[u.range.start..u.range.end]
+                    .to_ascii_lowercase()
+                    .contains("standard_conforming_strings")
+            {
+                changed.insert(u.group.as_path());
+            }
+            before
+        })
+        .collect()
 }
 
 /// MySQL, MariaDB and SQLite: split and parsed with sqlparser (small files; one pass).

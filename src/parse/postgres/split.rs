@@ -66,6 +66,13 @@ enum Copy {
 
 /// Split `text[range]`; spans are offsets into `text`.
 pub fn split(text: &str, range: Span) -> Split {
+    split_in_session(text, range, false)
+}
+
+/// Split `text[range]` for a session in which an earlier migration may have changed
+/// `standard_conforming_strings` (`session_changed`): a backslash in a plain string is then
+/// refused from the start, since the server may read it as an escape.
+pub fn split_in_session(text: &str, range: Span, session_changed: bool) -> Split {
     let bytes = text.as_bytes();
     let end = range.end.min(bytes.len());
     let mut out = Split::default();
@@ -80,7 +87,11 @@ pub fn split(text: &str, range: Span) -> Split {
     let mut paren_depth = 0usize;
     // Depth of BEGIN ATOMIC ... END (CASE ... END nests inside).
     let mut atomic_depth = 0usize;
-    let mut conforming = Conforming::On;
+    let mut conforming = if session_changed {
+        Conforming::Unknown
+    } else {
+        Conforming::On
+    };
     // A plain string holding a backslash in this statement while `conforming` is not `On`.
     let mut misread: Option<usize> = None;
     // COPY ... FROM STDIN statements (and `\copy ... from stdin`) sent on the current line:
@@ -454,7 +465,7 @@ fn misread_message(conforming: Conforming, text: &str, at: usize) -> String {
             "standard_conforming_strings was turned off earlier in this file, so the server reads"
         }
         _ => {
-            "standard_conforming_strings was changed earlier in this file in a way rollsafe cannot follow, so the server may read"
+            "standard_conforming_strings was changed earlier (in this file, or in an earlier migration run in the same session) in a way rollsafe cannot follow, so the server may read"
         }
     };
     format!(
