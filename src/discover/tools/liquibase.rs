@@ -294,36 +294,34 @@ pub(crate) fn liquibase(text: &str) -> Result<Vec<Changeset>, Refusal> {
             continue;
         }
         // --ignoreLines:start ... --ignoreLines:end, --ignoreLines:N (column one, exactly).
-        if let Some(arg) = after_dashes(line, false).and_then(|r| strip_ci(r, "ignoreLines:")) {
-            if !arg.is_empty() && arg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                if arg == "start" {
-                    loop {
-                        let Some(next) = ls.get(i) else {
-                            break;
-                        };
-                        i += 1;
-                        let line = &text[next.start..next.end];
-                        if after_dashes(line, false)
-                            .and_then(|r| strip_ci(r, "ignoreLines:"))
-                            .is_some_and(|a| a == "end")
-                        {
-                            break;
-                        }
-                        if one_dash(line, false, "ignoreLines:", Tail::Any).is_some() {
-                            return unexpected("'--ignoreLines:end'", i - 1);
-                        }
+        if let Some(arg) = after_dashes(line, false).and_then(|r| strip_ci(r, "ignoreLines:"))
+            && !arg.is_empty()
+            && arg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            if arg == "start" {
+                while let Some(next) = ls.get(i) {
+                    i += 1;
+                    let line = &text[next.start..next.end];
+                    if after_dashes(line, false)
+                        .and_then(|r| strip_ci(r, "ignoreLines:"))
+                        .is_some_and(|a| a == "end")
+                    {
+                        break;
                     }
+                    if one_dash(line, false, "ignoreLines:", Tail::Any).is_some() {
+                        return unexpected("'--ignoreLines:end'", i - 1);
+                    }
+                }
+                continue;
+            }
+            match arg.parse::<u64>() {
+                Ok(n) => {
+                    i = i
+                        .saturating_add(usize::try_from(n).unwrap_or(usize::MAX))
+                        .min(ls.len());
                     continue;
                 }
-                match arg.parse::<u64>() {
-                    Ok(n) => {
-                        i = i
-                            .saturating_add(usize::try_from(n).unwrap_or(usize::MAX))
-                            .min(ls.len());
-                        continue;
-                    }
-                    Err(_) => return refuse("unknown ignoreLines syntax".into(), at),
-                }
+                Err(_) => return refuse("unknown ignoreLines syntax".into(), at),
             }
         }
         if one_dash(line, false, "ignoreLines:", Tail::Any).is_some()

@@ -667,10 +667,9 @@ mod tests {
             kinds(&local)[1],
             "refused:SELECT 'x\\', '; DROP TABLE users; -- '"
         );
-        let local = format!(
-            "SELECT set_config('standard_conforming_strings', 'off', false);\nSELECT E'a\\'b', 'c';"
-        );
-        assert_eq!(kinds(&local)[1], "sql:SELECT E'a\\'b', 'c'");
+        // set_config(): not followed, but E'' strings and strings without a backslash are fine.
+        let local = "SELECT set_config('standard_conforming_strings', 'off', false);\nSELECT E'a\\'b', 'c';";
+        assert_eq!(kinds(local)[1], "sql:SELECT E'a\\'b', 'c'");
     }
 
     #[test]
