@@ -9,6 +9,8 @@
 //! Each of the `fire_*` files passed with exit 0 before rollsafe read `\r`, `\\`, `\;`,
 //! `\gexec`, COPY data and `standard_conforming_strings` this way.
 
+// The shared cluster helper; this test uses only part of it.
+#[allow(dead_code)]
 #[path = "common/pg.rs"]
 mod pg;
 
