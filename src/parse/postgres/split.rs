@@ -393,7 +393,12 @@ fn copy_source_is_stdin(args: &str) -> bool {
 /// What `standard_conforming_strings` is after `statement` ran, given what it was before.
 fn next_conforming(before: Conforming, statement: &str) -> Conforming {
     const NAME: &str = "standard_conforming_strings";
-    if !statement.to_ascii_lowercase().contains(NAME) {
+    // Checked on every statement: no allocation unless the name is there.
+    if !statement
+        .as_bytes()
+        .windows(NAME.len())
+        .any(|w| w.eq_ignore_ascii_case(NAME.as_bytes()))
+    {
         return before;
     }
     let words: Vec<String> = statement
