@@ -87,11 +87,15 @@ pub fn split_in_session(text: &str, range: Span, session_changed: bool) -> Split
     let mut paren_depth = 0usize;
     // Depth of BEGIN ATOMIC ... END (CASE ... END nests inside).
     let mut atomic_depth = 0usize;
+    // How strings are read now (`conforming`), and what the session holds after the statements
+    // sent so far (`session`): statements joined by `\;` go to the server as one query string,
+    // which it parses as a whole before running any of it.
     let mut conforming = if session_changed {
         Conforming::Unknown
     } else {
         Conforming::On
     };
+    let mut session = conforming;
     // A plain string holding a backslash in this statement while `conforming` is not `On`.
     let mut misread: Option<usize> = None;
     // COPY ... FROM STDIN statements (and `\copy ... from stdin`) sent on the current line:
@@ -110,7 +114,7 @@ pub fn split_in_session(text: &str, range: Span, session_changed: bool) -> Split
                     )),
                     None => out.chunks.push(Chunk::Sql(span)),
                 }
-                conforming = next_conforming(conforming, statement);
+                session = next_conforming(session, statement);
             }
             if copy == Copy::FromStdin {
                 pending_copies += 1;
@@ -156,10 +160,12 @@ pub fn split_in_session(text: &str, range: Span, session_changed: bool) -> Split
                     continue;
                 }
                 finish!();
+                conforming = session;
                 i += 1;
                 continue;
             }
-            // `\;` sends nothing but is a `;` for the server: the statement ends here.
+            // `\;` sends nothing but is a `;` for the server: the statement ends here, and the
+            // query string goes on.
             b'\\' if i + 1 < end && bytes[i + 1] == b';' => {
                 finish!();
                 i += 2;
@@ -173,6 +179,7 @@ pub fn split_in_session(text: &str, range: Span, session_changed: bool) -> Split
                 // on its own while psql keeps the buffer, which rollsafe cannot join across
                 // the command: the parts are read (and parsed) apart.
                 finish!();
+                conforming = session;
                 if meta.copy_from_stdin {
                     pending_copies += 1;
                 }
