@@ -293,8 +293,7 @@ pub fn split_in_session(text: &str, range: Span, session_changed: bool) -> Split
 }
 
 /// Read the COPY data blocks that start at `from` (one per pending COPY), each up to and
-/// including its `\.` line (psql ends the data at a line that is exactly `\.`, with `\n` or
-/// `\r\n`) or the end of the text. Returns where SQL resumes.
+/// including its `\.` line or the end of the text. Returns where SQL resumes.
 fn copy_data(text: &str, from: usize, end: usize, blocks: usize, chunks: &mut Vec<Chunk>) -> usize {
     let bytes = text.as_bytes();
     let mut j = from;
@@ -304,7 +303,10 @@ fn copy_data(text: &str, from: usize, end: usize, blocks: usize, chunks: &mut Ve
             let le = line_end(bytes, j, end);
             let line = &text[j..le];
             j = if le < end { le + 1 } else { end };
-            if line == "\\." || line == "\\.\r" {
+            // psql ends the data only at a line that is exactly `\.`; Flyway (which sends the
+            // data itself) at any line that trims to `\.` and runs what follows as SQL. Ending
+            // at either reads at least everything either runs.
+            if line.trim() == "\\." {
                 break;
             }
         }
@@ -643,10 +645,15 @@ mod tests {
             kinds("\\copy t from stdin\n1\n\\.\nSELECT 1;"),
             vec!["meta:\\copy t from stdin", "data:1\n\\.\n", "sql:SELECT 1"]
         );
-        // Only a line that is exactly `\.` ends the data.
+        // A line that trims to `\.` ends the data for Flyway (psql keeps reading data): what
+        // follows is read as SQL, so a statement Flyway runs there is seen.
         assert_eq!(
-            kinds("COPY t FROM stdin;\n\\. \nDROP TABLE users;\n"),
-            vec!["sql:COPY t FROM stdin", "data:\\. \nDROP TABLE users;\n"]
+            kinds("COPY t FROM stdin;\n \\. \nDROP TABLE users;\n"),
+            vec![
+                "sql:COPY t FROM stdin",
+                "data: \\. \n",
+                "sql:DROP TABLE users"
+            ]
         );
     }
 
