@@ -24,6 +24,9 @@ fi
 command -v mariadb >/dev/null 2>&1 || need+=(mariadb-client)
 command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 command -v git >/dev/null 2>&1 || need+=(git)
+# scripts/check-integrations.sh: the release build's checks (readelf) and the download (curl).
+command -v readelf >/dev/null 2>&1 || need+=(binutils)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}" >&2

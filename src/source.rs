@@ -45,8 +45,13 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(path: PathBuf, text: String) -> Arc<Self> {
+        // Lines end at `\n`, `\r\n` or a bare `\r`, as PostgreSQL's scanner, editors and SARIF
+        // count them: a statement after a bare `\r` is on a line of its own.
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        line_starts.extend(bytes.iter().enumerate().filter_map(|(i, &b)| {
+            (b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))).then_some(i + 1)
+        }));
         Arc::new(SourceFile {
             path,
             text,
@@ -126,5 +131,14 @@ mod tests {
             }
         );
         assert_eq!(f.line_col(f.text.len()), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn a_bare_carriage_return_ends_a_line_and_crlf_is_one_break() {
+        let f = SourceFile::new("a.sql".into(), "-- a\rDROP x;\r\nSELECT 1;".into());
+        let at = |s: &str| f.line_col(f.text.find(s).unwrap());
+        assert_eq!(at("DROP"), LineCol { line: 2, column: 1 });
+        assert_eq!(at("SELECT"), LineCol { line: 3, column: 1 });
+        assert_eq!(at("\r\n"), LineCol { line: 2, column: 8 });
     }
 }

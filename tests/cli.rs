@@ -759,3 +759,165 @@ fn popx_engine_files_are_separate_histories() {
 
 const TWO_CONCURRENT: &str = "CREATE INDEX CONCURRENTLY networks_id ON networks (id);\n\
                               CREATE INDEX CONCURRENTLY networks_id2 ON networks (id);\n";
+
+#[test]
+fn psql_reading_fixtures_snapshot() {
+    // tests/psql_reading.rs checks each file against the real psql; this keeps the messages.
+    let (code, out) = stdout_of(
+        rollsafe()
+            .args(["check", "--layout", "plain", "--format", "compact"])
+            .args(["--today", "2026-11-23", "tests/reading/psql"])
+            .current_dir(env!("CARGO_MANIFEST_DIR")),
+    );
+    assert_eq!(code, Some(1), "{out}");
+    // Each quiet_* file is clean on its own (tests/psql_reading.rs); in one folder run, the
+    // SETs of the other files may hold for the joined one, whose backslash string is refused.
+    let quiet: Vec<&str> = out.lines().filter(|l| l.contains("quiet_")).collect();
+    assert_eq!(quiet.len(), 1, "{out}");
+    assert!(
+        quiet[0].starts_with(
+            "tests/reading/psql/quiet_conforming_strings_joined.sql:1:42: error[E001]"
+        ),
+        "{out}"
+    );
+    insta::assert_snapshot!("psql_reading", out);
+}
+
+#[test]
+fn discovery_sees_every_file_the_tool_runs() {
+    let (code, out) = stdout_of(
+        rollsafe()
+            .args(["check", "--format", "compact", "--today", "2026-11-23"])
+            .arg("tests/discovery/golang_migrate")
+            .current_dir(env!("CARGO_MANIFEST_DIR")),
+    );
+    assert_eq!(code, Some(1), "{out}");
+    let rs001: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("error[RS001]"))
+        .map(|l| l.split(':').next().unwrap_or(""))
+        .collect();
+    // Must fire: the symlink 0009 -> 0002 is checked as migration 9 too, and golang-migrate
+    // runs `.up.txt` files.
+    assert_eq!(
+        rs001,
+        [
+            "tests/discovery/golang_migrate/0002_drop_sessions.up.sql",
+            "tests/discovery/golang_migrate/0003_orders.up.txt",
+            "tests/discovery/golang_migrate/0009_again.up.sql",
+        ],
+        "{out}"
+    );
+    // Must not fire: `.UP.txt` is not golang-migrate's (the direction is case-sensitive) and a
+    // README is no migration.
+    assert!(!out.contains("UP.txt") && !out.contains("README"), "{out}");
+    assert!(out.contains("0010_staging_again.up.sql"), "{out}");
+    insta::assert_snapshot!("discovery_golang_migrate", out);
+}
+
+#[test]
+fn tool_markers_are_read_as_each_tool_reads_them() {
+    let (code, out) = stdout_of(
+        rollsafe()
+            .args(["check", "--format", "compact", "--today", "2026-11-23"])
+            .args([
+                "tests/discovery/dbmate",
+                "tests/discovery/goose",
+                "tests/discovery/liquibase",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR")),
+    );
+    assert_eq!(code, Some(1), "{out}");
+    let has = |file: &str, line: usize, code: &str| {
+        out.lines().any(|l| {
+            l.starts_with(&format!("tests/discovery/{file}:{line}:"))
+                && l.contains(&format!("error[{code}]"))
+        })
+    };
+    // Must fire: a DROP the old reading hid (a second dbmate up block, SQL after a directive
+    // comment ending at `\r`, after a Liquibase rollback line ending at `\r`, between
+    // indented ignoreLines that Liquibase does not honour), a precondition's SQL, and files
+    // the tool refuses.
+    assert!(
+        has("dbmate/20240101000000_two_sections.sql", 7, "RS001"),
+        "{out}"
+    );
+    assert!(
+        has("dbmate/20240102000000_cr_directive.sql", 2, "RS001"),
+        "{out}"
+    );
+    assert!(
+        has("dbmate/20240103000000_nbsp_down.sql", 1, "E002"),
+        "{out}"
+    );
+    assert!(has("goose/00002_indented_down.sql", 3, "E002"), "{out}");
+    assert!(
+        has("goose/00003_unknown_annotation.sql", 3, "E002"),
+        "{out}"
+    );
+    assert!(has("liquibase/changelog_cr.sql", 5, "RS001"), "{out}");
+    assert!(
+        has("liquibase/changelog_ignore_indented.sql", 5, "RS001"),
+        "{out}"
+    );
+    assert!(
+        has("liquibase/changelog_precondition.sql", 3, "RS001"),
+        "{out}"
+    );
+    assert!(has("liquibase/changelog_refused.sql", 2, "E002"), "{out}");
+    // Must not fire: well-formed files, goose's Down after an NBSP, Liquibase's ignored lines,
+    // and no duplicate-version error for sections of one file.
+    for quiet in [
+        "dbmate/20240104000000_fine.sql",
+        "goose/00001_nbsp_down.sql",
+        "goose/00004_fine.sql",
+        "liquibase/changelog_fine.sql",
+    ] {
+        assert!(!out.lines().any(|l| l.starts_with(&format!("tests/discovery/{quiet}")) && l.contains("error[")), "{quiet}: {out}");
+    }
+    assert!(!out.contains("RS403"), "{out}");
+    insta::assert_snapshot!("tool_markers", out);
+}
+
+#[test]
+fn sqitch_verify_scripts_and_destructive_reverts_are_gated() {
+    let (code, out) = stdout_of(
+        rollsafe()
+            .args(["check", "--format", "compact", "--today", "2026-11-23"])
+            .arg("tests/discovery/sqitch")
+            .current_dir(env!("CARGO_MANIFEST_DIR")),
+    );
+    assert_eq!(code, Some(1), "{out}");
+    let rs001: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("error[RS001]"))
+        .map(|l| l.split(": error").next().unwrap_or(""))
+        .collect();
+    // Must fire: a DROP in a verify script (sqitch runs it), a revert that drops a table its
+    // deploy did not create. Must not fire: reverts that drop what their deploy created.
+    assert_eq!(
+        rs001,
+        [
+            "tests/discovery/sqitch/verify/profiles.sql:2:1",
+            "tests/discovery/sqitch/revert/profiles.sql:3:1"
+        ],
+        "{out}"
+    );
+    insta::assert_snapshot!("sqitch_verify_and_revert", out);
+}
+
+#[test]
+fn standard_conforming_strings_turned_off_by_an_earlier_migration() {
+    // golang-migrate runs the folder on one connection: the SET in 1 holds for 2 and 3.
+    let (code, out) = stdout_of(
+        rollsafe()
+            .args(["check", "--format", "compact", "--today", "2026-11-23"])
+            .arg("tests/reading/session")
+            .current_dir(env!("CARGO_MANIFEST_DIR")),
+    );
+    assert_eq!(code, Some(1), "{out}");
+    // Must fire: the plain string with a backslash in 2; must not: the E'' string in 3.
+    assert!(out.starts_with("tests/reading/session/2_hidden.up.sql:1:1: error[E001] rollsafe cannot read this statement the way the server will"), "{out}");
+    assert!(!out.contains("3_fine"), "{out}");
+    insta::assert_snapshot!("session_conforming_strings", out);
+}

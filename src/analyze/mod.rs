@@ -46,16 +46,22 @@ pub struct AnalyzedMigration {
 /// Parse and analyse every unit (in parallel), then replay the schema in migration order.
 /// `units` must be in application order (as discovery returns them).
 pub fn analyze(units: Vec<Migration>, placeholders: &PlaceholderValues) -> Vec<AnalyzedMigration> {
+    let sessions = parse::session_may_change_strings(&units);
     let mut analyzed: Vec<AnalyzedMigration> = units
         .into_par_iter()
-        .map(|migration| {
+        .zip(sessions)
+        .map(|(migration, session_changed)| {
             // Each statement's facts are taken as soon as it is parsed, so only a batch of
             // parse trees is alive at a time, even for a 30 MB file.
             let source = &migration.source;
-            let parsed =
-                parse::parse_migration_with(&migration, placeholders, |span, body, read| {
+            let parsed = parse::parse_migration_in_session(
+                &migration,
+                placeholders,
+                session_changed,
+                |span, body, read| {
                     statement_facts(source, span, read, &body, Vec::new(), migration.target)
-                });
+                },
+            );
             let mut statements: Vec<StatementFacts> = parsed
                 .statements
                 .into_iter()
@@ -433,6 +439,11 @@ pub fn statement_facts(
         StatementBody::PsqlMeta(text) => {
             let command = text.split_whitespace().next().unwrap_or("\\");
             facts.kind = format!("psql {command}");
+            // `\gexec` runs every cell of the query's result as SQL: nothing rollsafe can see.
+            if command == "\\gexec" {
+                facts.changes.push(Change::Opaque);
+                refresh_derived(&mut facts, target);
+            }
         }
         StatementBody::Sql(SqlTree::Postgres(node)) => {
             let c = postgres::classify::classify(node);

@@ -53,6 +53,9 @@ pub struct DownDiff {
     pub message: String,
     /// The down statement the difference comes from, when one caused it.
     pub down_statement: Option<usize>,
+    /// The down drops something that existed before its up (the up did not create it): a
+    /// rollback that destroys what was there, which the contract gate covers (RS001).
+    pub drops_existing: bool,
 }
 
 /// What the replay learned about rolling one unit back.
@@ -221,9 +224,38 @@ pub fn rollback_facts(
                 copy.apply(c, down_unit);
             }
         }
-        compare(&base, &copy, &touches, &origins)
+        let mut diffs = compare(&base, &copy, &touches, &origins);
+        diffs.extend(unknown_drops(&base, down, &origins));
+        diffs
     });
     (inverses, diffs)
+}
+
+/// Relations a down drops that neither its up nor any earlier migration created: they existed
+/// before the migrations (the model does not know them), so the rollback destroys them.
+fn unknown_drops(base: &Schema, down: &[StatementFacts], origins: &Origins) -> Vec<DownDiff> {
+    let mut out = Vec::new();
+    for (i, s) in down.iter().enumerate() {
+        for c in &s.changes {
+            if !matches!(c, Change::Drop { .. }) {
+                continue;
+            }
+            for (t, word) in touches_of(c) {
+                let Touch::Relation(k) = &t else { continue };
+                if relation(base, k).is_some() || origins.up.contains_key(&t) {
+                    continue;
+                }
+                out.push(DownDiff {
+                    message: format!(
+                        "{word} {k} is dropped by the down but no migration created it: it existed before them"
+                    ),
+                    down_statement: Some(i),
+                    drops_existing: true,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// The objects one change touches, with the word messages use for them.
@@ -477,6 +509,7 @@ fn compare(before: &Schema, after: &Schema, touches: &[Touch], o: &Origins) -> V
                                     describe_index(tb, db)
                                 ),
                                 down_statement: down_stmt,
+                                drops_existing: false,
                             });
                         }
                     }
@@ -507,6 +540,7 @@ fn compare(before: &Schema, after: &Schema, touches: &[Touch], o: &Origins) -> V
                                 line_up.map(|l| format!(" on line {l} of the up")).unwrap_or_default()
                             ),
                             down_statement: down_stmt,
+                            drops_existing: false,
                         });
                     }
                 }
@@ -541,6 +575,7 @@ fn exists_diff(
     DownDiff {
         message,
         down_statement: down_stmt,
+        drops_existing: !exists_after && up_line.is_none(),
     }
 }
 
@@ -602,10 +637,16 @@ fn compare_tables(
             }
             _ => None,
         };
+        let drops_existing = up_line.is_none()
+            && matches!(
+                (cols_before.get(name), cols_after.get(name)),
+                (Some(_), None)
+            );
         if let Some(message) = message {
             out.push(DownDiff {
                 message,
                 down_statement: down_stmt,
+                drops_existing,
             });
         }
     }
@@ -639,6 +680,7 @@ fn compare_tables(
                     ),
                 },
                 down_statement,
+                drops_existing: false,
             });
         }
     }
@@ -656,6 +698,9 @@ fn compare_tables(
                     ),
                 },
                 down_statement,
+                // A constraint dropped by a down loses no data (a table rebuild drops and
+                // recreates them under other names): RS405's, not the contract gate's.
+                drops_existing: false,
             });
         }
     }

@@ -171,6 +171,9 @@ fn signal(item: &ToolFile, forced: Option<Layout>) -> Signal {
     if (want(Layout::GolangMigrate) || want(Layout::Sqlx)) && tools::parse_up_down(name).is_some() {
         return Signal::UpDown;
     }
+    if want(Layout::GolangMigrate) && tools::parse_up_down_any_extension(name).is_some() {
+        return Signal::UpDown;
+    }
     if want(Layout::Sqlx) && tools::parse_numbered(name).is_some() {
         return Signal::Numbered;
     }

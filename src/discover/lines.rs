@@ -32,6 +32,26 @@ pub(crate) fn lines(text: &str) -> Vec<Line> {
     out
 }
 
+/// Lines as Java's `BufferedReader.readLine` reads them (Liquibase): a line ends at `\n`,
+/// `\r\n` or a bare `\r`.
+pub(crate) fn java_lines(text: &str) -> Vec<Line> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < b.len() {
+        let (end, next) = match b[start..].iter().position(|&c| c == b'\n' || c == b'\r') {
+            Some(p) if b[start + p] == b'\r' && b.get(start + p + 1) == Some(&b'\n') => {
+                (start + p, start + p + 2)
+            }
+            Some(p) => (start + p, start + p + 1),
+            None => (b.len(), b.len()),
+        };
+        out.push(Line { start, end, next });
+        start = next;
+    }
+    out
+}
+
 /// The span of `ls[from..to]` without the leading and trailing lines that are blank or for which
 /// `skip` holds. An empty section gives an empty span where it would start.
 pub(crate) fn trimmed(
@@ -64,14 +84,6 @@ pub(crate) fn trimmed(
 pub(crate) fn starts_with_ci(s: &str, prefix: &str) -> bool {
     s.get(..prefix.len())
         .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
-}
-
-// ---------------------------------------------------------------------------------------------
-// goose
-
-/// The text after `--` (and blanks) on a line, if it is a `--` comment line.
-pub(crate) fn dash_comment(line: &str) -> Option<&str> {
-    Some(line.trim_start().strip_prefix("--")?.trim_start())
 }
 
 #[cfg(test)]

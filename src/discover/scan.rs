@@ -40,7 +40,8 @@ pub(crate) fn statement_heads(
     while i < end {
         let c = b[i];
         if c == b'-' && i + 1 < end && b[i + 1] == b'-' {
-            while i < end && b[i] != b'\n' {
+            // PostgreSQL ends a `--` comment at `\n` or `\r`.
+            while i < end && b[i] != b'\n' && b[i] != b'\r' {
                 i += 1;
             }
         } else if c == b'/' && i + 1 < end && b[i + 1] == b'*' {

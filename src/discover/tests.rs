@@ -3,6 +3,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::tools::parse_up_down_any_extension;
 use super::*;
 use crate::config::Config;
 
@@ -543,10 +544,11 @@ fn symlink_loop_is_a_problem_and_the_walk_goes_on() {
     let root = dir.path();
     write(root, "a/1_x.up.sql", "SELECT 1;\n");
     std::os::unix::fs::symlink(root.join("a"), root.join("a/loop")).unwrap();
-    // A symlink to a file inside the tree: the same file is linted once.
+    // A symlink to a file inside the tree: the tool runs it as migration 1 and as 2, so it is
+    // checked as both.
     std::os::unix::fs::symlink(root.join("a/1_x.up.sql"), root.join("a/2_same.up.sql")).unwrap();
     let set = run_dir(root);
-    assert_eq!(set.units.len(), 1, "{:?}", order(&set));
+    assert_eq!(order(&set), ["1_x.up.sql:up", "2_same.up.sql:up"]);
     assert_eq!(set.problems.len(), 1, "{:?}", set.problems);
     let p = &set.problems[0];
     assert!(p.path.ends_with("a/loop"), "{p:?}");
@@ -743,5 +745,35 @@ fn a_lone_tool_file_does_not_make_a_folder_of_plain_files_strays() {
         plain
             .iter()
             .all(|m| !m.transaction.reason.contains("will not apply"))
+    );
+}
+
+#[test]
+fn golang_migrate_runs_any_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "1_a.up.sql", "CREATE TABLE a (x int);\n");
+    write(root, "1_a.down.sql", "DROP TABLE a;\n");
+    write(root, "2_b.up.txt", "DROP TABLE users;\n");
+    write(root, "2_b.down.psql", "SELECT 1;\n");
+    write(root, "3_c.up.", "SELECT 3;\n");
+    // Not golang-migrate's: the direction is case-sensitive, and a README is no migration.
+    write(root, "4_d.UP.txt", "DROP TABLE x;\n");
+    write(root, "notes.txt", "DROP TABLE x;\n");
+    let set = run_dir(root);
+    assert_eq!(
+        order(&set),
+        [
+            "1_a.up.sql:up",
+            "1_a.down.sql:down",
+            "2_b.up.txt:up",
+            "2_b.down.psql:down",
+            "3_c.up.:up"
+        ]
+    );
+    assert!(set.units.iter().all(|u| u.layout == Layout::GolangMigrate));
+    assert_eq!(
+        parse_up_down_any_extension("10_x.up.b.down.sql.bak").map(|n| (n.stem, n.up)),
+        Some(("10_x.up.b".to_string(), false))
     );
 }

@@ -13,7 +13,6 @@
 //! - Output order never depends on the file system or on thread scheduling: files are sorted by
 //!   the path shown to the user.
 
-use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -207,6 +206,13 @@ pub fn filters_out(config: &Config, path: &Path) -> bool {
         .any(|s| filter.excluded(&s))
 }
 
+/// A file a walk picks up: any `.sql` file, and golang-migrate's `{version}_{title}.up.{ext}` /
+/// `.down.{ext}` whatever the extension (golang-migrate runs them all).
+fn is_migration_name(name: &OsStr) -> bool {
+    is_sql_name(name)
+        || super::tools::parse_up_down_any_extension(&name.to_string_lossy()).is_some()
+}
+
 fn is_sql_name(name: &OsStr) -> bool {
     let name = name.to_string_lossy();
     name.len() > 4
@@ -319,7 +325,7 @@ fn walk_dir(
                     .is_some_and(|e| e.kind() == io::ErrorKind::NotFound);
                 if not_found {
                     // A dangling symlink: only worth a word if it looks like a migration.
-                    if path.file_name().is_some_and(is_sql_name) {
+                    if path.file_name().is_some_and(is_migration_name) {
                         problems.push(problem(
                             &display,
                             "broken symbolic link: its target does not exist",
@@ -334,7 +340,7 @@ fn walk_dir(
                 problems.push(problem(&display, message));
             }
             Ok(entry) => {
-                if !entry.file_type().is_file() || !is_sql_name(entry.file_name()) {
+                if !entry.file_type().is_file() || !is_migration_name(entry.file_name()) {
                     continue;
                 }
                 let subject = ctx.glob_subject(entry.path());
@@ -375,14 +381,7 @@ pub(crate) fn decode(bytes: Vec<u8>) -> Result<String, (String, usize)> {
     }
 }
 
-/// What identifies a file however it was reached: device and inode on Unix (one `fstat` on
-/// the open file), the canonical path elsewhere.
-#[cfg(unix)]
-type FileId = (u64, u64);
-#[cfg(not(unix))]
-type FileId = PathBuf;
-
-fn read_one(candidate: &Candidate) -> (Option<FileId>, Result<String, InputProblem>) {
+fn read_one(candidate: &Candidate) -> Result<String, InputProblem> {
     use std::io::Read;
     let problem = |e: std::io::Error| InputProblem {
         path: candidate.display.clone(),
@@ -390,51 +389,33 @@ fn read_one(candidate: &Candidate) -> (Option<FileId>, Result<String, InputProbl
         offset: None,
         at: None,
     };
-    let mut file = match std::fs::File::open(&candidate.fs_path) {
-        Ok(f) => f,
-        Err(e) => return (None, Err(problem(e))),
-    };
-    let metadata = file.metadata().ok();
-    #[cfg(unix)]
-    let id = metadata.as_ref().map(|m| {
-        use std::os::unix::fs::MetadataExt;
-        (m.dev(), m.ino())
-    });
-    #[cfg(not(unix))]
-    let id = std::fs::canonicalize(&candidate.fs_path).ok();
-    let mut bytes = Vec::with_capacity(metadata.map_or(0, |m| m.len() as usize));
-    if let Err(e) = file.read_to_end(&mut bytes) {
-        return (id, Err(problem(e)));
-    }
-    let text = decode(bytes).map_err(|(message, offset)| InputProblem {
+    let mut file = std::fs::File::open(&candidate.fs_path).map_err(problem)?;
+    let size = file.metadata().map_or(0, |m| m.len() as usize);
+    let mut bytes = Vec::with_capacity(size);
+    file.read_to_end(&mut bytes).map_err(problem)?;
+    decode(bytes).map_err(|(message, offset)| InputProblem {
         path: candidate.display.clone(),
         message,
         offset: Some(offset),
         at: None,
-    });
-    (id, text)
+    })
 }
 
-/// Read the candidates in parallel. The same file reached twice (through a symlink) is read
-/// once, under its first display path. Order follows the candidates' order.
+/// Read the candidates in parallel; order follows the candidates' order. The same file reached
+/// twice (a symlink to another migration, a symlinked folder) is read under each of its paths:
+/// the tool runs it in every role it plays there (as migration 0005 and as 0009), so it is
+/// checked in each.
 pub(crate) fn read_all(candidates: Vec<Candidate>) -> (Vec<Loaded>, Vec<InputProblem>) {
-    let results: Vec<(Option<FileId>, Candidate, Result<String, InputProblem>)> = candidates
+    let results: Vec<(Candidate, Result<String, InputProblem>)> = candidates
         .into_par_iter()
         .map(|candidate| {
-            let (id, read) = read_one(&candidate);
-            (id, candidate, read)
+            let read = read_one(&candidate);
+            (candidate, read)
         })
         .collect();
-
-    let mut seen: HashSet<FileId> = HashSet::new();
     let mut loaded = Vec::new();
     let mut problems = Vec::new();
-    for (canonical, candidate, read) in results {
-        if let Some(canonical) = canonical
-            && !seen.insert(canonical)
-        {
-            continue;
-        }
+    for (candidate, read) in results {
         match read {
             Ok(text) => loaded.push(Loaded {
                 fs_path: candidate.fs_path,

@@ -20,6 +20,8 @@ use postgres::split::{self, Chunk};
 pub struct SyntaxError {
     pub message: String,
     pub offset: usize,
+    /// The parser never saw it: rollsafe's splitter refused to read it (the message says why).
+    pub refused: bool,
 }
 
 /// A statement's parse tree, in its dialect's parser's own types.
@@ -72,10 +74,12 @@ pub fn parse_migration(migration: &Migration) -> ParsedMigration {
 /// overhead dominates for small statements, and a bound keeps memory flat on huge files.
 const BATCH_BYTES: usize = 16 * 1024;
 
-/// What the parser is handed: a run of SQL statements, or a psql meta-command line.
+/// What the parser is handed: a run of SQL statements, a psql meta-command, or a statement the
+/// splitter refuses to read (and why).
 enum Work {
     Sql(Vec<Span>),
     Meta(Span),
+    Unreadable(Span, String),
 }
 
 /// Parse a unit and lower each statement with `lower` right away (in parallel for large
@@ -84,6 +88,17 @@ enum Work {
 pub fn parse_migration_with<B: Send>(
     migration: &Migration,
     values: &PlaceholderValues,
+    lower: impl Fn(Span, StatementBody, &str) -> B + Sync,
+) -> ParsedMigration<B> {
+    parse_migration_in_session(migration, values, false, lower)
+}
+
+/// [`parse_migration_with`] for a unit that runs in a session where an earlier migration may
+/// have changed `standard_conforming_strings` (see [`session_may_change_strings`]).
+pub fn parse_migration_in_session<B: Send>(
+    migration: &Migration,
+    values: &PlaceholderValues,
+    session_changed: bool,
     lower: impl Fn(Span, StatementBody, &str) -> B + Sync,
 ) -> ParsedMigration<B> {
     use rayon::prelude::*;
@@ -111,7 +126,7 @@ pub fn parse_migration_with<B: Send>(
             .as_ref()
             .map_or(span, |s| s.span_to_original(span))
     };
-    let split = split::split(text, range);
+    let split = split::split_in_session(text, range, session_changed);
     // Comments are never substituted: markers are read from the file itself.
     let markers: Vec<Marker> = split
         .comments
@@ -139,6 +154,13 @@ pub fn parse_migration_with<B: Send>(
                 }
                 work.push(Work::Meta(span));
             }
+            Chunk::Unreadable(span, ref why) => {
+                if !batch.is_empty() {
+                    work.push(Work::Sql(std::mem::take(&mut batch)));
+                    batch_bytes = 0;
+                }
+                work.push(Work::Unreadable(span, why.clone()));
+            }
             // COPY data ends the run: it is not SQL.
             Chunk::CopyData(_) => {
                 if !batch.is_empty() {
@@ -159,6 +181,14 @@ pub fn parse_migration_with<B: Send>(
                 *span,
                 StatementBody::PsqlMeta(text[span.start..span.end].to_string()),
             )],
+            Work::Unreadable(span, why) => vec![(
+                *span,
+                StatementBody::SyntaxError(SyntaxError {
+                    message: why.clone(),
+                    offset: span.start,
+                    refused: true,
+                }),
+            )],
         };
         parsed
             .into_iter()
@@ -168,6 +198,7 @@ pub fn parse_migration_with<B: Send>(
                     StatementBody::SyntaxError(e) => StatementBody::SyntaxError(SyntaxError {
                         offset: to_file(Span::new(e.offset, e.offset)).start,
                         message: e.message,
+                        refused: e.refused,
                     }),
                     other => other,
                 };
@@ -194,6 +225,29 @@ pub fn parse_migration_with<B: Send>(
         placeholders,
         ..attach_markers(statements, markers)
     }
+}
+
+/// For each unit (in application order), whether an earlier PostgreSQL unit of its folder
+/// mentions `standard_conforming_strings`: the tools run a folder's migrations on one
+/// connection (sqitch excepted: one psql process per script), so a `SET` there carries over.
+pub fn session_may_change_strings(units: &[Migration]) -> Vec<bool> {
+    use crate::target::Layout;
+    let mut changed: std::collections::HashSet<&std::path::Path> = Default::default();
+    units
+        .iter()
+        .map(|u| {
+            let before = changed.contains(u.group.as_path());
+            if u.target.dialect == Dialect::Postgres
+                && u.layout != Layout::Sqitch
+                && u.source.text[u.range.start..u.range.end]
+                    .to_ascii_lowercase()
+                    .contains("standard_conforming_strings")
+            {
+                changed.insert(u.group.as_path());
+            }
+            before
+        })
+        .collect()
 }
 
 /// MySQL, MariaDB and SQLite: split and parsed with sqlparser (small files; one pass).

@@ -206,7 +206,7 @@ fn psql_variables(
         line_start = c == b'\n' || (line_start && (c == b' ' || c == b'\t' || c == b'\r'));
         match c {
             b'-' if b.get(i + 1) == Some(&b'-') => {
-                while i < end && b[i] != b'\n' {
+                while i < end && b[i] != b'\n' && b[i] != b'\r' {
                     i += 1;
                 }
             }
@@ -232,7 +232,8 @@ fn psql_variables(
             b':' if b.get(i + 1) != Some(&b':')
                 && b.get(i + 1) != Some(&b'=')
                 && (i == range.start
-                    || !matches!(b[i - 1], b':' | b')' | b']') && !is_ident_char(b[i - 1])) =>
+                    || !matches!(b[i - 1], b':' | b')' | b']' | b'\\')
+                        && !is_ident_char(b[i - 1])) =>
             {
                 match psql_variable(b, i, end) {
                     Some((close, quoting, name)) => {

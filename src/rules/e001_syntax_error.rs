@@ -16,9 +16,14 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for (i, s) in ctx.statements.iter().enumerate() {
         if let Some(e) = &s.syntax_error {
             let end = (e.offset + 1).min(s.span.end.max(e.offset));
+            let message = if e.refused {
+                format!("rollsafe cannot read this statement the way the server will: {}", e.message)
+            } else {
+                format!("{} cannot parse this statement: {}", parser_name(ctx.target.dialect), e.message)
+            };
             out.push(Diagnostic {
                 span: Span::new(e.offset, end),
-                ..Diagnostic::at_statement(Code::E001, i, s, format!("{} cannot parse this statement: {}", parser_name(ctx.target.dialect), e.message))
+                ..Diagnostic::at_statement(Code::E001, i, s, message)
             }
             .help("Fix the SQL; the other statements of the file are still checked."));
         }

@@ -1,6 +1,8 @@
 use super::{Check, Code, Context, Diagnostic, Directions, Family, Rule};
 use crate::analyze::Change;
 use crate::config::Severity;
+use crate::source::Span;
+use std::collections::HashMap;
 
 pub const RULE: Rule = Rule {
     code: Code::E004,
@@ -45,12 +47,32 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .help(HELP),
             );
         }
+        // One cause, one finding: the places one call reaches for the same reason are listed
+        // in one finding, not one finding each.
+        let mut groups: Vec<(&crate::analyze::procedural::Opaque, String, Vec<&str>)> = Vec::new();
+        let mut index: HashMap<(Span, String, Option<&str>), usize> = HashMap::new();
         for opaque in &s.body().opaque {
-            let via = opaque
-                .via
-                .as_ref()
-                .map(|v| format!(", reached through {v}"))
-                .unwrap_or_default();
+            let reason = opaque.reason.to_string();
+            let key = (opaque.span, reason.clone(), opaque.via.as_ref().map(|v| v.routine.as_str()));
+            match index.get(&key) {
+                Some(&g) => groups[g].2.extend(opaque.via.as_ref().map(|v| v.at.as_str())),
+                None => {
+                    index.insert(key, groups.len());
+                    groups.push((opaque, reason, opaque.via.iter().map(|v| v.at.as_str()).collect()));
+                }
+            }
+        }
+        for (opaque, reason, places) in groups {
+            let via = match &opaque.via {
+                Some(v) if places.len() > 1 => format!(
+                    ", reached through {}() at {} ({} places)",
+                    v.routine,
+                    places.join(", "),
+                    places.len()
+                ),
+                Some(v) => format!(", reached through {v}"),
+                None => String::new(),
+            };
             out.push(
                 Diagnostic {
                     span: opaque.span,
@@ -59,8 +81,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         i,
                         s,
                         format!(
-                            "rollsafe cannot see what this {} runs: {}{via}; it is not assumed safe",
-                            s.kind, opaque.reason
+                            "rollsafe cannot see what this {} runs: {reason}{via}; it is not assumed safe",
+                            s.kind
                         ),
                     )
                 }

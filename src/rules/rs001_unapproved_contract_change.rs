@@ -2,6 +2,7 @@ use super::contract::{self, Approval};
 use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::analyze::procedural::InnerStatement;
 use crate::analyze::{Change, Phase, StatementFacts, phase};
+use crate::discover::Direction;
 use crate::source::Span;
 use crate::config::Severity;
 
@@ -11,12 +12,17 @@ pub const RULE: Rule = Rule {
     family: Family::Contract,
     severity: Severity::Error,
     doc: include_str!("../../rules/RS001.md"),
-    // A down migration undoes its own up: dropping what the up created is its job.
-    directions: Directions::FORWARD,
+    // Everything the tool runs: ups, repeatables, sqitch verify scripts, and downs, where only
+    // dropping what existed before the up (not what the up created) is a contract change.
+    directions: Directions::ALL,
     check: Check::Migration(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    if ctx.unit.direction == Direction::Down {
+        check_down(ctx, out);
+        return;
+    }
     for (i, s) in ctx.statements.iter().enumerate() {
         let index_drop = ctx.config.contract.approve_index_drops
             && super::rs008_index_drop::dropped_indexes(s).is_some();
@@ -47,6 +53,39 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             ),
         );
         }
+    }
+}
+
+/// A down that drops what existed before its up destroys it on rollback: it needs the same
+/// approval as a DROP in an up. Dropping what the up created is the down's job.
+fn check_down(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let Some(diffs) = &ctx.rollback.down_diffs else {
+        return;
+    };
+    for d in diffs.iter().filter(|d| d.drops_existing) {
+        let Some(i) = d.down_statement.filter(|&i| i < ctx.statements.len()) else {
+            continue;
+        };
+        let s = &ctx.statements[i];
+        let mut contracts = ctx.markers_for(i).filter(|m| contract::is_contract(m)).peekable();
+        if contracts.peek().is_some()
+            && contracts.all(|m| approval_blocks(contract::approval(m, &ctx.config.contract, &ctx.unit.source.path, ctx.today)))
+        {
+            continue;
+        }
+        out.push(
+            Diagnostic::at_statement(
+                Code::RS001,
+                i,
+                s,
+                format!("destructive rollback ({}) without an approved contract marker", d.message),
+            )
+            .help(
+                "A down that drops what existed before its up destroys it when the migration is rolled back; \
+                 drop only what the up created, or approve the statement with \
+                 `-- rollsafe:contract approved-by=NAME ticket=ID` on the line before it.",
+            ),
+        );
     }
 }
 

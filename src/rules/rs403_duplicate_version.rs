@@ -34,17 +34,20 @@ pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
             .or_default()
             .push(index);
     }
+    let path = |i: &usize| ctx.units.get(*i).map(|u| u.migration.source.display_path());
     for indices in groups.values().filter(|v| v.len() > 1) {
+        // Sections of one file (dbmate's several up blocks, a Liquibase precondition check
+        // and its changeset) are one migration: only other files make a duplicate.
+        let paths: std::collections::BTreeSet<String> = indices.iter().filter_map(path).collect();
+        if paths.len() < 2 {
+            continue;
+        }
         for &index in indices {
             let Some(unit) = ctx.units.get(index) else {
                 continue;
             };
-            let others: Vec<String> = indices
-                .iter()
-                .filter(|&&i| i != index)
-                .filter_map(|&i| ctx.units.get(i))
-                .map(|u| u.migration.source.display_path())
-                .collect();
+            let mine = unit.migration.source.display_path();
+            let others: Vec<String> = paths.iter().filter(|p| **p != mine).cloned().collect();
             let (span, statement) = SetContext::anchor(unit);
             let mut d = Diagnostic::new(
                 Code::RS403,

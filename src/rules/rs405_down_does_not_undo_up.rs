@@ -16,7 +16,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(diffs) = &ctx.rollback.down_diffs else {
         return;
     };
-    for d in diffs {
+    // Dropping what existed before the up is the contract gate's (RS001), not an allowable
+    // rollback finding.
+    for d in diffs.iter().filter(|d| !d.drops_existing) {
         // At the down statement that caused it; else at the down's first statement.
         let at = d
             .down_statement

@@ -402,10 +402,11 @@ fn classify_statement(node: &NodeEnum) -> Classified {
             vec![Change::Insert {
                 table: range_var(s.relation.as_ref()),
                 on_conflict: s.on_conflict_clause.is_some(),
-                from_query: !matches!(
-                    s.select_stmt.as_deref().and_then(|n| n.node.as_ref()),
-                    Some(N::SelectStmt(sel)) if !sel.values_lists.is_empty()
-                ),
+                from_query: s
+                    .select_stmt
+                    .as_deref()
+                    .and_then(|n| n.node.as_ref())
+                    .is_some_and(reads_rows),
             }],
         ),
         N::UpdateStmt(s) => known(
@@ -808,4 +809,22 @@ fn node_type_name(node: &NodeEnum) -> String {
         .next()
         .unwrap_or("Unknown")
         .to_string()
+}
+
+/// Whether a query's row count grows with the data: it reads a table (a `FROM`, a `WITH`, or
+/// a set operation of such queries). `VALUES` lists and `SELECT` of constants (`SELECT 'x'
+/// WHERE NOT EXISTS (...)`) produce the rows written in them.
+fn reads_rows(node: &NodeEnum) -> bool {
+    match node {
+        NodeEnum::SelectStmt(sel) => select_reads_rows(sel),
+        // Anything else the parser puts there: assume it reads rows.
+        _ => true,
+    }
+}
+
+fn select_reads_rows(sel: &pg_query::protobuf::SelectStmt) -> bool {
+    !sel.from_clause.is_empty()
+        || sel.with_clause.is_some()
+        || sel.larg.as_deref().is_some_and(select_reads_rows)
+        || sel.rarg.as_deref().is_some_and(select_reads_rows)
 }

@@ -1,5 +1,7 @@
-//! golang-migrate: `{version}_{title}.up.sql` / `.down.sql`, paired by version; no transaction of
-//! its own, the whole file sent as one query string.
+//! golang-migrate: `{version}_{title}.up.{ext}` / `.down.{ext}` with any extension (its file
+//! source matches `^([0-9]+)_(.*)\.(down|up)\.(.*)$`, so `1_x.up.txt` and `1_x.up.sql.bak` are
+//! migrations too), paired by version; no transaction of its own, the whole file sent as one
+//! query string.
 
 use super::{Env, Tool, ToolFile, tx, whole};
 use crate::discover::names::{VersionKey, strip_suffix_ci};
@@ -10,7 +12,8 @@ pub(crate) struct GolangMigrate;
 
 impl Tool for GolangMigrate {
     fn units(&self, file: &ToolFile, _env: &mut Env) -> Option<Vec<Draft>> {
-        let n = parse_up_down(&file.file_name)?;
+        let n = parse_up_down(&file.file_name)
+            .or_else(|| parse_up_down_any_extension(&file.file_name))?;
         let transaction = if popx_name(&file.file_name).is_some_and(|p| p.autocommit) {
             tx(
                 TransactionMode::PerStatement,
@@ -90,6 +93,27 @@ pub(crate) fn parse_up_down(file_name: &str) -> Option<UpDownName> {
     })
 }
 
+/// golang-migrate's own reading of a file name: digits, `_`, a title, then the last `.up.` or
+/// `.down.` (case-sensitive) followed by any extension, even an empty one.
+pub(crate) fn parse_up_down_any_extension(file_name: &str) -> Option<UpDownName> {
+    let (version, rest) = file_name.split_once('_')?;
+    if version.is_empty() || !version.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // The title is greedy: the direction is the last `.up.` / `.down.` in the name.
+    let up = rest.rfind(".up.").map(|p| (p, true));
+    let down = rest.rfind(".down.").map(|p| (p, false));
+    let (at, up) = match (up, down) {
+        (Some(u), Some(d)) => u.max(d),
+        (Some(x), None) | (None, Some(x)) => x,
+        (None, None) => return None,
+    };
+    Some(UpDownName {
+        version: version.to_string(),
+        stem: file_name[..version.len() + 1 + at].to_string(),
+        up,
+    })
+}
 /// What Ory's popx (same file names as golang-migrate, plus an engine and a transaction
 /// switch) reads in `{version}_{name}[.{engine}][.autocommit].{up|down}.sql`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

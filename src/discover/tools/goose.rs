@@ -3,7 +3,8 @@
 //! one at a time.
 
 use super::{Env, Tool, ToolFile, tx};
-use crate::discover::lines::{lines, starts_with_ci, trimmed};
+use crate::discover::InputProblem;
+use crate::discover::lines::{lines, trimmed};
 use crate::discover::names::VersionKey;
 use crate::discover::order::Draft;
 use crate::discover::{Direction, Layout, Transaction, TransactionMode};
@@ -12,9 +13,21 @@ use crate::source::Span;
 pub(crate) struct Goose;
 
 impl Tool for Goose {
-    fn units(&self, file: &ToolFile, _env: &mut Env) -> Option<Vec<Draft>> {
+    fn units(&self, file: &ToolFile, env: &mut Env) -> Option<Vec<Draft>> {
         let source = &file.source;
-        let g = goose(&source.text)?;
+        let g = match goose(&source.text)? {
+            Ok(g) => g,
+            Err(refusal) => {
+                // goose stops with an error on this file: nothing of it runs.
+                env.problems.push(InputProblem {
+                    path: source.path.clone(),
+                    message: format!("goose refuses this file: {}", refusal.message),
+                    offset: Some(refusal.offset),
+                    at: Some(source.line_col(refusal.offset)),
+                });
+                return None;
+            }
+        };
         let version = super::parse_numbered(&file.file_name).map(|(v, _)| v);
         let key = version
             .as_deref()
@@ -48,8 +61,9 @@ impl Tool for Goose {
 
 /// Whether a file has a goose Up section (what makes a folder goose's).
 pub(crate) fn has_goose_up(text: &str) -> bool {
-    text.lines()
-        .any(|l| goose_annotation(l).as_deref() == Some("up"))
+    lines(text)
+        .iter()
+        .any(|l| goose_annotation(&text[l.start..l.end]) == Some(Ok(Annotation::Up)))
 }
 
 fn transaction(no_transaction: bool) -> Transaction {
@@ -66,24 +80,56 @@ fn transaction(no_transaction: bool) -> Transaction {
     }
 }
 
-/// A goose annotation on `line` (`-- +goose <words>`, no leading whitespace, case-insensitive),
-/// as lower-case words joined by one space.
-pub(crate) fn goose_annotation(line: &str) -> Option<String> {
-    let rest = line.strip_prefix("--")?;
-    let words = rest.trim_start();
-    if words.len() == rest.len() || !starts_with_ci(words, "+goose") {
+/// The annotations goose knows (it compares them case-insensitively).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Annotation {
+    Up,
+    Down,
+    StatementBegin,
+    StatementEnd,
+    NoTransaction,
+    EnvsubOn,
+    EnvsubOff,
+}
+
+const ANNOTATIONS: [(&str, Annotation); 7] = [
+    ("Up", Annotation::Up),
+    ("Down", Annotation::Down),
+    ("StatementBegin", Annotation::StatementBegin),
+    ("StatementEnd", Annotation::StatementEnd),
+    ("NO TRANSACTION", Annotation::NoTransaction),
+    ("ENVSUB ON", Annotation::EnvsubOn),
+    ("ENVSUB OFF", Annotation::EnvsubOff),
+];
+
+/// goose's reading of one line (without its line break): `None` when it is no annotation line
+/// (goose takes any line that is a `--` comment after trimming and contains `+goose` for one),
+/// else the annotation or goose's reason to stop. goose removes every `--` and the first
+/// `+goose`, trims Unicode whitespace (NBSP included) and compares case-insensitively; leading
+/// spaces or tabs, a second `+goose` or any other word make it stop with an error.
+pub(crate) fn goose_annotation(line: &str) -> Option<Result<Annotation, String>> {
+    if !line.trim().starts_with("--") || !line.contains("+goose") {
         return None;
     }
-    let after = &words["+goose".len()..];
-    if !after.is_empty() && !after.starts_with(char::is_whitespace) {
-        return None;
+    if line.starts_with([' ', '\t']) {
+        return Some(Err(format!("{line:?} contains leading whitespace")));
+    }
+    let cmd = line.replace("--", "").replacen("+goose", "", 1);
+    if cmd.contains("+goose") {
+        return Some(Err(format!(
+            "{line:?} contains multiple '+goose' annotations"
+        )));
+    }
+    let cmd = cmd.trim();
+    if cmd.is_empty() {
+        return Some(Err(format!("{line:?} is an empty annotation")));
     }
     Some(
-        after
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_ascii_lowercase(),
+        ANNOTATIONS
+            .iter()
+            .find(|(name, _)| name.to_lowercase() == cmd.to_lowercase())
+            .map(|&(_, a)| a)
+            .ok_or_else(|| format!("annotation {cmd:?} is not supported")),
     )
 }
 
@@ -95,32 +141,155 @@ pub(crate) struct GooseFile {
     pub no_transaction: bool,
 }
 
-/// `None` when the file has no `-- +goose Up` annotation.
-pub(crate) fn goose(text: &str) -> Option<GooseFile> {
-    let ls = lines(text);
-    let mut directions: Vec<(usize, bool)> = Vec::new();
-    let mut no_transaction = false;
-    for (i, l) in ls.iter().enumerate() {
-        match goose_annotation(&text[l.start..l.end]).as_deref() {
-            Some("up") => directions.push((i, true)),
-            Some("down") => directions.push((i, false)),
-            Some("no transaction") => no_transaction = true,
-            _ => {}
-        }
+/// Why goose stops with an error on a file, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub message: String,
+    pub offset: usize,
+}
+
+/// goose's reading of a file (its parser's state machine): the Up and Down sections, or why
+/// goose refuses the file. `None` when the file has no `-- +goose Up` annotation.
+pub(crate) fn goose(text: &str) -> Option<Result<GooseFile, Refusal>> {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum State {
+        Start,
+        Up,
+        BeginUp,
+        Down,
+        BeginDown,
     }
-    let section = |is_up: bool| {
-        let at = directions.iter().position(|&(_, up)| up == is_up)?;
-        let from = directions[at].0 + 1;
-        let to = directions.get(at + 1).map_or(ls.len(), |&(i, _)| i);
-        Some(trimmed(text, &ls, from, to, |line| {
-            goose_annotation(line).is_some()
+    let ls = lines(text);
+    let line_text = |i: usize| &text[ls[i].start..ls[i].end];
+    if !(0..ls.len()).any(|i| goose_annotation(line_text(i)) == Some(Ok(Annotation::Up))) {
+        return None;
+    }
+    let refuse = |message: String, i: usize| {
+        Some(Err(Refusal {
+            message,
+            offset: ls.get(i).map_or(text.len(), |l| l.start),
         }))
     };
-    Some(GooseFile {
-        up: section(true)?,
-        down: section(false),
+    let mut state = State::Start;
+    let mut up_at = None;
+    let mut down_at = None;
+    let mut no_transaction = false;
+    // The line where an unfinished statement starts (goose's non-empty buffer).
+    let mut open: Option<usize> = None;
+    for i in 0..ls.len() {
+        let line = line_text(i);
+        if state == State::Start && line.trim().is_empty() {
+            continue;
+        }
+        if let Some(annotation) = goose_annotation(line) {
+            let annotation = match annotation {
+                Ok(a) => a,
+                Err(why) => return refuse(why, i),
+            };
+            match (annotation, state) {
+                (Annotation::Up, State::Start) => {
+                    state = State::Up;
+                    up_at = Some(i);
+                }
+                (Annotation::Up, _) => {
+                    return refuse("duplicate '-- +goose Up' annotations".into(), i);
+                }
+                (Annotation::Down, State::Up) => {
+                    if let Some(at) = open {
+                        return refuse(
+                            "unfinished SQL statement before '-- +goose Down': missing semicolon?"
+                                .into(),
+                            at,
+                        );
+                    }
+                    state = State::Down;
+                    down_at = Some(i);
+                }
+                (Annotation::Down, _) => {
+                    return refuse("'-- +goose Down' must follow one '-- +goose Up'".into(), i);
+                }
+                (Annotation::StatementBegin, State::Up) => state = State::BeginUp,
+                (Annotation::StatementBegin, State::Down) => state = State::BeginDown,
+                (Annotation::StatementBegin, _) => {
+                    return refuse(
+                        "'-- +goose StatementBegin' must come after '-- +goose Up' or '-- +goose Down'".into(),
+                        i,
+                    );
+                }
+                (Annotation::StatementEnd, State::BeginUp) => {
+                    state = State::Up;
+                    open = None;
+                }
+                (Annotation::StatementEnd, State::BeginDown) => {
+                    state = State::Down;
+                    open = None;
+                }
+                (Annotation::StatementEnd, _) => {
+                    return refuse(
+                        "'-- +goose StatementEnd' must come after '-- +goose StatementBegin'"
+                            .into(),
+                        i,
+                    );
+                }
+                (Annotation::NoTransaction, _) => no_transaction = true,
+                (Annotation::EnvsubOn | Annotation::EnvsubOff, _) => {}
+            }
+            continue;
+        }
+        if open.is_none() && (line.trim().starts_with("--") || line.is_empty()) {
+            continue;
+        }
+        match state {
+            State::Start => {
+                return refuse("SQL before the '-- +goose Up' annotation".into(), i);
+            }
+            State::Up | State::Down => {
+                open.get_or_insert(i);
+                if ends_with_semicolon(line) {
+                    open = None;
+                }
+            }
+            State::BeginUp | State::BeginDown => {
+                open.get_or_insert(i);
+            }
+        }
+    }
+    match state {
+        State::BeginUp | State::BeginDown => {
+            return refuse(
+                "missing '-- +goose StatementEnd' annotation".into(),
+                ls.len(),
+            );
+        }
+        _ => {}
+    }
+    if let Some(at) = open {
+        return refuse(
+            "unfinished SQL statement at the end of the file: missing semicolon?".into(),
+            at,
+        );
+    }
+    let up_at = up_at?;
+    let skip = |line: &str| goose_annotation(line).is_some();
+    let up = trimmed(text, &ls, up_at + 1, down_at.unwrap_or(ls.len()), skip);
+    let down = down_at.map(|d| trimmed(text, &ls, d + 1, ls.len(), skip));
+    Some(Ok(GooseFile {
+        up,
+        down,
         no_transaction,
-    })
+    }))
+}
+
+/// goose's test for the end of a statement: the last word before a `--` word ends with `;`.
+fn ends_with_semicolon(line: &str) -> bool {
+    let mut prev = "";
+    for word in line.split_whitespace() {
+        if word.starts_with("--") {
+            break;
+        }
+        prev = word;
+    }
+    prev.ends_with(';')
 }
 
 // ---------------------------------------------------------------------------------------------

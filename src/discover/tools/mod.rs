@@ -32,7 +32,7 @@ use crate::source::{SourceFile, Span};
 pub(crate) use dbmate::has_dbmate_up;
 pub(crate) use diesel::parse_diesel_dir;
 pub(crate) use flyway::parse_flyway;
-pub(crate) use golang_migrate::{parse_up_down, popx_name};
+pub(crate) use golang_migrate::{parse_up_down, parse_up_down_any_extension, popx_name};
 pub(crate) use goose::has_goose_up;
 pub(crate) use liquibase::is_liquibase;
 pub(crate) use prisma::parse_prisma_dir;

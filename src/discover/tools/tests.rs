@@ -3,7 +3,7 @@
 use super::dbmate::dbmate;
 use super::flyway::{FlywayName, parse_flyway};
 use super::golang_migrate::{UpDownName, parse_up_down};
-use super::goose::{goose, goose_annotation};
+use super::goose::{Annotation, goose, goose_annotation};
 use super::liquibase::{is_liquibase, liquibase};
 use super::sqitch::sqitch_plan;
 use super::{parse_diesel_dir, parse_prisma_dir};
@@ -27,7 +27,7 @@ fn goose_sections_keep_real_lines_and_drop_annotations() {
     let text = "-- header comment\n-- +goose Up\n-- +goose StatementBegin\n\
                 -- rollsafe:allow RS101 reason=\"tiny\"\nCREATE INDEX i ON t (c);\n\
                 -- +goose StatementEnd\n\n-- +goose Down\nDROP INDEX i;\n";
-    let g = goose(text).unwrap();
+    let g = goose(text).unwrap().unwrap();
     assert_eq!(
         slice(text, g.up),
         "-- rollsafe:allow RS101 reason=\"tiny\"\nCREATE INDEX i ON t (c);"
@@ -40,35 +40,128 @@ fn goose_sections_keep_real_lines_and_drop_annotations() {
 }
 
 #[test]
-fn goose_annotations_are_case_insensitive_and_need_column_one() {
+fn goose_annotations_as_goose_reads_them() {
     assert_eq!(
-        goose_annotation("-- +goose NO TRANSACTION").as_deref(),
-        Some("no transaction")
+        goose_annotation("-- +goose NO TRANSACTION"),
+        Some(Ok(Annotation::NoTransaction))
     );
-    assert_eq!(goose_annotation("-- +goose up").as_deref(), Some("up"));
-    assert_eq!(goose_annotation("  -- +goose Up"), None);
-    assert_eq!(goose_annotation("-- +gooseUp"), None);
-    let g = goose("-- +goose NO TRANSACTION\n-- +goose Up\nSELECT 1;\n").unwrap();
+    assert_eq!(goose_annotation("-- +goose up"), Some(Ok(Annotation::Up)));
+    // goose removes every `--` and the first `+goose`, and trims Unicode spaces.
+    assert_eq!(goose_annotation("--+gooseUp"), Some(Ok(Annotation::Up)));
+    assert_eq!(
+        goose_annotation("\u{a0}-- +goose Down"),
+        Some(Ok(Annotation::Down))
+    );
+    assert_eq!(
+        goose_annotation("-- +goose Down\u{a0}"),
+        Some(Ok(Annotation::Down))
+    );
+    // goose stops on these.
+    for line in [
+        "  -- +goose Up",
+        "\t-- +goose Down",
+        "-- +goose Up -- x",
+        "-- +goose +goose Up",
+        "-- see +goose docs",
+        "-- +goose NO\u{a0}TRANSACTION",
+        "-- +goose Up\rDROP TABLE users;",
+    ] {
+        assert!(matches!(goose_annotation(line), Some(Err(_))), "{line:?}");
+    }
+    assert_eq!(goose_annotation("-- goose Up"), None);
+    assert_eq!(goose_annotation("SELECT 1; -- +goose Down"), None);
+    let g = goose("-- +goose NO TRANSACTION\n-- +goose Up\nSELECT 1;\n")
+        .unwrap()
+        .unwrap();
     assert!(g.no_transaction);
     assert_eq!(g.down, None);
     assert_eq!(goose("SELECT 1;\n"), None);
 }
 
 #[test]
+fn goose_refuses_what_its_parser_refuses() {
+    let refused = |text: &str| match goose(text) {
+        Some(Err(r)) => r.offset,
+        other => panic!("{text:?}: {other:?}"),
+    };
+    let two_downs =
+        "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n-- +goose Down\nDROP TABLE users;\n";
+    assert_eq!(
+        refused(two_downs),
+        two_downs.rfind("-- +goose Down").unwrap()
+    );
+    let indented = "-- +goose Up\nSELECT 1;\n  -- +goose Down\nDROP TABLE users;\n";
+    assert_eq!(refused(indented), indented.find("  --").unwrap());
+    assert_eq!(refused("DROP TABLE users;\n-- +goose Up\nSELECT 1;\n"), 0);
+    assert_eq!(
+        refused("-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n"),
+        48
+    );
+    assert_eq!(refused("-- +goose Up\nSELECT 1\n"), 13);
+    assert_eq!(refused("-- +goose Up\n-- +goose Up\n"), 13);
+    // A Down recognised by goose (NBSP before it) ends the Up section.
+    let text = "-- +goose Up\nSELECT 1;\n\u{a0}-- +goose Down\nDROP TABLE users;\n";
+    let g = goose(text).unwrap().unwrap();
+    assert_eq!(slice(text, g.up), "SELECT 1;");
+    assert_eq!(slice(text, g.down.unwrap()), "DROP TABLE users;");
+}
+
+#[test]
 fn dbmate_sections_and_transaction_option() {
     let text = "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (c);\n\n\
                 -- migrate:down\nDROP INDEX i;\n";
-    let d = dbmate(text).unwrap();
+    let d = dbmate(text).unwrap().unwrap();
+    assert_eq!(d.len(), 1);
     assert_eq!(
-        slice(text, d.up.span),
+        slice(text, d[0].up.span),
         "CREATE INDEX CONCURRENTLY i ON t (c);"
     );
-    assert!(!d.up.transaction);
-    let down = d.down.unwrap();
+    assert!(!d[0].up.transaction);
+    let down = &d[0].down;
     assert_eq!(slice(text, down.span), "DROP INDEX i;");
     assert_eq!(line_of(text, down.span.start), 5);
     assert!(down.transaction);
     assert!(dbmate("-- migrate:upper\nSELECT 1;").is_none());
+}
+
+#[test]
+fn dbmate_directives_as_dbmate_matches_them() {
+    // Not directives: indented, another case, a non-ASCII space after it, glued to a word.
+    for text in [
+        "  -- migrate:up\nSELECT 1;\n-- migrate:down\n",
+        "-- Migrate:up\nSELECT 1;\n",
+        "-- migrate:up\u{a0}transaction:false\nSELECT 1;\n",
+        "-- migrate:upgrade\nSELECT 1;\n",
+    ] {
+        assert!(dbmate(text).is_none(), "{text:?}");
+    }
+    // `--migrate:up` and a tab are directives.
+    assert!(matches!(
+        dbmate("--migrate:up\nSELECT 1;\n--\tmigrate:down\n"),
+        Some(Ok(_))
+    ));
+    // An unrecognised down directive: dbmate refuses the file (it requires a down block).
+    let refused = dbmate("-- migrate:up\nSELECT 1;\n-- migrate:down\u{a0}\nDROP TABLE users;\n");
+    assert!(matches!(refused, Some(Err(r)) if r.message.contains("down block")));
+    // Statements before the first block, two downs in one block: refused.
+    assert!(
+        matches!(dbmate("SELECT 1;\n-- migrate:up\n-- migrate:down\n"), Some(Err(r)) if r.offset == 0)
+    );
+    let two = "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n-- migrate:down\nDROP TABLE users;\n";
+    assert!(
+        matches!(dbmate(two), Some(Err(r)) if r.offset == two.rfind("-- migrate:down").unwrap())
+    );
+    // Two up directives: two sections, each with its own down and options.
+    let text = "-- migrate:up\nCREATE TABLE a (x int);\n-- migrate:down\nDROP TABLE a;\n\
+                -- migrate:up transaction:false transaction:x:y\nDROP TABLE users;\n-- migrate:down\n";
+    let d = dbmate(text).unwrap().unwrap();
+    assert_eq!(d.len(), 2);
+    assert_eq!(slice(text, d[1].up.span), "DROP TABLE users;");
+    assert!(!d[1].up.transaction && d[0].up.transaction);
+    // The directive comment ends at a bare `\r`: what follows on that line is SQL.
+    let text = "-- migrate:up\rDROP TABLE users;\n-- migrate:down\n";
+    let d = dbmate(text).unwrap().unwrap();
+    assert_eq!(slice(text, d[0].up.span), "DROP TABLE users;");
 }
 
 #[test]
@@ -82,7 +175,7 @@ fn liquibase_changesets_and_rollbacks() {
                 /* liquibase rollback\nDROP INDEX users_id;\n*/\n\
                 --changeset alice:3\nSELECT 1;\n--rollback empty\n--rollback  SELECT 2;\n";
     assert!(is_liquibase(text));
-    let sets = liquibase(text);
+    let sets = liquibase(text).unwrap();
     assert_eq!(sets.len(), 3);
     assert_eq!(
         (sets[0].author.as_str(), sets[0].id.as_str()),
@@ -109,6 +202,71 @@ fn liquibase_changesets_and_rollbacks() {
     assert!(sets[2].rollbacks[0].is_empty());
     assert_eq!(slice(text, sets[2].rollbacks[1]), "SELECT 2;");
     assert!(!is_liquibase("SELECT 1;\n--liquibase formatted sql"));
+}
+
+#[test]
+fn liquibase_reads_lines_and_directives_as_liquibase_does() {
+    let head = "--liquibase formatted sql\n--changeset a:1\n";
+    let sets = |body: &str| liquibase(&format!("{head}{body}"));
+    let up = |body: &str| {
+        let text = format!("{head}{body}");
+        let s = liquibase(&text).unwrap();
+        s[0].up.map(|u| text[u.start..u.end].to_string())
+    };
+    // A bare `\r` ends a line (Java's readLine): the DROP after a rollback is changeset SQL.
+    assert_eq!(
+        up("SELECT 1;\n--rollback SELECT 2;\rDROP TABLE users;\n").as_deref(),
+        Some("SELECT 1;\n--rollback SELECT 2;\rDROP TABLE users;")
+    );
+    // ignoreLines only in column one, `start`/`end` exactly; otherwise the lines run.
+    assert_eq!(
+        up("  --ignoreLines:start\nDROP TABLE users;\n  --ignoreLines:end\n").as_deref(),
+        Some("  --ignoreLines:start\nDROP TABLE users;\n  --ignoreLines:end")
+    );
+    assert_eq!(
+        up("--ignoreLines: 1\nDROP TABLE users;\n").as_deref(),
+        Some("--ignoreLines: 1\nDROP TABLE users;")
+    );
+    assert_eq!(
+        up("--ignoreLines:1\nDROP TABLE users;\nSELECT 1;\n").as_deref(),
+        Some("SELECT 1;")
+    );
+    // `--ignoreLines:END` does not end the block: the rest is ignored.
+    assert_eq!(
+        up("SELECT 1;\n--ignoreLines:start\nx\n--ignoreLines:END\nDROP TABLE users;\n").as_deref(),
+        Some("SELECT 1;")
+    );
+    assert!(
+        matches!(sets("--ignoreLines:START\nSELECT 1;\n"), Err(r) if r.message.contains("ignoreLines"))
+    );
+    // Misspelled directives stop Liquibase.
+    for body in [
+        "SELECT 1;\n-rollback DROP TABLE users;\n",
+        "SELECT 1;\n--changeset b: 2\nSELECT 2;\n",
+        "SELECT 1;\n--changesetb:2\nSELECT 2;\n",
+        "SELECT 1;\n--comments: x\n",
+        "--precondition-table-exists users\nSELECT 1;\n",
+    ] {
+        assert!(sets(body).is_err(), "{body:?}");
+    }
+    // runInTransaction: anything but `true` is false (Boolean.parseBoolean), the last one wins.
+    let text = "--liquibase formatted sql\n--changeset a:1 runInTransaction:no\nSELECT 1;\n\
+                --changeset a:2 runInTransaction:false runInTransaction:TRUE\nSELECT 2;\n";
+    let s = liquibase(text).unwrap();
+    assert!(!s[0].run_in_transaction && s[1].run_in_transaction);
+    // A precondition's SQL check runs.
+    let text = format!(
+        "{head}--precondition-sql-check expectedResult:0 DELETE FROM users RETURNING 0\nSELECT 1;\n"
+    );
+    let s = liquibase(&text).unwrap();
+    assert_eq!(
+        &text[s[0].checks[0].start..s[0].checks[0].end],
+        "DELETE FROM users RETURNING 0"
+    );
+    // The header must be in column one.
+    assert!(!is_liquibase(
+        "  --liquibase formatted sql\n--changeset a:1\nSELECT 1;\n"
+    ));
 }
 
 #[test]

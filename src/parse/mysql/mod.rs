@@ -336,6 +336,7 @@ fn parse_one(text: &str, span: Span, blanks: &[Span], flavor: Flavor) -> Option<
         Ok(_) => Some(StatementBody::SyntaxError(SyntaxError {
             message: "more than one statement where one was expected".into(),
             offset: span.start,
+            refused: false,
         })),
         Err(_) if flavor == Flavor::Mysql && routine(&sql).is_some() => {
             routine(&sql).map(|r| StatementBody::Sql(SqlTree::MysqlRoutine(r)))
@@ -345,6 +346,7 @@ fn parse_one(text: &str, span: Span, blanks: &[Span], flavor: Flavor) -> Option<
             Some(StatementBody::SyntaxError(SyntaxError {
                 message,
                 offset: span.start + offset,
+                refused: false,
             }))
         }
     }

@@ -32,6 +32,7 @@ pub(super) fn parse_batch(text: &str, batch: &[Span]) -> Vec<(Span, StatementBod
                             None => StatementBody::SyntaxError(SyntaxError {
                                 message: "empty statement".into(),
                                 offset: span.start,
+                                refused: false,
                             }),
                         };
                         (*span, body)
@@ -63,6 +64,7 @@ fn parse_sql(text: &str, span: Span) -> Vec<(Span, StatementBody)> {
                     None => StatementBody::SyntaxError(SyntaxError {
                         message: "empty statement".into(),
                         offset: start,
+                        refused: false,
                     }),
                 };
                 out.push((Span::new(start, end), body));
@@ -76,6 +78,7 @@ fn parse_sql(text: &str, span: Span) -> Vec<(Span, StatementBody)> {
                 StatementBody::SyntaxError(SyntaxError {
                     message,
                     offset: span.start + offset,
+                    refused: false,
                 }),
             )]
         }

@@ -3,6 +3,11 @@ CREATE TABLE users (id bigint PRIMARY KEY, legacy text);
 CREATE OR REPLACE FUNCTION known_fn() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
 CREATE OR REPLACE FUNCTION in_python() RETURNS int LANGUAGE plpython3u AS $$ return 1 $$;
 CREATE OR REPLACE FUNCTION in_c() RETURNS int LANGUAGE c AS 'lib', 'sym';
+CREATE OR REPLACE FUNCTION two_dynamic() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE 'DROP TABLE ' || current_setting('app.a');
+  EXECUTE 'DROP TABLE ' || current_setting('app.b');
+END $$;
 CREATE OR REPLACE FUNCTION set_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
 CREATE OR REPLACE FUNCTION manage_updated_at(_tbl regclass) RETURNS void LANGUAGE plpgsql AS $$
@@ -22,6 +27,8 @@ SELECT cleanup_everything(); -- fires
 CALL app.maintenance(); -- fires
 -- fires: a helper's EXECUTE whose argument is only known at run time
 SELECT manage_updated_at(current_setting('app.table')); -- fires
+-- fires: once for a call that reaches two such places (both listed)
+SELECT two_dynamic(); -- fires
 DO $$ BEGIN PERFORM dblink_exec('DROP TABLE users'); END $$; -- fires
 -- fires: other languages
 DO LANGUAGE plpython3u $$ plpy.execute("DROP TABLE users") $$; -- fires

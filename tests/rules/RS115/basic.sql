@@ -8,9 +8,13 @@ UPDATE workflow_index SET end_time = (json_data->>'endTime')::timestamptz; -- fi
 -- unit: 003_no_ddl
 UPDATE workflow_index SET status = 'done' WHERE true; -- fires
 INSERT INTO archive SELECT id, json_data FROM workflow_index; -- fires
+INSERT INTO archive SELECT 1, '{}' UNION ALL SELECT id, json_data FROM workflow_index; -- fires
 -- a batch, a few rows, a table new in this change
 UPDATE workflow_index SET status = 'done' WHERE id BETWEEN 1 AND 10000;
 INSERT INTO archive VALUES (1, '{}');
+-- a seed row guarded by NOT EXISTS, and DEFAULT VALUES: one row each, not a copy
+INSERT INTO archive (id, json_data) SELECT 7, '{}' WHERE NOT EXISTS (SELECT 1 FROM archive WHERE id = 7);
+INSERT INTO archive DEFAULT VALUES;
 CREATE TABLE scratch (id bigint);
 INSERT INTO scratch SELECT id FROM workflow_index;
 UPDATE scratch SET id = id + 1;

@@ -1,0 +1,3 @@
+-- migrate:upDROP TABLE orders;
+-- migrate:down
+SELECT 1;

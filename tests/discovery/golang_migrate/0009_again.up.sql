@@ -1,0 +1,1 @@
+0002_drop_sessions.up.sql

@@ -1,0 +1,1 @@
+0001_staging.up.sql

@@ -1,0 +1,3 @@
+--liquibase formatted sql
+--changeset alice: 4
+DROP TABLE payments;

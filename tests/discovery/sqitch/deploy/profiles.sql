@@ -1,0 +1,3 @@
+BEGIN;
+CREATE TABLE IF NOT EXISTS profiles (id bigint PRIMARY KEY);
+COMMIT;

@@ -1,0 +1,4 @@
+BEGIN;
+DROP TABLE IF EXISTS profiles;
+DROP TABLE legacy_profiles;
+COMMIT;

@@ -1,0 +1,2 @@
+SELECT id FROM profiles WHERE false;
+DROP TABLE sessions;

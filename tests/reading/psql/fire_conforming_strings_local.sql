@@ -1,0 +1,4 @@
+BEGIN;
+SET LOCAL standard_conforming_strings = off;
+SELECT 'x\', '; DROP TABLE users; -- ';
+COMMIT;

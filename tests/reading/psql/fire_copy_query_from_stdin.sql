@@ -1,0 +1,2 @@
+COPY (SELECT 1 AS stdin FROM (SELECT 1) AS stdin) TO STDOUT;
+DROP TABLE users;

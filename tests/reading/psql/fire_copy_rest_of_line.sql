@@ -1,0 +1,4 @@
+CREATE TABLE t (a int);
+COPY t (a) FROM stdin; DROP TABLE users;
+1
+\.

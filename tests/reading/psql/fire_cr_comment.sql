@@ -1,0 +1,1 @@
+-- drops nothingDROP TABLE users;

@@ -1,0 +1,2 @@
+-- a comment
+CREATE TABLE IF NOT EXISTS t (a int);

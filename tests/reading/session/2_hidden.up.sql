@@ -1,0 +1,1 @@
+SELECT 'x\', '; DROP TABLE users; -- ';
