@@ -114,6 +114,9 @@ pub struct ConstraintSpec {
     pub name: Option<String>,
     /// `NOT VALID`: existing rows are not checked now.
     pub not_valid: bool,
+    /// A `CHECK` whose expression is a constant that is never true (`CHECK (false)`,
+    /// `CHECK (1 = 0)`): it refuses every row written from now on.
+    pub always_false: bool,
     /// `USING INDEX idx`: PRIMARY KEY / UNIQUE built from an existing index.
     pub using_index: Option<String>,
     /// The referenced table of a FOREIGN KEY.
@@ -274,9 +277,96 @@ pub enum TableCmd {
     },
     /// SHARE UPDATE EXCLUSIVE maintenance settings: cluster on, vacuum/planner storage options.
     Maintenance(&'static str),
-    /// Triggers and rules enabled/disabled: SHARE ROW EXCLUSIVE.
-    TriggerState,
+    /// Triggers and rules enabled/disabled: SHARE ROW EXCLUSIVE. `stops` when the trigger or
+    /// rule no longer fires for the application's own writes (`DISABLE`, `ENABLE REPLICA`).
+    TriggerState {
+        stops: bool,
+    },
+    /// `OWNER TO`: the old owner loses the owner's rights (and the privileges it held).
+    OwnerTo,
     Other(&'static str),
+}
+
+/// What a [`Change::Restrict`] takes away from the application version that runs now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Restriction {
+    /// `ALTER DEFAULT PRIVILEGES ... REVOKE`.
+    DefaultPrivileges,
+    /// `ALTER <object> OWNER TO` of an object other than a relation.
+    Owner,
+    /// `REASSIGN OWNED BY`.
+    ReassignOwned,
+    /// `CREATE POLICY ... AS RESTRICTIVE`.
+    RestrictivePolicy,
+    /// `ALTER POLICY` changing who or what it allows.
+    AlterPolicy,
+    /// `CREATE RULE ... DO INSTEAD` (`NOTHING` or another command) on a write or read.
+    InsteadRule { event: &'static str, nothing: bool },
+    /// `CREATE OR REPLACE VIEW` whose query returns no row (`WHERE false`, `LIMIT 0`).
+    EmptyView,
+    /// `ALTER ROLE ... NOLOGIN`, `VALID UNTIL`, `CONNECTION LIMIT`, `PASSWORD`.
+    Role(&'static str),
+    /// `ALTER SEQUENCE ... RESTART`, `setval(seq, constant)`.
+    SequenceRestart,
+}
+
+impl Restriction {
+    /// What it does and why the application version running now breaks, for messages.
+    pub fn describe(self, name: &str) -> String {
+        match self {
+            Restriction::DefaultPrivileges => format!(
+                "revokes default privileges{}: tables, sequences and functions created from now on (also \
+                 by the running application, or when a table it uses is rebuilt) no longer grant what it \
+                 relies on",
+                if name.is_empty() {
+                    String::new()
+                } else {
+                    format!(" of {name}")
+                }
+            ),
+            Restriction::Owner => format!(
+                "changes the owner of {name}: the role that owned it, maybe the running application's, \
+                 loses the owner's rights and the privileges it held"
+            ),
+            Restriction::ReassignOwned => format!(
+                "reassigns every object owned by {name}: if the running application connects as that \
+                 role, it loses the owner's rights on all of them"
+            ),
+            Restriction::RestrictivePolicy => format!(
+                "adds a restrictive row-security policy on {name}: rows the running application reads \
+                 and writes today can become invisible or refused"
+            ),
+            Restriction::AlterPolicy => format!(
+                "changes row-security policy {name}: rows the running application reads and writes \
+                 today can become invisible or refused"
+            ),
+            Restriction::InsteadRule { event, nothing } => format!(
+                "creates a DO INSTEAD rule on {event} to {name}: the running application's {event} \
+                 {}",
+                if nothing {
+                    "silently does nothing"
+                } else {
+                    "runs another command instead"
+                }
+            ),
+            Restriction::EmptyView => format!(
+                "redefines view {name} to return no rows: the running application reads nothing from it"
+            ),
+            Restriction::Role(what) => format!(
+                "alters role {name} ({what}): if the running application connects as it, its new \
+                 connections are refused"
+            ),
+            Restriction::SequenceRestart => format!(
+                "moves sequence {name} to a fixed value: the running application's next inserts can \
+                 reuse keys that exist and fail (or duplicate them)"
+            ),
+        }
+    }
+
+    /// Whether it can lose data the old version writes (a rule that discards its writes).
+    pub fn loses_data(self) -> bool {
+        matches!(self, Restriction::InsteadRule { event, .. } if event != "SELECT")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -372,7 +462,10 @@ pub enum Change {
     },
     Update {
         table: String,
+        /// False when it writes every row: no `WHERE`, or one that is always true.
         has_where: bool,
+        /// The columns it sets (a backfill of columns added in this change is no contract).
+        columns: Vec<String>,
     },
     Delete {
         table: String,
@@ -432,6 +525,30 @@ pub enum Change {
     },
     /// `ALTER SYSTEM`: writes postgresql.auto.conf, refused inside a transaction block.
     AlterSystem,
+    /// `PREPARE name AS statement`: nothing runs yet; `EXECUTE name` later in the unit runs
+    /// `changes` (see `analyze::prepared`).
+    Prepare {
+        name: String,
+        /// The prepared statement's kind (`DELETE`, ...).
+        kind: String,
+        changes: Vec<Change>,
+    },
+    /// `EXECUTE name`: runs the statement prepared under `name` earlier in the unit.
+    Execute {
+        name: String,
+    },
+    /// `DEALLOCATE name` (`None`: `DEALLOCATE ALL`).
+    Deallocate {
+        name: Option<String>,
+    },
+    /// A statement that narrows what the running application may do without dropping
+    /// anything: privileges, owners, row security, rules, roles, sequences (see
+    /// `docs/phases.md`). `object` is what it acts on (a relation, routine, role, ...).
+    Restrict {
+        restriction: Restriction,
+        object: ObjectKind,
+        name: String,
+    },
     /// Code rollsafe cannot see into runs here (the statement's `body.opaque` says what).
     Opaque,
     /// Relations the statement reads (a query's `FROM`, `LIKE`): ACCESS SHARE on each.
@@ -481,7 +598,12 @@ impl TableCmd {
                 format!("ALTER COLUMN {column} {}", setting.name())
             }
             TableCmd::Maintenance(what) | TableCmd::Other(what) => (*what).to_string(),
-            TableCmd::TriggerState => "ENABLE/DISABLE TRIGGER".into(),
+            TableCmd::TriggerState { stops: true } => {
+                "DISABLE TRIGGER (or ENABLE REPLICA, which stops it for the application's writes)"
+                    .into()
+            }
+            TableCmd::TriggerState { stops: false } => "ENABLE TRIGGER".into(),
+            TableCmd::OwnerTo => "OWNER TO".into(),
         }
     }
 }

@@ -509,7 +509,8 @@ fn alter_inverse(table: &str, cmd: &TableCmd, schema: &Schema, unit: usize) -> S
         TableCmd::ValidateConstraint { .. }
         | TableCmd::ColumnSetting { .. }
         | TableCmd::Maintenance(_)
-        | TableCmd::TriggerState
+        | TableCmd::TriggerState { .. }
+        | TableCmd::OwnerTo
         | TableCmd::SetTablespace => nothing(),
         TableCmd::EnableRowSecurity => {
             steps(vec![alter("DISABLE ROW LEVEL SECURITY".into())], Vec::new())

@@ -8,6 +8,7 @@ pub mod inverse;
 pub mod mysql;
 pub mod phase;
 pub mod postgres;
+pub mod prepared;
 pub mod procedural;
 pub mod replay;
 pub mod schema;
@@ -62,6 +63,9 @@ pub fn analyze(units: Vec<Migration>, placeholders: &PlaceholderValues) -> Vec<A
                     ..s.body
                 })
                 .collect();
+            if migration.target.dialect == Dialect::Postgres {
+                prepared::resolve(&mut statements, migration.target);
+            }
             let scopes = transaction::scopes(&migration, &statements);
             for (s, scope) in statements.iter_mut().zip(scopes) {
                 s.scope = scope;
@@ -327,6 +331,7 @@ impl StatementFacts {
             Change::Update {
                 table,
                 has_where: false,
+                ..
             } if !self.is_new(table) => Some(Backfill::Update(table)),
             Change::Insert {
                 table,

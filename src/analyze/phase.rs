@@ -71,6 +71,10 @@ pub fn change_phase(change: &Change) -> (Phase, bool) {
             },
             false,
         ),
+        // Takes away something the running version uses (see `Restriction::describe`).
+        C::Restrict { restriction, .. } => (Phase::Contract, restriction.loses_data()),
+        // Nothing runs until `EXECUTE`, which carries the prepared statement's changes.
+        C::Prepare { .. } | C::Execute { .. } | C::Deallocate { .. } => (Phase::Neutral, false),
         C::Grant { revoke, .. } => (
             if *revoke {
                 Phase::Contract
@@ -120,6 +124,10 @@ fn table_cmd_phase(cmd: &TableCmd) -> (Phase, bool) {
             (Phase::Contract, false)
         }
         T::DetachPartition { .. } => (Phase::Contract, false),
+        // The old owner, maybe the application's role, loses its rights on the table; a
+        // trigger or rule that stops firing no longer does on each write what the old
+        // version relies on (as if it were dropped).
+        T::OwnerTo | T::TriggerState { stops: true } => (Phase::Contract, false),
         T::SetLogged
         | T::SetUnlogged
         | T::SetTablespace
@@ -128,7 +136,7 @@ fn table_cmd_phase(cmd: &TableCmd) -> (Phase, bool) {
         | T::DropExpression { .. }
         | T::ColumnSetting { .. }
         | T::Maintenance(_)
-        | T::TriggerState
+        | T::TriggerState { stops: false }
         | T::Other(_) => (Phase::Neutral, false),
     }
 }
@@ -138,6 +146,9 @@ fn table_cmd_phase(cmd: &TableCmd) -> (Phase, bool) {
 /// version already keeps, and a PRIMARY KEY / UNIQUE built on an index that already enforces
 /// it (see `docs/phases.md`).
 fn constraint_phase(c: &ConstraintSpec) -> Phase {
+    if c.always_false {
+        return Phase::Contract;
+    }
     match c.kind {
         ConstraintKind::ForeignKey => Phase::Expand,
         ConstraintKind::PrimaryKey | ConstraintKind::Unique if c.using_index.is_some() => {
@@ -162,6 +173,34 @@ pub struct PhaseContext<'a> {
     pub new_table: &'a dyn Fn(&str) -> bool,
     /// Whether a column of an existing table was added in this change.
     pub new_column: &'a dyn Fn(&str, &str) -> bool,
+    /// Whether a routine, type, schema, role, policy, ... was created in this change.
+    pub new_object: &'a dyn Fn(ObjectKind, &str) -> bool,
+}
+
+/// The phase of each of a statement's changes (see [`change_phase_in`]); a column added by
+/// the statement itself is new for its other actions (`ADD COLUMN c ..., ADD CHECK (c > 0)`:
+/// PostgreSQL adds columns before constraints, whatever the order written).
+pub fn statement_phases(changes: &[Change], ctx: &PhaseContext) -> Vec<(Phase, bool)> {
+    let added: Vec<(&str, &str)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AlterTable {
+                table,
+                cmd: TableCmd::AddColumn { column, .. },
+            } => Some((schema::key(table), column.name.as_str())),
+            _ => None,
+        })
+        .collect();
+    if added.is_empty() {
+        return changes.iter().map(|c| change_phase_in(c, ctx)).collect();
+    }
+    let new_column =
+        |t: &str, c: &str| added.contains(&(schema::key(t), c)) || (ctx.new_column)(t, c);
+    let local = PhaseContext {
+        new_column: &new_column,
+        ..*ctx
+    };
+    changes.iter().map(|c| change_phase_in(c, &local)).collect()
 }
 
 /// The phase of one change given the schema before it: lossless type changes, index drops,
@@ -182,6 +221,33 @@ pub fn change_phase_in(change: &Change, ctx: &PhaseContext) -> (Phase, bool) {
                 base
             }
         }
+        // A whole-table UPDATE overwrites what the old version stored, unless it only fills
+        // columns added in this change (a backfill).
+        Change::Update {
+            table,
+            has_where: false,
+            columns,
+        } => {
+            let fills_new = (ctx.new_table)(table)
+                || (!columns.is_empty() && columns.iter().all(|c| (ctx.new_column)(table, c)));
+            if fills_new {
+                base
+            } else {
+                (Phase::Contract, true)
+            }
+        }
+        Change::Grant {
+            revoke: true,
+            tables,
+        } if !tables.is_empty() && tables.iter().all(|t| (ctx.new_table)(t)) => {
+            (Phase::Neutral, false)
+        }
+        // Nothing the old version uses depends on what this change created.
+        Change::Restrict { object, name, .. }
+            if (ctx.new_table)(name) || (ctx.new_object)(*object, name) =>
+        {
+            (Phase::Neutral, false)
+        }
         Change::AlterTable { table, cmd } => {
             let tkey = schema::key(table);
             let new_column = |c: &str| (ctx.new_table)(table) || (ctx.new_column)(table, c);
@@ -197,6 +263,13 @@ pub fn change_phase_in(change: &Change, ctx: &PhaseContext) -> (Phase, bool) {
                     (Phase::Expand, false)
                 }
                 TableCmd::SetNotNull { column } if new_column(column) => (Phase::Expand, false),
+                TableCmd::AddConstraint(c) if c.always_false => {
+                    if (ctx.new_table)(table) {
+                        (Phase::Expand, false)
+                    } else {
+                        base
+                    }
+                }
                 TableCmd::AddConstraint(c) if base.0 == Phase::Contract => {
                     let name = c
                         .name
@@ -334,6 +407,8 @@ pub fn change_idempotent(change: &Change) -> bool {
         // COPY FROM appends the same rows again.
         C::Copy { from, .. } => !from,
         C::Opaque => false,
+        C::Restrict { .. } | C::Prepare { .. } | C::Deallocate { .. } => true,
+        C::Execute { .. } => false,
         C::Truncate { .. }
         | C::Update { .. }
         | C::Delete { .. }

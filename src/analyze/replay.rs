@@ -129,6 +129,14 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
                     .get(&(schema::key(t).to_string(), c.to_string()))
                     .is_some_and(|u| is_new(*u))
             };
+            let new_object = |kind: super::ObjectKind, name: &str| {
+                schema
+                    .objects
+                    .get(&(kind, schema::object_key(kind, name, None)))
+                    .copied()
+                    .flatten()
+                    .is_some_and(is_new)
+            };
             let ctx = PhaseContext {
                 schema,
                 pg: target.version,
@@ -136,6 +144,7 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
                 replaced: &replaced,
                 new_table: &new_table,
                 new_column: &new_column,
+                new_object: &new_object,
             };
             refine_phase(facts, &ctx);
             zone.update(facts);
@@ -229,10 +238,8 @@ fn refine_phase(facts: &mut StatementFacts, ctx: &PhaseContext) {
     }
     let mut phase = super::Phase::Neutral;
     let mut destructive = false;
-    facts.change_phases.clear();
-    for c in &facts.changes {
-        let (p, d) = phase::change_phase_in(c, ctx);
-        facts.change_phases.push((p, d));
+    facts.change_phases = phase::statement_phases(&facts.changes, ctx);
+    for &(p, d) in &facts.change_phases {
         phase = phase.max(p);
         destructive |= d;
     }

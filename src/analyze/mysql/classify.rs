@@ -106,6 +106,7 @@ pub fn column(def: &ColumnDef) -> ColumnInfo {
         kind,
         name: None,
         not_valid: false,
+        always_false: false,
         using_index: None,
         references: None,
         columns: vec![unquote(&def.name.to_string())],
@@ -180,6 +181,7 @@ fn table_constraint(c: &TableConstraint) -> (Option<ConstraintSpec>, Op) {
         kind,
         name,
         not_valid: false,
+        always_false: false,
         using_index: None,
         references: None,
         columns,
@@ -438,6 +440,11 @@ pub fn classify(statement: &Statement) -> Classified {
             c.changes.push(Change::Update {
                 table: unquote(&u.table.relation.to_string()),
                 has_where: u.selection.is_some(),
+                columns: u
+                    .assignments
+                    .iter()
+                    .map(|a| unquote(&a.target.to_string()))
+                    .collect(),
             });
         }
         Statement::Delete(d) => {

@@ -116,18 +116,20 @@ pub(crate) fn table_cmd(cmd: &pb::AlterTableCmd) -> TableCmd {
                 TableCmd::Other("SET (storage parameters)")
             }
         }
+        // A trigger or rule set to fire only under `session_replication_role = replica` stops
+        // firing for the application's writes, as a disabled one does.
+        A::AtEnableReplicaTrig
+        | A::AtDisableTrig
+        | A::AtDisableTrigAll
+        | A::AtDisableTrigUser
+        | A::AtEnableReplicaRule
+        | A::AtDisableRule => TableCmd::TriggerState { stops: true },
         A::AtEnableTrig
         | A::AtEnableAlwaysTrig
-        | A::AtEnableReplicaTrig
-        | A::AtDisableTrig
         | A::AtEnableTrigAll
-        | A::AtDisableTrigAll
         | A::AtEnableTrigUser
-        | A::AtDisableTrigUser
         | A::AtEnableRule
-        | A::AtEnableAlwaysRule
-        | A::AtEnableReplicaRule
-        | A::AtDisableRule => TableCmd::TriggerState,
+        | A::AtEnableAlwaysRule => TableCmd::TriggerState { stops: false },
         A::AtSetOptions | A::AtResetOptions => TableCmd::ColumnSetting {
             column,
             setting: ColumnSetting::Options,
@@ -145,7 +147,7 @@ pub(crate) fn table_cmd(cmd: &pb::AlterTableCmd) -> TableCmd {
             setting: ColumnSetting::Expression,
         },
         A::AtSetIdentity => TableCmd::Other("SET IDENTITY"),
-        A::AtChangeOwner => TableCmd::Other("OWNER TO"),
+        A::AtChangeOwner => TableCmd::OwnerTo,
         A::AtReplicaIdentity => TableCmd::Other("REPLICA IDENTITY"),
         A::AtAddInherit => TableCmd::Other("INHERIT"),
         A::AtAddOf => TableCmd::Other("OF"),
@@ -260,10 +262,20 @@ pub(crate) fn constraint_spec(c: &pb::Constraint) -> Option<ConstraintSpec> {
     if kind == ConstraintKind::ForeignKey {
         columns = c.fk_attrs.iter().map(node_name).collect();
     }
+    // A CHECK's columns are the ones its expression reads (none when it cannot tell).
+    if kind == ConstraintKind::Check && columns.is_empty() {
+        columns = c
+            .raw_expr
+            .as_deref()
+            .and_then(check_columns)
+            .unwrap_or_default();
+    }
     Some(ConstraintSpec {
         kind,
         name: non_empty(&c.conname),
         not_valid: c.skip_validation,
+        always_false: kind == ConstraintKind::Check
+            && c.raw_expr.as_deref().and_then(constant_truth) == Some(false),
         using_index: non_empty(&c.indexname),
         references: c.pktable.as_ref().map(rv_name),
         columns,

@@ -116,15 +116,24 @@ fn classify_statement(node: &NodeEnum) -> Classified {
                 method: non_empty(&s.access_method).unwrap_or_else(|| "btree".into()),
             }],
         ),
-        N::ViewStmt(s) => known(
-            "CREATE VIEW",
-            vec![create(
-                ObjectKind::View,
-                range_var(s.view.as_ref()),
-                false,
-                s.replace,
-            )],
-        ),
+        N::ViewStmt(s) => {
+            let view = range_var(s.view.as_ref());
+            let mut changes = vec![create(ObjectKind::View, view.clone(), false, s.replace)];
+            // Redefined to return nothing: the running version's reads come back empty.
+            if s.replace
+                && s.query
+                    .as_deref()
+                    .and_then(|q| q.node.as_ref())
+                    .is_some_and(super::expr::returns_no_rows)
+            {
+                changes.push(Change::Restrict {
+                    restriction: Restriction::EmptyView,
+                    object: ObjectKind::View,
+                    name: view,
+                });
+            }
+            known("CREATE VIEW", changes)
+        }
         N::CreateFunctionStmt(s) => {
             let (kind, object) = if s.is_procedure {
                 ("CREATE PROCEDURE", ObjectKind::Procedure)
@@ -215,26 +224,62 @@ fn classify_statement(node: &NodeEnum) -> Classified {
                 or_replace: s.replace,
             }],
         ),
-        N::CreatePolicyStmt(s) => known(
-            "CREATE POLICY",
-            vec![Change::Create {
+        N::CreatePolicyStmt(s) => {
+            let table = range_var(s.table.as_ref());
+            let mut changes = vec![Change::Create {
                 object: ObjectKind::Policy,
                 name: s.policy_name.clone(),
-                on_table: Some(range_var(s.table.as_ref())),
+                on_table: Some(table.clone()),
                 if_not_exists: false,
                 or_replace: false,
+            }];
+            // A permissive policy only lets more rows through; a restrictive one must pass
+            // as well as the others, so it can hide or refuse rows the running version uses.
+            if !s.permissive {
+                changes.push(Change::Restrict {
+                    restriction: Restriction::RestrictivePolicy,
+                    object: ObjectKind::Table,
+                    name: table,
+                });
+            }
+            known("CREATE POLICY", changes)
+        }
+        N::AlterPolicyStmt(s) => known(
+            "ALTER POLICY",
+            vec![Change::Restrict {
+                restriction: Restriction::AlterPolicy,
+                object: ObjectKind::Table,
+                name: range_var(s.table.as_ref()),
             }],
         ),
-        N::RuleStmt(s) => known(
-            "CREATE RULE",
-            vec![Change::Create {
+        N::RuleStmt(s) => {
+            let table = range_var(s.relation.as_ref());
+            let mut changes = vec![Change::Create {
                 object: ObjectKind::Rule,
                 name: s.rulename.clone(),
-                on_table: Some(range_var(s.relation.as_ref())),
+                on_table: Some(table.clone()),
                 if_not_exists: false,
                 or_replace: s.replace,
-            }],
-        ),
+            }];
+            if s.instead {
+                let event = match pb::CmdType::try_from(s.event) {
+                    Ok(pb::CmdType::CmdSelect) => "SELECT",
+                    Ok(pb::CmdType::CmdInsert) => "INSERT",
+                    Ok(pb::CmdType::CmdUpdate) => "UPDATE",
+                    Ok(pb::CmdType::CmdDelete) => "DELETE",
+                    _ => "command",
+                };
+                changes.push(Change::Restrict {
+                    restriction: Restriction::InsteadRule {
+                        event,
+                        nothing: s.actions.is_empty(),
+                    },
+                    object: ObjectKind::Table,
+                    name: table,
+                });
+            }
+            known("CREATE RULE", changes)
+        }
         N::CreateForeignTableStmt(s) => known(
             "CREATE FOREIGN TABLE",
             vec![create(
@@ -389,51 +434,100 @@ fn classify_statement(node: &NodeEnum) -> Classified {
             }
         }
 
-        N::InsertStmt(s) => known(
-            "INSERT",
-            vec![Change::Insert {
+        N::InsertStmt(s) => {
+            let select = s.select_stmt.as_deref().and_then(|n| n.node.as_ref());
+            let mut changes = vec![Change::Insert {
                 table: range_var(s.relation.as_ref()),
                 on_conflict: s.on_conflict_clause.is_some(),
                 from_query: !matches!(
-                    s.select_stmt.as_deref().and_then(|n| n.node.as_ref()),
+                    select,
                     Some(N::SelectStmt(sel)) if !sel.values_lists.is_empty()
                 ),
-            }],
-        ),
-        N::UpdateStmt(s) => known(
-            "UPDATE",
-            vec![Change::Update {
+            }];
+            changes.extend(with_changes(s.with_clause.as_ref()));
+            if let Some(N::SelectStmt(sel)) = select {
+                changes.extend(with_changes(sel.with_clause.as_ref()));
+            }
+            known("INSERT", changes)
+        }
+        N::UpdateStmt(s) => {
+            let mut changes = vec![Change::Update {
                 table: range_var(s.relation.as_ref()),
-                has_where: s
-                    .where_clause
-                    .as_deref()
-                    .is_some_and(|w| !super::expr::is_always_true(w)),
-            }],
-        ),
-        N::DeleteStmt(s) => known(
-            "DELETE",
-            vec![Change::Delete {
+                has_where: filters(s.where_clause.as_deref()),
+                columns: set_columns(&s.target_list),
+            }];
+            changes.extend(with_changes(s.with_clause.as_ref()));
+            known("UPDATE", changes)
+        }
+        N::DeleteStmt(s) => {
+            let mut changes = vec![Change::Delete {
                 table: range_var(s.relation.as_ref()),
-                has_where: s
-                    .where_clause
-                    .as_deref()
-                    .is_some_and(|w| !super::expr::is_always_true(w)),
-            }],
-        ),
-        N::MergeStmt(s) => known(
-            "MERGE",
-            vec![Change::Merge {
-                table: range_var(s.relation.as_ref()),
-            }],
-        ),
-        N::CopyStmt(s) => known(
-            if s.is_from { "COPY FROM" } else { "COPY TO" },
-            vec![Change::Copy {
+                has_where: filters(s.where_clause.as_deref()),
+            }];
+            changes.extend(with_changes(s.with_clause.as_ref()));
+            known("DELETE", changes)
+        }
+        N::MergeStmt(s) => known("MERGE", merge_changes(s)),
+        N::CopyStmt(s) => {
+            let mut changes = vec![Change::Copy {
                 table: s.relation.as_ref().map(rv_name),
                 from: s.is_from,
+            }];
+            // `COPY (DELETE ... RETURNING ...) TO`: the query runs.
+            if let Some(query) = s.query.as_deref().and_then(|q| q.node.as_ref()) {
+                changes.extend(query_changes(query));
+            }
+            known(if s.is_from { "COPY FROM" } else { "COPY TO" }, changes)
+        }
+        N::ExplainStmt(s) => {
+            let query = s.query.as_deref().and_then(|q| q.node.as_ref());
+            match query {
+                // `EXPLAIN ANALYZE` runs the statement; plain `EXPLAIN` only plans it.
+                Some(query) if explain_analyzes(&s.options) => {
+                    let inner = classify_statement(query);
+                    Classified {
+                        kind: format!("EXPLAIN ANALYZE {}", inner.kind),
+                        ..inner
+                    }
+                }
+                _ => known("EXPLAIN", vec![Change::Other]),
+            }
+        }
+        N::PrepareStmt(s) => {
+            let inner = s
+                .query
+                .as_deref()
+                .and_then(|q| q.node.as_ref())
+                .map(classify_statement);
+            let (kind, changes) =
+                inner.map_or((String::new(), Vec::new()), |c| (c.kind, c.changes));
+            known(
+                "PREPARE",
+                vec![Change::Prepare {
+                    name: s.name.clone(),
+                    kind,
+                    changes,
+                }],
+            )
+        }
+        N::DeallocateStmt(s) => known(
+            "DEALLOCATE",
+            vec![Change::Deallocate {
+                name: (!s.isall).then(|| s.name.clone()),
+            }],
+        ),
+        N::ExecuteStmt(s) => known(
+            "EXECUTE",
+            vec![Change::Execute {
+                name: s.name.clone(),
             }],
         ),
         N::SelectStmt(s) => {
+            let mut changes = with_changes(s.with_clause.as_ref());
+            changes.extend(setval_changes(s));
+            if s.into_clause.is_none() && !changes.is_empty() {
+                return known("SELECT", changes);
+            }
             if let Some(into) = &s.into_clause {
                 known(
                     "SELECT INTO",
@@ -576,12 +670,80 @@ fn classify_statement(node: &NodeEnum) -> Classified {
             }],
         ),
         N::SecLabelStmt(_) => known("SECURITY LABEL", vec![Change::Comment { relation: None }]),
-        N::AlterSeqStmt(s) => known(
-            "ALTER SEQUENCE",
-            vec![Change::AlterSequence {
-                name: range_var(s.sequence.as_ref()),
+        N::AlterSeqStmt(s) => {
+            let name = range_var(s.sequence.as_ref());
+            let mut changes = vec![Change::AlterSequence { name: name.clone() }];
+            if s.options.iter().any(|o| def_name(o) == Some("restart")) {
+                changes.push(Change::Restrict {
+                    restriction: Restriction::SequenceRestart,
+                    object: ObjectKind::Sequence,
+                    name,
+                });
+            }
+            known("ALTER SEQUENCE", changes)
+        }
+        N::AlterDefaultPrivilegesStmt(s) => {
+            let revoke = s.action.as_ref().is_some_and(|a| !a.is_grant);
+            let changes = if revoke {
+                vec![Change::Restrict {
+                    restriction: Restriction::DefaultPrivileges,
+                    object: ObjectKind::Other,
+                    name: String::new(),
+                }]
+            } else {
+                vec![Change::Other]
+            };
+            known("ALTER DEFAULT PRIVILEGES", changes)
+        }
+        N::AlterOwnerStmt(s) => {
+            let object = object_kind(s.object_type);
+            let name = s
+                .relation
+                .as_ref()
+                .map(rv_name)
+                .unwrap_or_else(|| s.object.as_deref().map(node_name).unwrap_or_default());
+            known(
+                format!("ALTER {} OWNER TO", object_type_label(s.object_type)),
+                vec![Change::Restrict {
+                    restriction: Restriction::Owner,
+                    object,
+                    name,
+                }],
+            )
+        }
+        N::ReassignOwnedStmt(s) => known(
+            "REASSIGN OWNED",
+            vec![Change::Restrict {
+                restriction: Restriction::ReassignOwned,
+                object: ObjectKind::Role,
+                name: s.roles.iter().map(role_name).collect::<Vec<_>>().join(", "),
             }],
         ),
+        N::AlterRoleStmt(s) => {
+            let role = s
+                .role
+                .as_ref()
+                .map(|r| r.rolename.clone())
+                .unwrap_or_default();
+            let changes: Vec<Change> = s
+                .options
+                .iter()
+                .filter_map(role_restriction)
+                .map(|what| Change::Restrict {
+                    restriction: Restriction::Role(what),
+                    object: ObjectKind::Role,
+                    name: role.clone(),
+                })
+                .collect();
+            known(
+                "ALTER ROLE",
+                if changes.is_empty() {
+                    vec![Change::Other]
+                } else {
+                    changes
+                },
+            )
+        }
         N::AlterSystemStmt(_) => known("ALTER SYSTEM", vec![Change::AlterSystem]),
         // What they run is read by `plpgsql` and resolved by the replay.
         N::DoStmt(_) => known("DO", Vec::new()),
@@ -593,7 +755,6 @@ fn classify_statement(node: &NodeEnum) -> Classified {
         | N::AlterDatabaseRefreshCollStmt(_)
         | N::AlterDatabaseSetStmt(_)
         | N::AlterDatabaseStmt(_)
-        | N::AlterDefaultPrivilegesStmt(_)
         | N::AlterDomainStmt(_)
         | N::AlterEventTrigStmt(_)
         | N::AlterExtensionContentsStmt(_)
@@ -604,11 +765,8 @@ fn classify_statement(node: &NodeEnum) -> Classified {
         | N::AlterObjectDependsStmt(_)
         | N::AlterOpFamilyStmt(_)
         | N::AlterOperatorStmt(_)
-        | N::AlterOwnerStmt(_)
-        | N::AlterPolicyStmt(_)
         | N::AlterPublicationStmt(_)
         | N::AlterRoleSetStmt(_)
-        | N::AlterRoleStmt(_)
         | N::AlterStatsStmt(_)
         | N::AlterSubscriptionStmt(_)
         | N::AlterTableMoveAllStmt(_)
@@ -620,17 +778,12 @@ fn classify_statement(node: &NodeEnum) -> Classified {
         | N::CheckPointStmt(_)
         | N::ClosePortalStmt(_)
         | N::ConstraintsSetStmt(_)
-        | N::DeallocateStmt(_)
         | N::DeclareCursorStmt(_)
         | N::DiscardStmt(_)
-        | N::ExecuteStmt(_)
-        | N::ExplainStmt(_)
         | N::FetchStmt(_)
         | N::ListenStmt(_)
         | N::LoadStmt(_)
         | N::NotifyStmt(_)
-        | N::PrepareStmt(_)
-        | N::ReassignOwnedStmt(_)
         | N::ReplicaIdentityStmt(_)
         | N::UnlistenStmt(_)
         | N::VariableShowStmt(_) => known(neutral_label(node), vec![Change::Other]),
@@ -799,4 +952,165 @@ fn node_type_name(node: &NodeEnum) -> String {
         .next()
         .unwrap_or("Unknown")
         .to_string()
+}
+
+/// Whether a `WHERE` selects fewer than every row (absent or always true: every row).
+fn filters(where_clause: Option<&pb::Node>) -> bool {
+    where_clause.is_some_and(|w| !super::expr::is_always_true(w))
+}
+
+/// The columns an `UPDATE ... SET` (or a `MERGE ... UPDATE SET`) assigns.
+fn set_columns(targets: &[pb::Node]) -> Vec<String> {
+    targets
+        .iter()
+        .filter_map(|t| match t.node.as_ref() {
+            Some(NodeEnum::ResTarget(r)) if !r.name.is_empty() => Some(r.name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The changes of the data-modifying statements of a `WITH` clause: PostgreSQL runs each of
+/// them to completion, whether or not the main query reads its result.
+fn with_changes(with: Option<&pb::WithClause>) -> Vec<Change> {
+    let Some(with) = with else {
+        return Vec::new();
+    };
+    with.ctes
+        .iter()
+        .filter_map(|c| match c.node.as_ref() {
+            Some(NodeEnum::CommonTableExpr(cte)) => cte.ctequery.as_deref()?.node.as_ref(),
+            _ => None,
+        })
+        .flat_map(query_changes)
+        .collect()
+}
+
+/// What a query that can modify data changes (a CTE's, `COPY (...) TO`'s): nothing for a
+/// plain `SELECT`.
+fn query_changes(query: &NodeEnum) -> Vec<Change> {
+    match query {
+        NodeEnum::InsertStmt(_)
+        | NodeEnum::UpdateStmt(_)
+        | NodeEnum::DeleteStmt(_)
+        | NodeEnum::MergeStmt(_)
+        | NodeEnum::SelectStmt(_) => classify_statement(query)
+            .changes
+            .into_iter()
+            .filter(|c| *c != Change::Other)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `MERGE`: the merge itself, and the `DELETE` / `UPDATE` its `WHEN MATCHED` actions amount to.
+/// An action reaches every row of the target when it has no condition of its own and the join
+/// condition is always true (`ON true`); `WHEN NOT MATCHED BY SOURCE` reaches every row the
+/// source does not name, which rollsafe cannot bound: it counts as every row.
+fn merge_changes(s: &pb::MergeStmt) -> Vec<Change> {
+    use pb::{CmdType, MergeMatchKind};
+    let table = range_var(s.relation.as_ref());
+    let joins_all = s
+        .join_condition
+        .as_deref()
+        .is_none_or(super::expr::is_always_true);
+    let mut changes = vec![Change::Merge {
+        table: table.clone(),
+    }];
+    for clause in &s.merge_when_clauses {
+        let Some(NodeEnum::MergeWhenClause(w)) = clause.node.as_ref() else {
+            continue;
+        };
+        let every_row = w.condition.is_none()
+            && match MergeMatchKind::try_from(w.match_kind) {
+                Ok(MergeMatchKind::MergeWhenMatched) => joins_all,
+                Ok(MergeMatchKind::MergeWhenNotMatchedBySource) => true,
+                _ => false,
+            };
+        match CmdType::try_from(w.command_type) {
+            Ok(CmdType::CmdDelete) => changes.push(Change::Delete {
+                table: table.clone(),
+                has_where: !every_row,
+            }),
+            Ok(CmdType::CmdUpdate) => changes.push(Change::Update {
+                table: table.clone(),
+                has_where: !every_row,
+                columns: set_columns(&w.target_list),
+            }),
+            _ => {}
+        }
+    }
+    changes.extend(with_changes(s.with_clause.as_ref()));
+    changes
+}
+
+/// Whether `EXPLAIN`'s options include `ANALYZE` (without `false` / `off` / `0`).
+fn explain_analyzes(options: &[pb::Node]) -> bool {
+    options.iter().any(|o| match o.node.as_ref() {
+        Some(NodeEnum::DefElem(d)) if d.defname == "analyze" => d.arg.as_deref().is_none_or(|a| {
+            !matches!(
+                const_text(a).to_ascii_lowercase().as_str(),
+                "false" | "off" | "0"
+            )
+        }),
+        _ => false,
+    })
+}
+
+/// `SELECT setval('seq', 42)`: a sequence moved to a constant (the common `setval('seq',
+/// (SELECT max(id) FROM t))`, which follows the data, is not one).
+fn setval_changes(s: &pb::SelectStmt) -> Vec<Change> {
+    let mut out = Vec::new();
+    for t in &s.target_list {
+        let Some(NodeEnum::ResTarget(r)) = t.node.as_ref() else {
+            continue;
+        };
+        let Some(NodeEnum::FuncCall(call)) = r.val.as_deref().and_then(|v| v.node.as_ref()) else {
+            continue;
+        };
+        if call.funcname.last().map(node_name).as_deref() != Some("setval") {
+            continue;
+        }
+        let constant = |n: &pb::Node| match n.node.as_ref() {
+            Some(NodeEnum::AConst(_)) => true,
+            Some(NodeEnum::TypeCast(c)) => {
+                matches!(
+                    c.arg.as_deref().and_then(|a| a.node.as_ref()),
+                    Some(NodeEnum::AConst(_))
+                )
+            }
+            _ => false,
+        };
+        if call.args.len() >= 2 && call.args.iter().all(constant) {
+            let name = call.args.first().map(const_text).unwrap_or_default();
+            out.push(Change::Restrict {
+                restriction: Restriction::SequenceRestart,
+                object: ObjectKind::Sequence,
+                name,
+            });
+        }
+    }
+    out
+}
+
+/// `ALTER ROLE` options that can refuse the running version's new connections.
+fn role_restriction(option: &pb::Node) -> Option<&'static str> {
+    let Some(NodeEnum::DefElem(d)) = option.node.as_ref() else {
+        return None;
+    };
+    let value = d.arg.as_deref().map(const_text).unwrap_or_default();
+    match d.defname.as_str() {
+        "canlogin" if matches!(value.as_str(), "false" | "0") => Some("NOLOGIN"),
+        "validUntil" if !value.eq_ignore_ascii_case("infinity") => Some("VALID UNTIL"),
+        "connectionlimit" if value != "-1" => Some("CONNECTION LIMIT"),
+        "password" => Some("PASSWORD"),
+        _ => None,
+    }
+}
+
+fn role_name(n: &pb::Node) -> String {
+    match n.node.as_ref() {
+        Some(NodeEnum::RoleSpec(r)) => r.rolename.clone(),
+        _ => node_name(n),
+    }
 }

@@ -649,7 +649,7 @@ fn table_cmd_locks_one(
                 a.lock(table, AccessExclusive)
             }
         },
-        TableCmd::TriggerState => a.lock(table, ShareRowExclusive),
+        TableCmd::TriggerState { .. } => a.lock(table, ShareRowExclusive),
         TableCmd::AddIdentity { .. } => a.lock(table, AccessExclusive),
         TableCmd::DropColumn { column, .. } => {
             a.lock(table, AccessExclusive);
@@ -676,6 +676,7 @@ fn table_cmd_locks_one(
         | TableCmd::DropIdentity { .. }
         | TableCmd::DropExpression { .. }
         | TableCmd::NoInherit
+        | TableCmd::OwnerTo
         | TableCmd::Other(_) => a.lock(table, AccessExclusive),
     }
 }
