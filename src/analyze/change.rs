@@ -281,6 +281,8 @@ pub enum TableCmd {
     /// rule no longer fires for the application's own writes (`DISABLE`, `ENABLE REPLICA`).
     TriggerState {
         stops: bool,
+        /// As written: `DISABLE TRIGGER`, `ENABLE REPLICA RULE`, ...
+        label: &'static str,
     },
     /// `OWNER TO`: the old owner loses the owner's rights (and the privileges it held).
     OwnerTo,
@@ -337,8 +339,8 @@ impl Restriction {
                  and writes today can become invisible or refused"
             ),
             Restriction::AlterPolicy => format!(
-                "changes row-security policy {name}: rows the running application reads and writes \
-                 today can become invisible or refused"
+                "changes a row-security policy on {name}: rows the running application reads and \
+                 writes today can become invisible or refused"
             ),
             Restriction::InsteadRule { event, nothing } => format!(
                 "creates a DO INSTEAD rule on {event} to {name}: the running application's {event} \
@@ -598,11 +600,7 @@ impl TableCmd {
                 format!("ALTER COLUMN {column} {}", setting.name())
             }
             TableCmd::Maintenance(what) | TableCmd::Other(what) => (*what).to_string(),
-            TableCmd::TriggerState { stops: true } => {
-                "DISABLE TRIGGER (or ENABLE REPLICA, which stops it for the application's writes)"
-                    .into()
-            }
-            TableCmd::TriggerState { stops: false } => "ENABLE TRIGGER".into(),
+            TableCmd::TriggerState { label, .. } => (*label).to_string(),
             TableCmd::OwnerTo => "OWNER TO".into(),
         }
     }

@@ -156,7 +156,7 @@ fn why(cmd: &TableCmd) -> Option<&'static str> {
         TableCmd::OwnerTo => Some(
             "the old owner, maybe the running application's role, loses the owner's rights and the privileges it held",
         ),
-        TableCmd::TriggerState { stops: true } => {
+        TableCmd::TriggerState { stops: true, .. } => {
             Some("it no longer does on each write what the running application relies on")
         }
         TableCmd::AddConstraint(c) if c.always_false => {

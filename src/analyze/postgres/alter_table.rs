@@ -118,18 +118,18 @@ pub(crate) fn table_cmd(cmd: &pb::AlterTableCmd) -> TableCmd {
         }
         // A trigger or rule set to fire only under `session_replication_role = replica` stops
         // firing for the application's writes, as a disabled one does.
-        A::AtEnableReplicaTrig
-        | A::AtDisableTrig
-        | A::AtDisableTrigAll
-        | A::AtDisableTrigUser
-        | A::AtEnableReplicaRule
-        | A::AtDisableRule => TableCmd::TriggerState { stops: true },
-        A::AtEnableTrig
-        | A::AtEnableAlwaysTrig
-        | A::AtEnableTrigAll
-        | A::AtEnableTrigUser
-        | A::AtEnableRule
-        | A::AtEnableAlwaysRule => TableCmd::TriggerState { stops: false },
+        A::AtEnableReplicaTrig => trigger_state(true, "ENABLE REPLICA TRIGGER"),
+        A::AtDisableTrig => trigger_state(true, "DISABLE TRIGGER"),
+        A::AtDisableTrigAll => trigger_state(true, "DISABLE TRIGGER ALL"),
+        A::AtDisableTrigUser => trigger_state(true, "DISABLE TRIGGER USER"),
+        A::AtEnableReplicaRule => trigger_state(true, "ENABLE REPLICA RULE"),
+        A::AtDisableRule => trigger_state(true, "DISABLE RULE"),
+        A::AtEnableTrig => trigger_state(false, "ENABLE TRIGGER"),
+        A::AtEnableAlwaysTrig => trigger_state(false, "ENABLE ALWAYS TRIGGER"),
+        A::AtEnableTrigAll => trigger_state(false, "ENABLE TRIGGER ALL"),
+        A::AtEnableTrigUser => trigger_state(false, "ENABLE TRIGGER USER"),
+        A::AtEnableRule => trigger_state(false, "ENABLE RULE"),
+        A::AtEnableAlwaysRule => trigger_state(false, "ENABLE ALWAYS RULE"),
         A::AtSetOptions | A::AtResetOptions => TableCmd::ColumnSetting {
             column,
             setting: ColumnSetting::Options,
@@ -162,6 +162,12 @@ pub(crate) fn table_cmd(cmd: &pb::AlterTableCmd) -> TableCmd {
         | A::AtReAddStatistics
         | A::Undefined => TableCmd::Other("ALTER TABLE"),
     }
+}
+
+/// A trigger or rule enabled or disabled; one set to fire only under `session_replication_role
+/// = replica` stops firing for the application's writes, as a disabled one does (`stops`).
+fn trigger_state(stops: bool, label: &'static str) -> TableCmd {
+    TableCmd::TriggerState { stops, label }
 }
 
 /// Storage parameters that `ALTER TABLE ... SET (...)` changes under SHARE UPDATE EXCLUSIVE

@@ -357,9 +357,16 @@ fn classify_statement(node: &NodeEnum) -> Classified {
             "DROP ROLE",
             vec![drop(ObjectKind::Role, String::new(), s.missing_ok)],
         ),
-        N::DropOwnedStmt(_) => known(
+        N::DropOwnedStmt(s) => known(
             "DROP OWNED",
-            vec![drop(ObjectKind::Other, String::new(), false)],
+            vec![drop(
+                ObjectKind::Other,
+                format!(
+                    "everything owned by {}",
+                    s.roles.iter().map(role_name).collect::<Vec<_>>().join(", ")
+                ),
+                false,
+            )],
         ),
         N::DropSubscriptionStmt(s) => known(
             "DROP SUBSCRIPTION",
