@@ -78,7 +78,12 @@ fn describe(s: &StatementFacts) -> Vec<(String, Span)> {
         .collect();
     let mut out = Vec::new();
     if own.iter().any(|(_, p)| *p == Phase::Contract) || inner.is_empty() {
-        out.push((describe_own(s, &own), s.span));
+        // At the action that decides it (in a multi-action ALTER TABLE, not the first one).
+        let at = own
+            .iter()
+            .find(|(_, p)| *p == Phase::Contract)
+            .map_or(s.span, |(c, _)| s.span_of(c));
+        out.push((describe_own(s, &own), at));
     }
     let mut seen: std::collections::HashSet<Span> = std::collections::HashSet::new();
     for i in inner {
