@@ -14,7 +14,7 @@ UPDATE users SET email = NULL; -- fires
 UPDATE users SET active = false WHERE 1 <> 2; -- fires
 -- a data-modifying CTE runs whether or not the query reads it
 WITH d AS (DELETE FROM users RETURNING *) SELECT count(*) FROM d; -- fires
-INSERT INTO audit WITH d AS (DELETE FROM users RETURNING id, email) SELECT * FROM d; -- fires
+WITH d AS (DELETE FROM users RETURNING id, email) INSERT INTO audit SELECT * FROM d; -- fires
 WITH u AS (UPDATE users SET email = lower(email) RETURNING id) INSERT INTO audit SELECT id, NULL FROM u; -- fires
 -- EXPLAIN ANALYZE runs the statement; COPY runs its query
 EXPLAIN ANALYZE DELETE FROM users; -- fires
