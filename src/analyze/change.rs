@@ -513,9 +513,12 @@ pub enum Change {
         tables: Vec<String>,
         mode: super::facts::LockLevel,
     },
+    /// `GRANT` / `REVOKE` on `names` (empty for `ALL ... IN SCHEMA`, roles and what rollsafe
+    /// does not name).
     Grant {
         revoke: bool,
-        tables: Vec<String>,
+        object: ObjectKind,
+        names: Vec<String>,
     },
     /// `COMMENT ON ...`; `relation` is the table, view or column's table it is on, if any.
     Comment {

@@ -238,8 +238,13 @@ pub fn change_phase_in(change: &Change, ctx: &PhaseContext) -> (Phase, bool) {
         }
         Change::Grant {
             revoke: true,
-            tables,
-        } if !tables.is_empty() && tables.iter().all(|t| (ctx.new_table)(t)) => {
+            object,
+            names,
+        } if !names.is_empty()
+            && names
+                .iter()
+                .all(|n| (ctx.new_table)(n) || (ctx.new_object)(*object, n)) =>
+        {
             (Phase::Neutral, false)
         }
         // Nothing the old version uses depends on what this change created.

@@ -132,13 +132,14 @@ fn detail(c: &Change) -> Option<String> {
         )),
         Change::Grant {
             revoke: true,
-            tables,
+            object,
+            names,
         } => Some(format!(
             "revokes privileges{}: the running application's role may lose access",
-            if tables.is_empty() {
+            if names.is_empty() {
                 String::new()
             } else {
-                format!(" on {}", tables.join(", "))
+                format!(" on {} {}", object.name(), names.join(", "))
             }
         )),
         Change::Restrict {

@@ -652,8 +652,10 @@ fn classify_statement(node: &NodeEnum) -> Classified {
             if s.is_grant { "GRANT" } else { "REVOKE" },
             vec![Change::Grant {
                 revoke: !s.is_grant,
-                tables: if s.objtype == ObjectType::ObjectTable as i32 {
-                    s.objects.iter().filter_map(node_range_var).collect()
+                object: object_kind(s.objtype),
+                // `ON ALL TABLES IN SCHEMA s` names schemas, not the objects it reaches.
+                names: if s.targtype == pb::GrantTargetType::AclTargetObject as i32 {
+                    s.objects.iter().map(node_name).collect()
                 } else {
                     Vec::new()
                 },
@@ -667,7 +669,8 @@ fn classify_statement(node: &NodeEnum) -> Classified {
             },
             vec![Change::Grant {
                 revoke: !s.is_grant,
-                tables: Vec::new(),
+                object: ObjectKind::Role,
+                names: Vec::new(),
             }],
         ),
         N::CommentStmt(s) => known(
