@@ -284,13 +284,17 @@ pub enum TableCmd {
         /// As written: `DISABLE TRIGGER`, `ENABLE REPLICA RULE`, ...
         label: &'static str,
     },
+    /// `ALTER COLUMN ... RESTART`: the identity's sequence moves to a fixed value.
+    RestartIdentity {
+        column: String,
+    },
     /// `OWNER TO`: the old owner loses the owner's rights (and the privileges it held).
     OwnerTo,
     Other(&'static str),
 }
 
 /// What a [`Change::Restrict`] takes away from the application version that runs now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Restriction {
     /// `ALTER DEFAULT PRIVILEGES ... REVOKE`.
     DefaultPrivileges,
@@ -310,11 +314,17 @@ pub enum Restriction {
     Role(&'static str),
     /// `ALTER SEQUENCE ... RESTART`, `setval(seq, constant)`.
     SequenceRestart,
+    /// `ALTER DATABASE ... CONNECTION LIMIT`, `ALLOW_CONNECTIONS false`.
+    Database(&'static str),
+    /// `ALTER ROLE | DATABASE ... SET | RESET` of a setting that changes what the
+    /// application's queries mean or whether they succeed (`search_path`,
+    /// `default_transaction_read_only`, `statement_timeout`, ...).
+    SessionDefault { setting: String },
 }
 
 impl Restriction {
     /// What it does and why the application version running now breaks, for messages.
-    pub fn describe(self, name: &str) -> String {
+    pub fn describe(&self, object: ObjectKind, name: &str) -> String {
         match self {
             Restriction::DefaultPrivileges => format!(
                 "revokes default privileges{}: tables, sequences and functions created from now on (also \
@@ -345,7 +355,7 @@ impl Restriction {
             Restriction::InsteadRule { event, nothing } => format!(
                 "creates a DO INSTEAD rule on {event} to {name}: the running application's {event} \
                  {}",
-                if nothing {
+                if *nothing {
                     "silently does nothing"
                 } else {
                     "runs another command instead"
@@ -358,6 +368,16 @@ impl Restriction {
                 "alters role {name} ({what}): if the running application connects as it, its new \
                  connections are refused"
             ),
+            Restriction::Database(what) => format!(
+                "alters database {name} ({what}): the running application's new connections can be \
+                 refused"
+            ),
+            Restriction::SessionDefault { setting } => format!(
+                "changes the default of {setting} for {} {name}: every new session of the running application runs \
+                 with it, and it can change what its queries mean (names, time zone, formats) or make \
+                 them fail (read-only, timeouts)",
+                object.name()
+            ),
             Restriction::SequenceRestart => format!(
                 "moves sequence {name} to a fixed value: the running application's next inserts can \
                  reuse keys that exist and fail (or duplicate them)"
@@ -366,8 +386,8 @@ impl Restriction {
     }
 
     /// Whether it can lose data the old version writes (a rule that discards its writes).
-    pub fn loses_data(self) -> bool {
-        matches!(self, Restriction::InsteadRule { event, .. } if event != "SELECT")
+    pub fn loses_data(&self) -> bool {
+        matches!(self, Restriction::InsteadRule { event, .. } if *event != "SELECT")
     }
 }
 
@@ -605,6 +625,7 @@ impl TableCmd {
             TableCmd::Maintenance(what) | TableCmd::Other(what) => (*what).to_string(),
             TableCmd::TriggerState { label, .. } => (*label).to_string(),
             TableCmd::OwnerTo => "OWNER TO".into(),
+            TableCmd::RestartIdentity { column } => format!("ALTER COLUMN {column} RESTART"),
         }
     }
 }

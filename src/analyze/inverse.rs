@@ -511,6 +511,7 @@ fn alter_inverse(table: &str, cmd: &TableCmd, schema: &Schema, unit: usize) -> S
         | TableCmd::Maintenance(_)
         | TableCmd::TriggerState { .. }
         | TableCmd::OwnerTo
+        | TableCmd::RestartIdentity { .. }
         | TableCmd::SetTablespace => nothing(),
         TableCmd::EnableRowSecurity => {
             steps(vec![alter("DISABLE ROW LEVEL SECURITY".into())], Vec::new())

@@ -127,7 +127,9 @@ fn table_cmd_phase(cmd: &TableCmd) -> (Phase, bool) {
         // The old owner, maybe the application's role, loses its rights on the table; a
         // trigger or rule that stops firing no longer does on each write what the old
         // version relies on (as if it were dropped).
-        T::OwnerTo | T::TriggerState { stops: true, .. } => (Phase::Contract, false),
+        T::OwnerTo | T::TriggerState { stops: true, .. } | T::RestartIdentity { .. } => {
+            (Phase::Contract, false)
+        }
         T::SetLogged
         | T::SetUnlogged
         | T::SetTablespace

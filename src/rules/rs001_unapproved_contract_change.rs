@@ -143,8 +143,10 @@ fn detail(c: &Change) -> Option<String> {
             }
         )),
         Change::Restrict {
-            restriction, name, ..
-        } => Some(restriction.describe(name)),
+            restriction,
+            object,
+            name,
+        } => Some(restriction.describe(*object, name)),
         Change::AlterTable { table, cmd } => Some(match why(cmd) {
             Some(why) => format!("{} on {table}: {why}", cmd.describe()),
             None => format!("{} on {table}", cmd.describe()),
@@ -165,6 +167,9 @@ fn why(cmd: &TableCmd) -> Option<&'static str> {
         TableCmd::TriggerState { stops: true, .. } => {
             Some("it no longer does on each write what the running application relies on")
         }
+        TableCmd::RestartIdentity { .. } => Some(
+            "the identity moves to a fixed value: the running application's next inserts can reuse keys that exist and fail",
+        ),
         TableCmd::AddConstraint(c) if c.always_false => {
             Some("it refuses every row written from now on, so the running application's writes fail")
         }

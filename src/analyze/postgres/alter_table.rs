@@ -146,7 +146,14 @@ pub(crate) fn table_cmd(cmd: &pb::AlterTableCmd) -> TableCmd {
             column,
             setting: ColumnSetting::Expression,
         },
-        A::AtSetIdentity => TableCmd::Other("SET IDENTITY"),
+        // `ALTER COLUMN id RESTART [WITH n]` moves the identity's sequence, like `ALTER SEQUENCE
+        // ... RESTART`.
+        A::AtSetIdentity => match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
+            Some(NodeEnum::List(l)) if l.items.iter().any(|o| def_name(o) == Some("restart")) => {
+                TableCmd::RestartIdentity { column }
+            }
+            _ => TableCmd::Other("SET IDENTITY"),
+        },
         A::AtChangeOwner => TableCmd::OwnerTo,
         A::AtReplicaIdentity => TableCmd::Other("REPLICA IDENTITY"),
         A::AtAddInherit => TableCmd::Other("INHERIT"),

@@ -729,6 +729,57 @@ fn classify_statement(node: &NodeEnum) -> Classified {
                 name: s.roles.iter().map(role_name).collect::<Vec<_>>().join(", "),
             }],
         ),
+        N::AlterRoleSetStmt(s) => known(
+            "ALTER ROLE SET",
+            session_default(
+                s.setstmt.as_ref(),
+                ObjectKind::Role,
+                s.role
+                    .as_ref()
+                    .map_or_else(|| "ALL".to_string(), |r| r.rolename.clone()),
+            ),
+        ),
+        N::AlterDatabaseSetStmt(s) => known(
+            "ALTER DATABASE SET",
+            session_default(s.setstmt.as_ref(), ObjectKind::Database, s.dbname.clone()),
+        ),
+        N::AlterDatabaseStmt(s) => {
+            let changes: Vec<Change> = s
+                .options
+                .iter()
+                .filter_map(|o| match o.node.as_ref() {
+                    Some(NodeEnum::DefElem(d)) => {
+                        let value = d.arg.as_deref().map(const_text).unwrap_or_default();
+                        match d.defname.as_str() {
+                            "connection_limit" if value != "-1" => Some("CONNECTION LIMIT"),
+                            "allow_connections"
+                                if matches!(
+                                    value.to_ascii_lowercase().as_str(),
+                                    "false" | "0" | "off"
+                                ) =>
+                            {
+                                Some("ALLOW_CONNECTIONS false")
+                            }
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                })
+                .map(|what| Change::Restrict {
+                    restriction: Restriction::Database(what),
+                    object: ObjectKind::Database,
+                    name: s.dbname.clone(),
+                })
+                .collect();
+            known(
+                "ALTER DATABASE",
+                if changes.is_empty() {
+                    vec![Change::Other]
+                } else {
+                    changes
+                },
+            )
+        }
         N::AlterRoleStmt(s) => {
             let role = s
                 .role
@@ -763,8 +814,6 @@ fn classify_statement(node: &NodeEnum) -> Classified {
         // session and maintenance commands, and ALTERs of non-table objects.
         N::AlterCollationStmt(_)
         | N::AlterDatabaseRefreshCollStmt(_)
-        | N::AlterDatabaseSetStmt(_)
-        | N::AlterDatabaseStmt(_)
         | N::AlterDomainStmt(_)
         | N::AlterEventTrigStmt(_)
         | N::AlterExtensionContentsStmt(_)
@@ -776,7 +825,6 @@ fn classify_statement(node: &NodeEnum) -> Classified {
         | N::AlterOpFamilyStmt(_)
         | N::AlterOperatorStmt(_)
         | N::AlterPublicationStmt(_)
-        | N::AlterRoleSetStmt(_)
         | N::AlterStatsStmt(_)
         | N::AlterSubscriptionStmt(_)
         | N::AlterTableMoveAllStmt(_)
@@ -1123,4 +1171,73 @@ fn role_name(n: &pb::Node) -> String {
         Some(NodeEnum::RoleSpec(r)) => r.rolename.clone(),
         _ => node_name(n),
     }
+}
+
+/// `ALTER ROLE | DATABASE ... SET | RESET`: contract unless the setting only tunes performance
+/// or logging (see `harmless_setting`).
+fn session_default(
+    set: Option<&pb::VariableSetStmt>,
+    object: ObjectKind,
+    name: String,
+) -> Vec<Change> {
+    let setting = set.map(|s| s.name.to_ascii_lowercase()).unwrap_or_default();
+    // `RESET ALL` (an empty name) resets every setting.
+    if !setting.is_empty() && harmless_setting(&setting) {
+        return vec![Change::Other];
+    }
+    vec![Change::Restrict {
+        restriction: Restriction::SessionDefault {
+            setting: if setting.is_empty() {
+                "all settings".to_string()
+            } else {
+                setting
+            },
+        },
+        object,
+        name,
+    }]
+}
+
+/// Settings that only change how fast queries run or what is logged: a new default for them
+/// breaks nothing the application does.
+fn harmless_setting(name: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "enable_",
+        "log_",
+        "track_",
+        "jit",
+        "parallel_",
+        "max_parallel_",
+        "geqo",
+        "cpu_",
+        "auto_explain.",
+        "pg_stat_statements.",
+        "autovacuum_",
+        "vacuum_",
+    ];
+    const NAMES: &[&str] = &[
+        "work_mem",
+        "maintenance_work_mem",
+        "temp_buffers",
+        "hash_mem_multiplier",
+        "random_page_cost",
+        "seq_page_cost",
+        "effective_cache_size",
+        "effective_io_concurrency",
+        "maintenance_io_concurrency",
+        "default_statistics_target",
+        "from_collapse_limit",
+        "join_collapse_limit",
+        "plan_cache_mode",
+        "application_name",
+        "constraint_exclusion",
+        "cursor_tuple_fraction",
+        "min_parallel_table_scan_size",
+        "min_parallel_index_scan_size",
+        "temp_file_limit",
+        "logical_decoding_work_mem",
+        "commit_delay",
+        "commit_siblings",
+    ];
+    NAMES.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p))
 }

@@ -677,6 +677,7 @@ fn table_cmd_locks_one(
         | TableCmd::DropExpression { .. }
         | TableCmd::NoInherit
         | TableCmd::OwnerTo
+        | TableCmd::RestartIdentity { .. }
         | TableCmd::Other(_) => a.lock(table, AccessExclusive),
     }
 }

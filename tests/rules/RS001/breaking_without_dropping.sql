@@ -6,6 +6,7 @@ CREATE VIEW active_users AS SELECT * FROM users;
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();
 CREATE SCHEMA reporting;
+CREATE TABLE tickets (id bigint GENERATED ALWAYS AS IDENTITY, n int);
 -- unit: 002_privileges
 -- the running application's role may lose what it uses
 REVOKE SELECT ON users FROM app; -- fires
@@ -59,10 +60,25 @@ ALTER TABLE users ENABLE TRIGGER users_touch;
 ALTER TABLE users ENABLE ALWAYS TRIGGER users_touch;
 ALTER ROLE app LOGIN CONNECTION LIMIT -1 VALID UNTIL 'infinity';
 ALTER SEQUENCE users_seq CACHE 10;
+ALTER TABLE tickets ALTER COLUMN id SET INCREMENT BY 2;
+ALTER DATABASE postgres CONNECTION LIMIT -1;
+-- an identity moved back, a database that refuses connections
+ALTER TABLE tickets ALTER COLUMN id RESTART WITH 1; -- fires
+ALTER DATABASE postgres CONNECTION LIMIT 0; -- fires
+ALTER DATABASE postgres ALLOW_CONNECTIONS false; -- fires
+-- a new default for every session of the running application
+ALTER DATABASE postgres SET default_transaction_read_only = on; -- fires
+ALTER ROLE app SET search_path = reporting; -- fires
+ALTER ROLE app IN DATABASE postgres SET statement_timeout = '1ms'; -- fires
+ALTER DATABASE postgres RESET ALL; -- fires
+-- tuning only
+ALTER ROLE app SET work_mem = '64MB';
+ALTER DATABASE postgres SET enable_seqscan = off;
 -- unit: 006_new_objects
 -- on what this change creates, nothing running depends on it
 CREATE ROLE reporter LOGIN;
 ALTER ROLE reporter PASSWORD 'x' CONNECTION LIMIT 5;
+ALTER ROLE reporter SET search_path = reporting;
 CREATE TABLE notes (id bigint, body text);
 CREATE SEQUENCE notes_seq;
 REVOKE ALL ON notes FROM PUBLIC;
