@@ -1653,6 +1653,61 @@ fn data_destruction_spellings_match_postgresql() {
             replica.stderr
         ));
     }
+    // OWNER TO: the old owner loses its access (its implicit rights, and the grants it held
+    // move to the new owner).
+    let owner = cluster.psql(
+        db,
+        "CREATE ROLE old_owner;\nCREATE ROLE new_owner;\n\
+         CREATE TABLE owned (id int);\nALTER TABLE owned OWNER TO old_owner;\n\
+         GRANT SELECT ON owned TO old_owner;\n\
+         ALTER TABLE owned OWNER TO new_owner;\n\
+         SELECT 'owner', has_table_privilege('old_owner', 'owned', 'SELECT');",
+    );
+    if owner.rows("owner") != vec![vec!["f".to_string()]] {
+        failures.push(format!(
+            "  OWNER TO: {:?} {}",
+            owner.rows("owner"),
+            owner.stderr
+        ));
+    }
+    // ALTER DEFAULT PRIVILEGES ... REVOKE: a table created afterwards lacks the privilege.
+    let defaults = cluster.psql(
+        db,
+        "CREATE ROLE reader;\n\
+         ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO reader;\n\
+         CREATE TABLE before_revoke (id int);\n\
+         ALTER DEFAULT PRIVILEGES REVOKE SELECT ON TABLES FROM reader;\n\
+         CREATE TABLE after_revoke (id int);\n\
+         SELECT 'defaults', has_table_privilege('reader', 'before_revoke', 'SELECT'), has_table_privilege('reader', 'after_revoke', 'SELECT');",
+    );
+    if defaults.rows("defaults") != vec![vec!["t".to_string(), "f".to_string()]] {
+        failures.push(format!(
+            "  ALTER DEFAULT PRIVILEGES REVOKE: {:?} {}",
+            defaults.rows("defaults"),
+            defaults.stderr
+        ));
+    }
+    // A restrictive policy hides rows a permissive one lets through.
+    let policy = cluster.psql(
+        db,
+        "CREATE ROLE tenant;\n\
+         CREATE TABLE p (id int);\nINSERT INTO p VALUES (1), (2);\nGRANT SELECT ON p TO tenant;\n\
+         ALTER TABLE p ENABLE ROW LEVEL SECURITY;\n\
+         CREATE POLICY everyone ON p USING (true);\n\
+         SET ROLE tenant;\nSELECT 'before', count(*) FROM p;\nRESET ROLE;\n\
+         CREATE POLICY only_one ON p AS RESTRICTIVE USING (id = 1);\n\
+         SET ROLE tenant;\nSELECT 'after', count(*) FROM p;\nRESET ROLE;",
+    );
+    if policy.rows("before") != vec![vec!["2".to_string()]]
+        || policy.rows("after") != vec![vec!["1".to_string()]]
+    {
+        failures.push(format!(
+            "  restrictive policy: {:?} {:?} {}",
+            policy.rows("before"),
+            policy.rows("after"),
+            policy.stderr
+        ));
+    }
     // PostgreSQL names an unnamed CHECK after the one column it reads, or the table alone.
     let names = cluster.psql(
         db,
