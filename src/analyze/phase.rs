@@ -177,6 +177,42 @@ pub struct PhaseContext<'a> {
     pub new_column: &'a dyn Fn(&str, &str) -> bool,
     /// Whether a routine, type, schema, role, policy, ... was created in this change.
     pub new_object: &'a dyn Fn(ObjectKind, &str) -> bool,
+    /// Tables whose triggers this statement disables and a later statement of the same
+    /// transaction enables again (see [`restored_triggers`]).
+    pub triggers_restored: &'a [String],
+}
+
+/// For each statement, the tables whose triggers (or rules) it stops and a later statement of
+/// the same transaction turns back on (`DISABLE TRIGGER USER; <bulk update>; ENABLE TRIGGER
+/// USER`): the lock `DISABLE` takes keeps the application's writes out until the commit, so it
+/// never writes while they are off. Outside a transaction it can: no pairing. One backward pass.
+pub fn restored_triggers(statements: &[super::StatementFacts]) -> Vec<Vec<String>> {
+    let mut out = vec![Vec::new(); statements.len()];
+    // (scope, table key) enabled by a later statement.
+    let mut enabled_later: HashSet<(super::transaction::Scope, String)> = HashSet::new();
+    for (i, s) in statements.iter().enumerate().rev() {
+        if !s.scope.in_transaction() {
+            continue;
+        }
+        for c in &s.changes {
+            let Change::AlterTable {
+                table,
+                cmd: TableCmd::TriggerState { stops, .. },
+            } = c
+            else {
+                continue;
+            };
+            let k = (s.scope, schema::key(table).to_string());
+            if *stops {
+                if enabled_later.contains(&k) {
+                    out[i].push(k.1);
+                }
+            } else {
+                enabled_later.insert(k);
+            }
+        }
+    }
+    out
 }
 
 /// The phase of each of a statement's changes (see [`change_phase_in`]); a column added by
@@ -270,6 +306,11 @@ pub fn change_phase_in(change: &Change, ctx: &PhaseContext) -> (Phase, bool) {
                     (Phase::Expand, false)
                 }
                 TableCmd::SetNotNull { column } if new_column(column) => (Phase::Expand, false),
+                TableCmd::TriggerState { stops: true, .. }
+                    if ctx.triggers_restored.iter().any(|t| t == tkey) =>
+                {
+                    (Phase::Neutral, false)
+                }
                 TableCmd::AddConstraint(c) if c.always_false => {
                     if (ctx.new_table)(table) {
                         (Phase::Expand, false)

@@ -60,7 +60,8 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
             };
             super::sqlite::replay::recognise_rebuilds(&mut unit.statements, &columns);
         }
-        for facts in &mut unit.statements {
+        let restored = phase::restored_triggers(&unit.statements);
+        for (position, facts) in unit.statements.iter_mut().enumerate() {
             if resolve_calls(facts, schema) {
                 super::refresh_derived(facts, target);
             }
@@ -145,6 +146,7 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
                 new_table: &new_table,
                 new_column: &new_column,
                 new_object: &new_object,
+                triggers_restored: restored.get(position).map_or(&[], Vec::as_slice),
             };
             refine_phase(facts, &ctx);
             zone.update(facts);

@@ -99,3 +99,13 @@ REVOKE EXECUTE ON FUNCTION helper() FROM PUBLIC;
 CREATE SCHEMA scratch;
 REVOKE ALL ON SCHEMA scratch FROM PUBLIC;
 ALTER SCHEMA scratch OWNER TO reporter;
+-- unit: 007_bulk_update wrapped=true
+-- triggers off for a bulk update and on again in the same transaction: the application never
+-- writes while they are off (DISABLE's lock keeps it out until the commit)
+ALTER TABLE users DISABLE TRIGGER USER;
+UPDATE users SET tenant = 'x' WHERE id < 100;
+ALTER TABLE users ENABLE TRIGGER USER;
+-- unit: 008_not_restored
+-- outside a transaction the application writes in between
+ALTER TABLE users DISABLE TRIGGER USER; -- fires
+ALTER TABLE users ENABLE TRIGGER USER;
