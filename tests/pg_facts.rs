@@ -1708,6 +1708,26 @@ fn data_destruction_spellings_match_postgresql() {
             policy.stderr
         ));
     }
+    // security_invoker: a role allowed to read the view, not its table, can no longer read it.
+    let invoker = cluster.psql(
+        db,
+        "CREATE ROLE viewer;\nCREATE TABLE base (id int);\nCREATE VIEW shown AS SELECT * FROM base;\n\
+         GRANT SELECT ON shown TO viewer;\n\
+         SET ROLE viewer;\nSELECT 'before', count(*) FROM shown;\nRESET ROLE;\n\
+         ALTER VIEW shown SET (security_invoker = true);\n\
+         SET ROLE viewer;\nSELECT count(*) FROM shown;",
+    );
+    if invoker.rows("before") != vec![vec!["0".to_string()]]
+        || invoker
+            .error()
+            .is_none_or(|e| !e.contains("permission denied"))
+    {
+        failures.push(format!(
+            "  security_invoker: {:?} {:?}",
+            invoker.rows("before"),
+            invoker.error()
+        ));
+    }
     // PostgreSQL names an unnamed CHECK after the one column it reads, or the table alone.
     let names = cluster.psql(
         db,

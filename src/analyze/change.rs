@@ -320,6 +320,10 @@ pub enum Restriction {
     /// application's queries mean or whether they succeed (`search_path`,
     /// `default_transaction_read_only`, `statement_timeout`, ...).
     SessionDefault { setting: String },
+    /// `ALTER FUNCTION ... SECURITY INVOKER`, `ALTER VIEW ... SET (security_invoker = true)`.
+    SecurityInvoker,
+    /// `ALTER VIEW ... SET (check_option = ...)`.
+    ViewCheckOption,
 }
 
 impl Restriction {
@@ -377,6 +381,15 @@ impl Restriction {
                  with it, and it can change what its queries mean (names, time zone, formats) or make \
                  them fail (read-only, timeouts)",
                 object.name()
+            ),
+            Restriction::SecurityInvoker => format!(
+                "makes {} {name} run with the caller's privileges: the running application now \
+                 needs privileges on everything it reads, which it may not have",
+                object.name()
+            ),
+            Restriction::ViewCheckOption => format!(
+                "adds a check option to view {name}: the running application's writes through it \
+                 that the view would not show are refused"
             ),
             Restriction::SequenceRestart => format!(
                 "moves sequence {name} to a fixed value: the running application's next inserts can \

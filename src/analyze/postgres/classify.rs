@@ -415,8 +415,42 @@ fn classify_statement(node: &NodeEnum) -> Classified {
                     }),
                     _ => None,
                 })
-                .collect();
+                .collect::<Vec<_>>();
+            let mut changes = changes;
+            if s.objtype == ObjectType::ObjectView as i32 {
+                changes.extend(view_options(&s.cmds).map(|restriction| Change::Restrict {
+                    restriction,
+                    object: ObjectKind::View,
+                    name: table.clone(),
+                }));
+            }
             known(format!("ALTER {}", object_type_label(s.objtype)), changes)
+        }
+        N::AlterFunctionStmt(s) => {
+            let invoker = s.actions.iter().any(|a| match a.node.as_ref() {
+                Some(NodeEnum::DefElem(d)) if d.defname == "security" => {
+                    d.arg.as_deref().map(const_text).as_deref() == Some("false")
+                }
+                _ => false,
+            });
+            let object = object_kind(s.objtype);
+            let name = s
+                .func
+                .as_ref()
+                .map(|f| names(&f.objname))
+                .unwrap_or_default();
+            known(
+                format!("ALTER {}", object_type_label(s.objtype)),
+                if invoker {
+                    vec![Change::Restrict {
+                        restriction: Restriction::SecurityInvoker,
+                        object,
+                        name,
+                    }]
+                } else {
+                    vec![Change::Other]
+                },
+            )
         }
         N::AlterEnumStmt(s) => {
             let type_name = names(&s.type_name);
@@ -820,7 +854,6 @@ fn classify_statement(node: &NodeEnum) -> Classified {
         | N::AlterExtensionStmt(_)
         | N::AlterFdwStmt(_)
         | N::AlterForeignServerStmt(_)
-        | N::AlterFunctionStmt(_)
         | N::AlterObjectDependsStmt(_)
         | N::AlterOpFamilyStmt(_)
         | N::AlterOperatorStmt(_)
@@ -1240,4 +1273,44 @@ fn harmless_setting(name: &str) -> bool {
         "commit_siblings",
     ];
     NAMES.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// `ALTER VIEW ... SET (security_invoker | check_option)`: options that make the view refuse
+/// what it allowed (`security_invoker = false` and `RESET` allow more again: nothing).
+fn view_options(cmds: &[pb::Node]) -> impl Iterator<Item = Restriction> + '_ {
+    use pg_query::protobuf::AlterTableType as A;
+    cmds.iter()
+        .filter_map(|c| match c.node.as_ref() {
+            Some(NodeEnum::AlterTableCmd(cmd))
+                if matches!(
+                    A::try_from(cmd.subtype),
+                    Ok(A::AtSetRelOptions | A::AtReplaceRelOptions)
+                ) =>
+            {
+                match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
+                    Some(NodeEnum::List(l)) => Some(l.items.iter()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|o| match o.node.as_ref() {
+            Some(NodeEnum::DefElem(d)) => {
+                let value = d
+                    .arg
+                    .as_deref()
+                    .map(const_text)
+                    .unwrap_or_else(|| "true".into())
+                    .to_ascii_lowercase();
+                match d.defname.as_str() {
+                    "security_invoker" if matches!(value.as_str(), "true" | "on" | "1") => {
+                        Some(Restriction::SecurityInvoker)
+                    }
+                    "check_option" => Some(Restriction::ViewCheckOption),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
 }

@@ -74,6 +74,13 @@ ALTER DATABASE postgres RESET ALL; -- fires
 -- tuning only
 ALTER ROLE app SET work_mem = '64MB';
 ALTER DATABASE postgres SET enable_seqscan = off;
+-- the caller's privileges from now on; a check option on writes through the view
+ALTER FUNCTION touch() SECURITY INVOKER; -- fires
+ALTER VIEW active_users SET (security_invoker = true); -- fires
+ALTER VIEW active_users SET (check_option = local); -- fires
+ALTER FUNCTION touch() SECURITY DEFINER;
+ALTER VIEW active_users SET (security_invoker = false);
+ALTER VIEW active_users RESET (check_option);
 -- unit: 006_new_objects
 -- on what this change creates, nothing running depends on it
 CREATE ROLE reporter LOGIN;
@@ -99,6 +106,8 @@ REVOKE EXECUTE ON FUNCTION helper() FROM PUBLIC;
 CREATE SCHEMA scratch;
 REVOKE ALL ON SCHEMA scratch FROM PUBLIC;
 ALTER SCHEMA scratch OWNER TO reporter;
+ALTER FUNCTION helper() SECURITY INVOKER;
+ALTER VIEW note_view SET (security_invoker = true, check_option = cascaded);
 -- unit: 007_bulk_update wrapped=true
 -- triggers off for a bulk update and on again in the same transaction: the application never
 -- writes while they are off (DISABLE's lock keeps it out until the commit)
