@@ -1555,6 +1555,9 @@ fn data_destruction_spellings_match_postgresql() {
         ("PREPARE p AS DELETE FROM d;\nEXECUTE p;", 0),
         ("PREPARE p AS DELETE FROM d;\nEXPLAIN ANALYZE EXECUTE p;", 0),
         ("DELETE FROM d WHERE NULL;", 3),
+        ("DELETE FROM d WHERE NULL IS NULL AND true IS NOT FALSE;", 0),
+        ("DELETE FROM d WHERE EXISTS (SELECT 1);", 0),
+        ("DELETE FROM d WHERE EXISTS (SELECT 1 WHERE false);", 3),
     ];
     let mut failures = Vec::new();
     for (n, (sql, left)) in cases.iter().enumerate() {

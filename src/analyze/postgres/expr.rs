@@ -187,6 +187,44 @@ pub(crate) fn constant_truth(expr: &pb::Node) -> Option<bool> {
                 pb::BoolExprType::Undefined => None,
             }
         }
+        // `NULL IS NULL`, `1 IS NOT NULL`: decided when the operand is a constant.
+        NodeEnum::NullTest(t) => {
+            let null = match t.arg.as_deref()?.node.as_ref()? {
+                NodeEnum::AConst(c) => c.isnull,
+                _ => return None,
+            };
+            Some(null == (t.nulltesttype == pb::NullTestType::IsNull as i32))
+        }
+        // `true IS TRUE`, `false IS NOT TRUE`, ... (a NULL operand is unknown, not decided).
+        NodeEnum::BooleanTest(t) => {
+            let v = constant_truth(t.arg.as_deref()?)?;
+            match pb::BoolTestType::try_from(t.booltesttype).ok()? {
+                pb::BoolTestType::IsTrue | pb::BoolTestType::IsNotFalse => Some(v),
+                pb::BoolTestType::IsFalse | pb::BoolTestType::IsNotTrue => Some(!v),
+                pb::BoolTestType::IsNotUnknown => Some(true),
+                pb::BoolTestType::IsUnknown => Some(false),
+                pb::BoolTestType::Undefined => None,
+            }
+        }
+        // `EXISTS (SELECT 1)`: a sub-select that reads no table and has no condition, or an
+        // always-true one, returns a row.
+        NodeEnum::SubLink(l) if l.sub_link_type == pb::SubLinkType::ExistsSublink as i32 => {
+            match l.subselect.as_deref()?.node.as_ref()? {
+                NodeEnum::SelectStmt(sel)
+                    if sel.from_clause.is_empty()
+                        && sel.limit_count.is_none()
+                        && sel.having_clause.is_none()
+                        && sel.values_lists.is_empty()
+                        && sel.larg.is_none() =>
+                {
+                    match sel.where_clause.as_deref() {
+                        None => Some(true),
+                        Some(w) => constant_truth(w),
+                    }
+                }
+                _ => None,
+            }
+        }
         NodeEnum::AExpr(e) if e.kind == pb::AExprKind::AexprOp as i32 => {
             let op = match e.name.as_slice() {
                 [n] => node_name(n),

@@ -10,6 +10,8 @@ DELETE FROM users WHERE 'a' = 'a' AND NOT false; -- fires
 DELETE FROM users WHERE id > 0 OR 2 > 1; -- fires
 DELETE FROM users WHERE 't'::boolean; -- fires
 DELETE FROM users USING audit; -- fires
+DELETE FROM users WHERE NULL IS NULL AND true IS NOT FALSE; -- fires
+DELETE FROM users WHERE EXISTS (SELECT 1); -- fires
 UPDATE users SET email = NULL; -- fires
 UPDATE users SET active = false WHERE 1 <> 2; -- fires
 -- a data-modifying CTE runs whether or not the query reads it
@@ -37,6 +39,9 @@ DEALLOCATE wipe;
 -- a filtered change, a plan without running it, a batch
 DELETE FROM users WHERE id = 1;
 DELETE FROM users WHERE NULL;
+DELETE FROM users WHERE EXISTS (SELECT 1 FROM audit WHERE audit.id = users.id);
+DELETE FROM users WHERE EXISTS (SELECT 1 WHERE false);
+DELETE FROM users WHERE email IS NULL;
 UPDATE users SET active = true WHERE id BETWEEN 1 AND 1000;
 EXPLAIN DELETE FROM users;
 EXPLAIN (ANALYZE false) DELETE FROM users;
