@@ -1,4 +1,5 @@
 -- unit: 001_setup
+-- (the database `appdb` does not exist: the help-advice test replays these on a real server)
 CREATE ROLE app LOGIN;
 CREATE TABLE users (id bigint PRIMARY KEY, email text, tenant text);
 CREATE SEQUENCE users_seq;
@@ -14,7 +15,7 @@ REVOKE UPDATE (email) ON users FROM app; -- fires
 REVOKE USAGE ON SEQUENCE users_seq FROM app; -- fires
 REVOKE USAGE ON SCHEMA reporting FROM app; -- fires
 REVOKE EXECUTE ON FUNCTION touch() FROM PUBLIC; -- fires
-REVOKE CONNECT ON DATABASE postgres FROM app; -- fires
+REVOKE CONNECT ON DATABASE appdb FROM app; -- fires
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM app; -- fires
 ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT ON TABLES FROM app; -- fires
 ALTER TABLE users OWNER TO postgres; -- fires
@@ -61,19 +62,19 @@ ALTER TABLE users ENABLE ALWAYS TRIGGER users_touch;
 ALTER ROLE app LOGIN CONNECTION LIMIT -1 VALID UNTIL 'infinity';
 ALTER SEQUENCE users_seq CACHE 10;
 ALTER TABLE tickets ALTER COLUMN id SET INCREMENT BY 2;
-ALTER DATABASE postgres CONNECTION LIMIT -1;
+ALTER DATABASE appdb CONNECTION LIMIT -1;
 -- an identity moved back, a database that refuses connections
 ALTER TABLE tickets ALTER COLUMN id RESTART WITH 1; -- fires
-ALTER DATABASE postgres CONNECTION LIMIT 0; -- fires
-ALTER DATABASE postgres ALLOW_CONNECTIONS false; -- fires
+ALTER DATABASE appdb CONNECTION LIMIT 0; -- fires
+ALTER DATABASE appdb ALLOW_CONNECTIONS false; -- fires
 -- a new default for every session of the running application
-ALTER DATABASE postgres SET default_transaction_read_only = on; -- fires
+ALTER DATABASE appdb SET default_transaction_read_only = on; -- fires
 ALTER ROLE app SET search_path = reporting; -- fires
-ALTER ROLE app IN DATABASE postgres SET statement_timeout = '1ms'; -- fires
-ALTER DATABASE postgres RESET ALL; -- fires
+ALTER ROLE app IN DATABASE appdb SET statement_timeout = '1ms'; -- fires
+ALTER DATABASE appdb RESET ALL; -- fires
 -- tuning only
 ALTER ROLE app SET work_mem = '64MB';
-ALTER DATABASE postgres SET enable_seqscan = off;
+ALTER DATABASE appdb SET enable_seqscan = off;
 -- the caller's privileges from now on; a check option on writes through the view
 ALTER FUNCTION touch() SECURITY INVOKER; -- fires
 ALTER VIEW active_users SET (security_invoker = true); -- fires
