@@ -501,10 +501,16 @@ pub enum Change {
         has_where: bool,
         /// The columns it sets (a backfill of columns added in this change is no contract).
         columns: Vec<String>,
+        /// Columns whose values alone decide the `WHERE`: it selects every row where they are
+        /// not NULL (`WHERE id IS NOT NULL`, `WHERE id = id`), so every row if they are `NOT
+        /// NULL` (the replay knows). Empty when the `WHERE` says more.
+        every_row_unless_null: Vec<String>,
     },
     Delete {
         table: String,
         has_where: bool,
+        /// As for `Update`.
+        every_row_unless_null: Vec<String>,
     },
     Merge {
         table: String,

@@ -261,10 +261,31 @@ pub fn change_phase_in(change: &Change, ctx: &PhaseContext) -> (Phase, bool) {
         }
         // A whole-table UPDATE overwrites what the old version stored, unless it only fills
         // columns added in this change (a backfill).
+        // A `WHERE` true wherever columns are not NULL, on NOT NULL columns: every row.
+        Change::Delete {
+            table,
+            has_where: true,
+            every_row_unless_null: cols,
+        } if every_row_of(ctx.schema, table, cols) => (Phase::Contract, true),
+        Change::Update {
+            table,
+            has_where: true,
+            columns,
+            every_row_unless_null: cols,
+        } if every_row_of(ctx.schema, table, cols) => {
+            let fills_new = (ctx.new_table)(table)
+                || (!columns.is_empty() && columns.iter().all(|c| (ctx.new_column)(table, c)));
+            if fills_new {
+                base
+            } else {
+                (Phase::Contract, true)
+            }
+        }
         Change::Update {
             table,
             has_where: false,
             columns,
+            ..
         } => {
             let fills_new = (ctx.new_table)(table)
                 || (!columns.is_empty() && columns.iter().all(|c| (ctx.new_column)(table, c)));
@@ -352,6 +373,16 @@ pub fn change_phase_in(change: &Change, ctx: &PhaseContext) -> (Phase, bool) {
         }
         _ => base,
     }
+}
+
+/// Whether `columns` (non-empty) are all `NOT NULL` columns of `table` in the replay.
+fn every_row_of(schema: &Schema, table: &str, columns: &[String]) -> bool {
+    !columns.is_empty()
+        && schema.table(table).is_some_and(|t| {
+            columns
+                .iter()
+                .all(|c| t.column(c).is_some_and(|c| c.not_null))
+        })
 }
 
 /// Whether the replay knows `index` to be unique (a UNIQUE index, or the index of a PRIMARY

@@ -114,15 +114,20 @@ fn detail(c: &Change) -> Option<String> {
             object, from, to, ..
         } => Some(format!("renames {} {from} to {to}", object.name())),
         Change::Truncate { tables } => Some(format!("truncates {}", tables.join(", "))),
+        // Contract only when it reaches every row (see `phase::change_phase_in`).
         Change::Delete {
             table,
-            has_where: false,
-        } => Some(format!("deletes every row of {table}")),
+            has_where,
+            every_row_unless_null,
+        } if !has_where || !every_row_unless_null.is_empty() => {
+            Some(format!("deletes every row of {table}"))
+        }
         Change::Update {
             table,
-            has_where: false,
+            has_where,
             columns,
-        } => Some(format!(
+            every_row_unless_null,
+        } if !has_where || !every_row_unless_null.is_empty() => Some(format!(
             "overwrites {} in every row of {table}: the values the running application stored are gone",
             if columns.is_empty() {
                 "columns".to_string()

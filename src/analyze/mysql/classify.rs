@@ -445,6 +445,7 @@ pub fn classify(statement: &Statement) -> Classified {
                     .iter()
                     .map(|a| unquote(&a.target.to_string()))
                     .collect(),
+                every_row_unless_null: Vec::new(),
             });
         }
         Statement::Delete(d) => {
@@ -461,6 +462,7 @@ pub fn classify(statement: &Statement) -> Classified {
             c.changes.push(Change::Delete {
                 table,
                 has_where: d.selection.is_some() || d.limit.is_some(),
+                every_row_unless_null: Vec::new(),
             });
         }
         Statement::CreateView(v) => {

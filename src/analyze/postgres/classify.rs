@@ -496,6 +496,7 @@ fn classify_statement(node: &NodeEnum) -> Classified {
                 table: range_var(s.relation.as_ref()),
                 has_where: filters(s.where_clause.as_deref()),
                 columns: set_columns(&s.target_list),
+                every_row_unless_null: unless_null(s.where_clause.as_deref()),
             }];
             changes.extend(with_changes(s.with_clause.as_ref()));
             known("UPDATE", changes)
@@ -504,6 +505,7 @@ fn classify_statement(node: &NodeEnum) -> Classified {
             let mut changes = vec![Change::Delete {
                 table: range_var(s.relation.as_ref()),
                 has_where: filters(s.where_clause.as_deref()),
+                every_row_unless_null: unless_null(s.where_clause.as_deref()),
             }];
             changes.extend(with_changes(s.with_clause.as_ref()));
             known("DELETE", changes)
@@ -1050,6 +1052,13 @@ fn filters(where_clause: Option<&pb::Node>) -> bool {
     where_clause.is_some_and(|w| !super::expr::is_always_true(w))
 }
 
+/// See `Change::Delete::every_row_unless_null`.
+fn unless_null(where_clause: Option<&pb::Node>) -> Vec<String> {
+    where_clause
+        .and_then(super::expr::true_unless_null)
+        .unwrap_or_default()
+}
+
 /// The columns an `UPDATE ... SET` (or a `MERGE ... UPDATE SET`) assigns.
 fn set_columns(targets: &[pb::Node]) -> Vec<String> {
     targets
@@ -1122,11 +1131,13 @@ fn merge_changes(s: &pb::MergeStmt) -> Vec<Change> {
             Ok(CmdType::CmdDelete) => changes.push(Change::Delete {
                 table: table.clone(),
                 has_where: !every_row,
+                every_row_unless_null: Vec::new(),
             }),
             Ok(CmdType::CmdUpdate) => changes.push(Change::Update {
                 table: table.clone(),
                 has_where: !every_row,
                 columns: set_columns(&w.target_list),
+                every_row_unless_null: Vec::new(),
             }),
             _ => {}
         }

@@ -258,6 +258,47 @@ pub(crate) fn constant_truth(expr: &pb::Node) -> Option<bool> {
     }
 }
 
+/// A condition true for every row in which some columns are not NULL, and those columns:
+/// `col IS NOT NULL`, `col = col` (also `<=`, `>=`), and `AND` / `OR` of such conditions and
+/// constant true ones. `None` when the condition says anything else.
+pub(crate) fn true_unless_null(expr: &pb::Node) -> Option<Vec<String>> {
+    let column = |n: &pb::Node| match n.node.as_ref() {
+        Some(NodeEnum::ColumnRef(c)) => c.fields.last().map(node_name),
+        _ => None,
+    };
+    match expr.node.as_ref()? {
+        NodeEnum::NullTest(t) if t.nulltesttype == pb::NullTestType::IsNotNull as i32 => {
+            column(t.arg.as_deref()?).map(|c| vec![c])
+        }
+        NodeEnum::AExpr(e) if e.kind == pb::AExprKind::AexprOp as i32 => {
+            let op = match e.name.as_slice() {
+                [n] => node_name(n),
+                _ => return None,
+            };
+            let (l, r) = (column(e.lexpr.as_deref()?)?, column(e.rexpr.as_deref()?)?);
+            (matches!(op.as_str(), "=" | "<=" | ">=") && l == r).then(|| vec![l])
+        }
+        NodeEnum::BoolExpr(b) => {
+            let and = b.boolop == pb::BoolExprType::AndExpr as i32;
+            let or = b.boolop == pb::BoolExprType::OrExpr as i32;
+            let mut out: Vec<String> = Vec::new();
+            for a in &b.args {
+                if constant_truth(a) == Some(true) {
+                    continue;
+                }
+                match true_unless_null(a) {
+                    Some(cols) if or => return Some(cols),
+                    Some(cols) if and => out.extend(cols),
+                    _ if and => return None,
+                    _ => {}
+                }
+            }
+            (and && !out.is_empty()).then_some(out)
+        }
+        _ => None,
+    }
+}
+
 enum Constant {
     Bool(bool),
     Number(f64),

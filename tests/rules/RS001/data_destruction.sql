@@ -28,6 +28,10 @@ MERGE INTO users u USING (SELECT 1 AS one) s ON true WHEN MATCHED THEN UPDATE SE
 MERGE INTO users u USING audit a ON u.id = a.id WHEN NOT MATCHED BY SOURCE THEN DELETE; -- fires
 TRUNCATE users; -- fires
 TRUNCATE TABLE ONLY users, audit RESTART IDENTITY CASCADE; -- fires
+-- a condition true wherever a NOT NULL column is not NULL: every row
+DELETE FROM users WHERE id IS NOT NULL; -- fires
+UPDATE users SET email = '' WHERE id = id AND true; -- fires
+DELETE FROM users WHERE id >= id OR email = 'x'; -- fires
 -- unit: 003_prepared
 PREPARE wipe AS DELETE FROM users;
 EXECUTE wipe; -- fires
@@ -42,6 +46,8 @@ DELETE FROM users WHERE NULL;
 DELETE FROM users WHERE EXISTS (SELECT 1 FROM audit WHERE audit.id = users.id);
 DELETE FROM users WHERE EXISTS (SELECT 1 WHERE false);
 DELETE FROM users WHERE email IS NULL;
+DELETE FROM users WHERE email IS NOT NULL;
+UPDATE users SET active = true WHERE email = email;
 UPDATE users SET active = true WHERE id BETWEEN 1 AND 1000;
 EXPLAIN DELETE FROM users;
 EXPLAIN (ANALYZE false) DELETE FROM users;
