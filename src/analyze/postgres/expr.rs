@@ -262,8 +262,10 @@ pub(crate) fn constant_truth(expr: &pb::Node) -> Option<bool> {
 /// `col IS NOT NULL`, `col = col` (also `<=`, `>=`), and `AND` / `OR` of such conditions and
 /// constant true ones. `None` when the condition says anything else.
 pub(crate) fn true_unless_null(expr: &pb::Node) -> Option<Vec<String>> {
+    // An unqualified column only: `art.id` may be another table's column or, in PL/pgSQL, a
+    // variable (`WHERE id = art.id` is a filter).
     let column = |n: &pb::Node| match n.node.as_ref() {
-        Some(NodeEnum::ColumnRef(c)) => c.fields.last().map(node_name),
+        Some(NodeEnum::ColumnRef(c)) if c.fields.len() == 1 => c.fields.first().map(node_name),
         _ => None,
     };
     match expr.node.as_ref()? {

@@ -48,6 +48,8 @@ DELETE FROM users WHERE EXISTS (SELECT 1 WHERE false);
 DELETE FROM users WHERE email IS NULL;
 DELETE FROM users WHERE email IS NOT NULL;
 UPDATE users SET active = true WHERE email = email;
+DELETE FROM users u USING audit a WHERE u.id = a.id;
+DO $$ DECLARE r record; BEGIN FOR r IN SELECT id FROM audit LOOP UPDATE users SET email = '' WHERE id = r.id; END LOOP; END $$;
 UPDATE users SET active = true WHERE id BETWEEN 1 AND 1000;
 EXPLAIN DELETE FROM users;
 EXPLAIN (ANALYZE false) DELETE FROM users;
