@@ -1820,3 +1820,292 @@ fn contrib_function_list_matches_postgresql() {
         );
     }
 }
+
+/// What rollsafe says of the last statement of `sql`, run after `setup` in an earlier
+/// migration (so what `setup` creates is not new in this change): its phase and whether it
+/// destroys data.
+fn phase_of_last(setup: &str, sql: &str) -> (rollsafe::analyze::Phase, bool) {
+    let path = std::env::temp_dir().join(format!(
+        "rollsafe_pg_facts_{}_{}.sql",
+        std::process::id(),
+        sql.len()
+    ));
+    std::fs::write(
+        &path,
+        format!("-- unit: 001_setup\n{setup}-- unit: 002_change\n{sql}\n"),
+    )
+    .expect("temp fixture");
+    let fixture = fixtures::parse_fixture(&path);
+    let _ = std::fs::remove_file(&path);
+    let analyzed = rollsafe::analyze::analyze(fixture.set.units, &Default::default());
+    let last = analyzed
+        .last()
+        .and_then(|u| u.statements.last())
+        .expect("one statement at least");
+    (last.phase, last.destructive)
+}
+
+/// Data destruction in its other spellings (issue 8 §7): what the server does with each
+/// statement (how many of the 3 seeded rows of `d` remain, or what it refuses), next to what
+/// rollsafe says of it. A statement that removes or overwrites every row must be contract and
+/// destructive; one that leaves them must not be.
+#[test]
+fn data_destruction_spellings_match_postgresql() {
+    use rollsafe::analyze::Phase;
+    if std::env::var("ROLLSAFE_SKIP_PG").is_ok_and(|v| v == "1") {
+        shout("*** SKIPPED pg_facts data destruction: ROLLSAFE_SKIP_PG=1 ***");
+        return;
+    }
+    let cluster = match PgCluster::start() {
+        Ok(c) => c,
+        Err(e) => panic!("cannot start a throwaway PostgreSQL cluster: {e:?}"),
+    };
+    const SETUP: &str = "CREATE TABLE d (id int PRIMARY KEY, v text);\n\
+        INSERT INTO d VALUES (1, 'a'), (2, 'b'), (3, 'c');\n\
+        CREATE TABLE other (id int);\n\
+        INSERT INTO other VALUES (1);\n";
+    // (statement(s), rows of `d` left untouched afterwards: 3 = nothing changed, 0 = all gone
+    // or overwritten)
+    let cases: &[(&str, usize)] = &[
+        ("DELETE FROM d WHERE 1 = 1;", 0),
+        ("DELETE FROM d WHERE 'x' = 'x' AND NOT false;", 0),
+        ("DELETE FROM d USING other;", 0),
+        ("UPDATE d SET v = 'z' WHERE 2 > 1;", 0),
+        // A data-modifying CTE runs to completion even when the query does not read it.
+        ("WITH x AS (DELETE FROM d RETURNING *) SELECT 1;", 0),
+        (
+            "WITH x AS (UPDATE d SET v = 'z' RETURNING id) INSERT INTO other SELECT id FROM x;",
+            0,
+        ),
+        // EXPLAIN ANALYZE runs the statement; EXPLAIN only plans it.
+        ("EXPLAIN ANALYZE DELETE FROM d;", 0),
+        ("EXPLAIN DELETE FROM d;", 3),
+        ("EXPLAIN (ANALYZE false) DELETE FROM d;", 3),
+        ("COPY (DELETE FROM d RETURNING id) TO STDOUT;", 0),
+        (
+            "MERGE INTO d USING (SELECT 1 AS one) s ON true WHEN MATCHED THEN DELETE;",
+            0,
+        ),
+        (
+            "MERGE INTO d USING (SELECT 1 AS one) s ON true WHEN MATCHED THEN UPDATE SET v = 'z';",
+            0,
+        ),
+        (
+            "MERGE INTO d USING other o ON d.id = o.id WHEN MATCHED THEN DELETE;",
+            2,
+        ),
+        // A prepared statement runs when executed, in the session that prepared it.
+        ("PREPARE p AS DELETE FROM d;\nSELECT 1;", 3),
+        ("PREPARE p AS DELETE FROM d;\nEXECUTE p;", 0),
+        ("PREPARE p AS DELETE FROM d;\nEXPLAIN ANALYZE EXECUTE p;", 0),
+        ("DELETE FROM d WHERE NULL;", 3),
+        ("DELETE FROM d WHERE NULL IS NULL AND true IS NOT FALSE;", 0),
+        ("DELETE FROM d WHERE EXISTS (SELECT 1);", 0),
+        ("DELETE FROM d WHERE EXISTS (SELECT 1 WHERE false);", 3),
+        // `id` is the primary key: NOT NULL, so these select every row.
+        ("DELETE FROM d WHERE id IS NOT NULL;", 0),
+        ("UPDATE d SET v = 'z' WHERE id = id;", 0),
+    ];
+    let mut failures = Vec::new();
+    for (n, (sql, left)) in cases.iter().enumerate() {
+        let db = format!("destruction_{n}");
+        let created = cluster.psql("postgres", &format!("CREATE DATABASE {db};"));
+        assert!(created.ok, "CREATE DATABASE failed: {}", created.stderr);
+        let setup = cluster.psql(&db, SETUP);
+        assert!(setup.ok, "setup failed: {}", setup.stderr);
+        let out = cluster.psql(
+            &db,
+            &format!("{sql}\nSELECT 'left', count(*) FROM d WHERE v IN ('a', 'b', 'c');"),
+        );
+        let server_left = out
+            .rows("left")
+            .first()
+            .and_then(|r| r.first())
+            .and_then(|c| c.parse::<usize>().ok());
+        if !out.ok || server_left != Some(*left) {
+            failures.push(format!(
+                "  `{sql}`: expected {left} rows left, the server: {server_left:?} {}",
+                out.error().unwrap_or_default()
+            ));
+        }
+        let (phase, destructive) = phase_of_last(SETUP, sql);
+        let every_row = *left == 0;
+        if every_row != (phase == Phase::Contract && destructive) {
+            failures.push(format!(
+                "  `{sql}`: the server leaves {left} of 3 rows; rollsafe says {} (destructive: {destructive})",
+                phase.name()
+            ));
+        }
+        let _ = cluster.psql("postgres", &format!("DROP DATABASE {db};"));
+    }
+    // Facts the analysis relies on without a row count.
+    let db = "destruction_facts";
+    assert!(
+        cluster
+            .psql("postgres", &format!("CREATE DATABASE {db};"))
+            .ok
+    );
+    assert!(cluster.psql(db, SETUP).ok);
+    // A prepared statement does not survive its session: a later one's EXECUTE fails.
+    let prepared = cluster.psql(db, "PREPARE p AS DELETE FROM d;");
+    assert!(prepared.ok, "{}", prepared.stderr);
+    let later = cluster.psql(db, "EXECUTE p;");
+    if later.error().is_none_or(|e| !e.contains("does not exist")) {
+        failures.push(format!(
+            "  EXECUTE of a statement prepared in another session: {:?}",
+            later.error()
+        ));
+    }
+    // DEALLOCATE forgets it.
+    let gone = cluster.psql(db, "PREPARE p AS SELECT 1;\nDEALLOCATE p;\nEXECUTE p;");
+    if gone.error().is_none_or(|e| !e.contains("does not exist")) {
+        failures.push(format!("  EXECUTE after DEALLOCATE: {:?}", gone.error()));
+    }
+    // A DO INSTEAD NOTHING rule makes the application's DELETE do nothing (its rows stay, its
+    // statement succeeds).
+    let rule = cluster.psql(
+        db,
+        "CREATE RULE keep AS ON DELETE TO d DO INSTEAD NOTHING;\nDELETE FROM d WHERE id = 1;\nSELECT 'left', count(*) FROM d;\nDROP RULE keep ON d;",
+    );
+    if !rule.ok || rule.rows("left") != vec![vec!["3".to_string()]] {
+        failures.push(format!(
+            "  DO INSTEAD NOTHING: {:?} {}",
+            rule.rows("left"),
+            rule.stderr
+        ));
+    }
+    // A CHECK that is never true, even NOT VALID, refuses every later write.
+    let never = cluster.psql(
+        db,
+        "ALTER TABLE d ADD CONSTRAINT never CHECK (1 = 0) NOT VALID;\nINSERT INTO d VALUES (9, 'x');",
+    );
+    let _ = cluster.psql(db, "ALTER TABLE d DROP CONSTRAINT never;");
+    if never
+        .error()
+        .is_none_or(|e| !e.contains("violates check constraint"))
+    {
+        failures.push(format!("  CHECK (1 = 0) NOT VALID: {:?}", never.error()));
+    }
+    // A trigger enabled for replicas only does not fire for the application's writes.
+    let replica = cluster.psql(
+        db,
+        "CREATE TABLE hits (n int);\n\
+         CREATE FUNCTION hit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO hits VALUES (1); RETURN NEW; END $$;\n\
+         CREATE TRIGGER t_hit AFTER UPDATE ON d FOR EACH ROW EXECUTE FUNCTION hit();\n\
+         ALTER TABLE d ENABLE REPLICA TRIGGER t_hit;\n\
+         UPDATE d SET v = v;\n\
+         SELECT 'hits', count(*) FROM hits;",
+    );
+    if !replica.ok || replica.rows("hits") != vec![vec!["0".to_string()]] {
+        failures.push(format!(
+            "  ENABLE REPLICA TRIGGER: {:?} {}",
+            replica.rows("hits"),
+            replica.stderr
+        ));
+    }
+    // OWNER TO: the old owner loses its access (its implicit rights, and the grants it held
+    // move to the new owner).
+    let owner = cluster.psql(
+        db,
+        "CREATE ROLE old_owner;\nCREATE ROLE new_owner;\n\
+         CREATE TABLE owned (id int);\nALTER TABLE owned OWNER TO old_owner;\n\
+         GRANT SELECT ON owned TO old_owner;\n\
+         ALTER TABLE owned OWNER TO new_owner;\n\
+         SELECT 'owner', has_table_privilege('old_owner', 'owned', 'SELECT');",
+    );
+    if owner.rows("owner") != vec![vec!["f".to_string()]] {
+        failures.push(format!(
+            "  OWNER TO: {:?} {}",
+            owner.rows("owner"),
+            owner.stderr
+        ));
+    }
+    // ALTER DEFAULT PRIVILEGES ... REVOKE: a table created afterwards lacks the privilege.
+    let defaults = cluster.psql(
+        db,
+        "CREATE ROLE reader;\n\
+         ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO reader;\n\
+         CREATE TABLE before_revoke (id int);\n\
+         ALTER DEFAULT PRIVILEGES REVOKE SELECT ON TABLES FROM reader;\n\
+         CREATE TABLE after_revoke (id int);\n\
+         SELECT 'defaults', has_table_privilege('reader', 'before_revoke', 'SELECT'), has_table_privilege('reader', 'after_revoke', 'SELECT');",
+    );
+    if defaults.rows("defaults") != vec![vec!["t".to_string(), "f".to_string()]] {
+        failures.push(format!(
+            "  ALTER DEFAULT PRIVILEGES REVOKE: {:?} {}",
+            defaults.rows("defaults"),
+            defaults.stderr
+        ));
+    }
+    // A restrictive policy hides rows a permissive one lets through.
+    let policy = cluster.psql(
+        db,
+        "CREATE ROLE tenant;\n\
+         CREATE TABLE p (id int);\nINSERT INTO p VALUES (1), (2);\nGRANT SELECT ON p TO tenant;\n\
+         ALTER TABLE p ENABLE ROW LEVEL SECURITY;\n\
+         CREATE POLICY everyone ON p USING (true);\n\
+         SET ROLE tenant;\nSELECT 'before', count(*) FROM p;\nRESET ROLE;\n\
+         CREATE POLICY only_one ON p AS RESTRICTIVE USING (id = 1);\n\
+         SET ROLE tenant;\nSELECT 'after', count(*) FROM p;\nRESET ROLE;",
+    );
+    if policy.rows("before") != vec![vec!["2".to_string()]]
+        || policy.rows("after") != vec![vec!["1".to_string()]]
+    {
+        failures.push(format!(
+            "  restrictive policy: {:?} {:?} {}",
+            policy.rows("before"),
+            policy.rows("after"),
+            policy.stderr
+        ));
+    }
+    // security_invoker: a role allowed to read the view, not its table, can no longer read it.
+    let invoker = cluster.psql(
+        db,
+        "CREATE ROLE viewer;\nCREATE TABLE base (id int);\nCREATE VIEW shown AS SELECT * FROM base;\n\
+         GRANT SELECT ON shown TO viewer;\n\
+         SET ROLE viewer;\nSELECT 'before', count(*) FROM shown;\nRESET ROLE;\n\
+         ALTER VIEW shown SET (security_invoker = true);\n\
+         SET ROLE viewer;\nSELECT count(*) FROM shown;",
+    );
+    if invoker.rows("before") != vec![vec!["0".to_string()]]
+        || invoker
+            .error()
+            .is_none_or(|e| !e.contains("permission denied"))
+    {
+        failures.push(format!(
+            "  security_invoker: {:?} {:?}",
+            invoker.rows("before"),
+            invoker.error()
+        ));
+    }
+    // PostgreSQL names an unnamed CHECK after the one column it reads, or the table alone.
+    let names = cluster.psql(
+        db,
+        "CREATE TABLE n (a int, b int);\n\
+         ALTER TABLE n ADD CHECK (a > 0);\n\
+         ALTER TABLE n ADD CHECK (a > b);\n\
+         SELECT 'con', conname FROM pg_constraint WHERE conrelid = 'n'::regclass ORDER BY conname;",
+    );
+    if names.rows("con") != vec![vec!["n_a_check".to_string()], vec!["n_check".to_string()]] {
+        failures.push(format!(
+            "  CHECK names: {:?} {}",
+            names.rows("con"),
+            names.stderr
+        ));
+    }
+    // A data-modifying WITH is refused below the top level (rollsafe reads it anyway).
+    let nested = cluster.psql(
+        db,
+        "INSERT INTO other WITH x AS (DELETE FROM d RETURNING id) SELECT id FROM x;",
+    );
+    shout(&format!(
+        "pg_facts: INSERT ... WITH (DELETE) SELECT on {}: {}",
+        cluster.version,
+        nested.error().unwrap_or_else(|| "accepted".into())
+    ));
+    assert!(
+        failures.is_empty(),
+        "data destruction facts that differ from PostgreSQL:\n{}",
+        failures.join("\n")
+    );
+}

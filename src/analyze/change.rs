@@ -117,6 +117,9 @@ pub struct ConstraintSpec {
     pub name: Option<String>,
     /// `NOT VALID`: existing rows are not checked now.
     pub not_valid: bool,
+    /// A `CHECK` whose expression is a constant that is never true (`CHECK (false)`,
+    /// `CHECK (1 = 0)`): it refuses every row written from now on.
+    pub always_false: bool,
     /// `USING INDEX idx`: PRIMARY KEY / UNIQUE built from an existing index.
     pub using_index: Option<String>,
     /// The referenced table of a FOREIGN KEY.
@@ -279,9 +282,131 @@ pub enum TableCmd {
     },
     /// SHARE UPDATE EXCLUSIVE maintenance settings: cluster on, vacuum/planner storage options.
     Maintenance(&'static str),
-    /// Triggers and rules enabled/disabled: SHARE ROW EXCLUSIVE.
-    TriggerState,
+    /// Triggers and rules enabled/disabled: SHARE ROW EXCLUSIVE. `stops` when the trigger or
+    /// rule no longer fires for the application's own writes (`DISABLE`, `ENABLE REPLICA`).
+    TriggerState {
+        stops: bool,
+        /// As written: `DISABLE TRIGGER`, `ENABLE REPLICA RULE`, ...
+        label: &'static str,
+    },
+    /// `ALTER COLUMN ... RESTART`: the identity's sequence moves to a fixed value.
+    RestartIdentity {
+        column: String,
+    },
+    /// `OWNER TO`: the old owner loses the owner's rights (and the privileges it held).
+    OwnerTo,
     Other(&'static str),
+}
+
+/// What a [`Change::Restrict`] takes away from the application version that runs now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Restriction {
+    /// `ALTER DEFAULT PRIVILEGES ... REVOKE`.
+    DefaultPrivileges,
+    /// `ALTER <object> OWNER TO` of an object other than a relation.
+    Owner,
+    /// `REASSIGN OWNED BY`.
+    ReassignOwned,
+    /// `CREATE POLICY ... AS RESTRICTIVE`.
+    RestrictivePolicy,
+    /// `ALTER POLICY` changing who or what it allows.
+    AlterPolicy,
+    /// `CREATE RULE ... DO INSTEAD` (`NOTHING` or another command) on a write or read.
+    InsteadRule { event: &'static str, nothing: bool },
+    /// `CREATE OR REPLACE VIEW` whose query returns no row (`WHERE false`, `LIMIT 0`).
+    EmptyView,
+    /// `ALTER ROLE ... NOLOGIN`, `VALID UNTIL`, `CONNECTION LIMIT`, `PASSWORD`.
+    Role(&'static str),
+    /// `ALTER SEQUENCE ... RESTART`, `setval(seq, constant)`.
+    SequenceRestart,
+    /// `ALTER DATABASE ... CONNECTION LIMIT`, `ALLOW_CONNECTIONS false`.
+    Database(&'static str),
+    /// `ALTER ROLE | DATABASE ... SET | RESET` of a setting that changes what the
+    /// application's queries mean or whether they succeed (`search_path`,
+    /// `default_transaction_read_only`, `statement_timeout`, ...).
+    SessionDefault { setting: String },
+    /// `ALTER FUNCTION ... SECURITY INVOKER`, `ALTER VIEW ... SET (security_invoker = true)`.
+    SecurityInvoker,
+    /// `ALTER VIEW ... SET (check_option = ...)`.
+    ViewCheckOption,
+}
+
+impl Restriction {
+    /// What it does and why the application version running now breaks, for messages.
+    pub fn describe(&self, object: ObjectKind, name: &str) -> String {
+        match self {
+            Restriction::DefaultPrivileges => format!(
+                "revokes default privileges{}: tables, sequences and functions created from now on (also \
+                 by the running application, or when a table it uses is rebuilt) no longer grant what it \
+                 relies on",
+                if name.is_empty() {
+                    String::new()
+                } else {
+                    format!(" of {name}")
+                }
+            ),
+            Restriction::Owner => format!(
+                "changes the owner of {name}: the role that owned it, maybe the running application's, \
+                 loses the owner's rights and the privileges it held"
+            ),
+            Restriction::ReassignOwned => format!(
+                "reassigns every object owned by {name}: if the running application connects as that \
+                 role, it loses the owner's rights on all of them"
+            ),
+            Restriction::RestrictivePolicy => format!(
+                "adds a restrictive row-security policy on {name}: rows the running application reads \
+                 and writes today can become invisible or refused"
+            ),
+            Restriction::AlterPolicy => format!(
+                "changes a row-security policy on {name}: rows the running application reads and \
+                 writes today can become invisible or refused"
+            ),
+            Restriction::InsteadRule { event, nothing } => format!(
+                "creates a DO INSTEAD rule on {event} to {name}: the running application's {event} \
+                 {}",
+                if *nothing {
+                    "silently does nothing"
+                } else {
+                    "runs another command instead"
+                }
+            ),
+            Restriction::EmptyView => format!(
+                "redefines view {name} to return no rows: the running application reads nothing from it"
+            ),
+            Restriction::Role(what) => format!(
+                "alters role {name} ({what}): if the running application connects as it, its new \
+                 connections are refused"
+            ),
+            Restriction::Database(what) => format!(
+                "alters database {name} ({what}): the running application's new connections can be \
+                 refused"
+            ),
+            Restriction::SessionDefault { setting } => format!(
+                "changes the default of {setting} for {} {name}: every new session of the running application runs \
+                 with it, and it can change what its queries mean (names, time zone, formats) or make \
+                 them fail (read-only, timeouts)",
+                object.name()
+            ),
+            Restriction::SecurityInvoker => format!(
+                "makes {} {name} run with the caller's privileges: the running application now \
+                 needs privileges on everything it reads, which it may not have",
+                object.name()
+            ),
+            Restriction::ViewCheckOption => format!(
+                "adds a check option to view {name}: the running application's writes through it \
+                 that the view would not show are refused"
+            ),
+            Restriction::SequenceRestart => format!(
+                "moves sequence {name} to a fixed value: the running application's next inserts can \
+                 reuse keys that exist and fail (or duplicate them)"
+            ),
+        }
+    }
+
+    /// Whether it can lose data the old version writes (a rule that discards its writes).
+    pub fn loses_data(&self) -> bool {
+        matches!(self, Restriction::InsteadRule { event, .. } if *event != "SELECT")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -381,11 +506,20 @@ pub enum Change {
     },
     Update {
         table: String,
+        /// False when it writes every row: no `WHERE`, or one that is always true.
         has_where: bool,
+        /// The columns it sets (a backfill of columns added in this change is no contract).
+        columns: Vec<String>,
+        /// Columns whose values alone decide the `WHERE`: it selects every row where they are
+        /// not NULL (`WHERE id IS NOT NULL`, `WHERE id = id`), so every row if they are `NOT
+        /// NULL` (the replay knows). Empty when the `WHERE` says more.
+        every_row_unless_null: Vec<String>,
     },
     Delete {
         table: String,
         has_where: bool,
+        /// As for `Update`.
+        every_row_unless_null: Vec<String>,
     },
     Merge {
         table: String,
@@ -427,9 +561,12 @@ pub enum Change {
         tables: Vec<String>,
         mode: super::facts::LockLevel,
     },
+    /// `GRANT` / `REVOKE` on `names` (empty for `ALL ... IN SCHEMA`, roles and what rollsafe
+    /// does not name).
     Grant {
         revoke: bool,
-        tables: Vec<String>,
+        object: ObjectKind,
+        names: Vec<String>,
     },
     /// `COMMENT ON ...`; `relation` is the table, view or column's table it is on, if any.
     Comment {
@@ -441,6 +578,30 @@ pub enum Change {
     },
     /// `ALTER SYSTEM`: writes postgresql.auto.conf, refused inside a transaction block.
     AlterSystem,
+    /// `PREPARE name AS statement`: nothing runs yet; `EXECUTE name` later in the unit runs
+    /// `changes` (see `analyze::prepared`).
+    Prepare {
+        name: String,
+        /// The prepared statement's kind (`DELETE`, ...).
+        kind: String,
+        changes: Vec<Change>,
+    },
+    /// `EXECUTE name`: runs the statement prepared under `name` earlier in the unit.
+    Execute {
+        name: String,
+    },
+    /// `DEALLOCATE name` (`None`: `DEALLOCATE ALL`).
+    Deallocate {
+        name: Option<String>,
+    },
+    /// A statement that narrows what the running application may do without dropping
+    /// anything: privileges, owners, row security, rules, roles, sequences (see
+    /// `docs/phases.md`). `object` is what it acts on (a relation, routine, role, ...).
+    Restrict {
+        restriction: Restriction,
+        object: ObjectKind,
+        name: String,
+    },
     /// Code rollsafe cannot see into runs here (the statement's `body.opaque` says what).
     Opaque,
     /// Relations the statement reads (a query's `FROM`, `LIKE`): ACCESS SHARE on each.
@@ -490,7 +651,9 @@ impl TableCmd {
                 format!("ALTER COLUMN {column} {}", setting.name())
             }
             TableCmd::Maintenance(what) | TableCmd::Other(what) => (*what).to_string(),
-            TableCmd::TriggerState => "ENABLE/DISABLE TRIGGER".into(),
+            TableCmd::TriggerState { label, .. } => (*label).to_string(),
+            TableCmd::OwnerTo => "OWNER TO".into(),
+            TableCmd::RestartIdentity { column } => format!("ALTER COLUMN {column} RESTART"),
         }
     }
 }

@@ -358,9 +358,22 @@ impl Resolver<'_> {
             Change::Truncate { tables }
             | Change::Vacuum { tables, .. }
             | Change::LockTable { tables, .. }
-            | Change::Grant { tables, .. }
             | Change::Read { relations: tables } => {
                 for t in tables {
+                    self.relation(t);
+                }
+            }
+            Change::Grant {
+                object:
+                    ObjectKind::Table
+                    | ObjectKind::View
+                    | ObjectKind::MaterializedView
+                    | ObjectKind::Sequence
+                    | ObjectKind::ForeignTable,
+                names,
+                ..
+            } => {
+                for t in names {
                     self.relation(t);
                 }
             }
@@ -382,7 +395,18 @@ impl Resolver<'_> {
                     self.relation(target);
                 }
             }
-            Change::Transaction(_)
+            // A prepared statement's names mean what they mean where it is prepared.
+            Change::Prepare { changes, .. } => {
+                for c in changes {
+                    self.change(c);
+                }
+            }
+            Change::Restrict { object, name, .. } if is_relation(*object) => self.relation(name),
+            Change::Restrict { .. }
+            | Change::Grant { .. }
+            | Change::Execute { .. }
+            | Change::Deallocate { .. }
+            | Change::Transaction(_)
             | Change::Set { .. }
             | Change::Reset { .. }
             | Change::AlterSystem

@@ -511,7 +511,9 @@ fn alter_inverse(table: &str, cmd: &TableCmd, schema: &Schema, unit: usize) -> S
         TableCmd::ValidateConstraint { .. }
         | TableCmd::ColumnSetting { .. }
         | TableCmd::Maintenance(_)
-        | TableCmd::TriggerState
+        | TableCmd::TriggerState { .. }
+        | TableCmd::OwnerTo
+        | TableCmd::RestartIdentity { .. }
         | TableCmd::SetTablespace => nothing(),
         TableCmd::EnableRowSecurity => {
             steps(vec![alter("DISABLE ROW LEVEL SECURITY".into())], Vec::new())

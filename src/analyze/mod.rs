@@ -9,6 +9,7 @@ pub mod inverse;
 pub mod mysql;
 pub mod phase;
 pub mod postgres;
+pub mod prepared;
 pub mod procedural;
 pub mod replay;
 pub mod schema;
@@ -70,6 +71,9 @@ pub fn analyze(units: Vec<Migration>, placeholders: &PlaceholderValues) -> Vec<A
                     ..s.body
                 })
                 .collect();
+            if migration.target.dialect == Dialect::Postgres {
+                prepared::resolve(&mut statements, migration.target);
+            }
             let scopes = transaction::scopes(&migration, &statements);
             for (s, scope) in statements.iter_mut().zip(scopes) {
                 s.scope = scope;
@@ -145,6 +149,10 @@ pub struct StatementFacts {
     /// The phase and destructiveness of each change (same order as `changes`), so a finding
     /// about a multi-action statement names the action that decides it.
     pub change_phases: Vec<(Phase, bool)>,
+    /// Where each action of a multi-action `ALTER TABLE` is written: `action_spans[i]` is the
+    /// span of `changes[i]` (empty when the statement is one action, or the actions could not
+    /// be told apart).
+    pub action_spans: Vec<Span>,
     /// Strongest lock per relation, in the order first taken.
     pub locks: Vec<LockFact>,
     /// Relations rewritten (every row copied) while locked.
@@ -210,7 +218,15 @@ impl StatementFacts {
     /// Where `change` is written: the inner statement of a `DO` block or a function body that
     /// makes it, or the statement itself.
     pub fn span_of(&self, change: &Change) -> Span {
-        self.inner_of(change).map_or(self.span, |s| s.span)
+        if let Some(inner) = self.inner_of(change) {
+            return inner.span;
+        }
+        self.changes
+            .iter()
+            .position(|c| c == change)
+            .and_then(|i| self.action_spans.get(i))
+            .copied()
+            .unwrap_or(self.span)
     }
 
     /// The kind of statement that makes `change`: the inner statement's, or the statement's.
@@ -350,6 +366,7 @@ impl StatementFacts {
             Change::Update {
                 table,
                 has_where: false,
+                ..
             } if !self.is_new(table) => Some(Backfill::Update(table)),
             Change::Insert {
                 table,
@@ -413,6 +430,7 @@ pub fn statement_facts(
         destructive: false,
         changes: Vec::new(),
         change_phases: Vec::new(),
+        action_spans: Vec::new(),
         locks: Vec::new(),
         rewrites: Vec::new(),
         scans: Vec::new(),
@@ -450,6 +468,7 @@ pub fn statement_facts(
             facts.kind = c.kind;
             facts.known = c.known;
             facts.changes = c.changes;
+            facts.action_spans = postgres::actions::of(node, source.slice(span), span.start);
             let procedural = postgres::plpgsql::read(node, source, span, read);
             facts.definition = procedural.definition.map(Box::new);
             absorb(&mut facts, procedural.body);

@@ -71,6 +71,10 @@ pub fn change_phase(change: &Change) -> (Phase, bool) {
             },
             false,
         ),
+        // Takes away something the running version uses (see `Restriction::describe`).
+        C::Restrict { restriction, .. } => (Phase::Contract, restriction.loses_data()),
+        // Nothing runs until `EXECUTE`, which carries the prepared statement's changes.
+        C::Prepare { .. } | C::Execute { .. } | C::Deallocate { .. } => (Phase::Neutral, false),
         C::Grant { revoke, .. } => (
             if *revoke {
                 Phase::Contract
@@ -120,6 +124,12 @@ fn table_cmd_phase(cmd: &TableCmd) -> (Phase, bool) {
             (Phase::Contract, false)
         }
         T::DetachPartition { .. } => (Phase::Contract, false),
+        // The old owner, maybe the application's role, loses its rights on the table; a
+        // trigger or rule that stops firing no longer does on each write what the old
+        // version relies on (as if it were dropped).
+        T::OwnerTo | T::TriggerState { stops: true, .. } | T::RestartIdentity { .. } => {
+            (Phase::Contract, false)
+        }
         T::SetLogged
         | T::SetUnlogged
         | T::SetTablespace
@@ -128,7 +138,7 @@ fn table_cmd_phase(cmd: &TableCmd) -> (Phase, bool) {
         | T::DropExpression { .. }
         | T::ColumnSetting { .. }
         | T::Maintenance(_)
-        | T::TriggerState
+        | T::TriggerState { stops: false, .. }
         | T::Other(_) => (Phase::Neutral, false),
     }
 }
@@ -138,6 +148,9 @@ fn table_cmd_phase(cmd: &TableCmd) -> (Phase, bool) {
 /// version already keeps, and a PRIMARY KEY / UNIQUE built on an index that already enforces
 /// it (see `docs/phases.md`).
 fn constraint_phase(c: &ConstraintSpec) -> Phase {
+    if c.always_false {
+        return Phase::Contract;
+    }
     match c.kind {
         ConstraintKind::ForeignKey => Phase::Expand,
         ConstraintKind::PrimaryKey | ConstraintKind::Unique if c.using_index.is_some() => {
@@ -162,6 +175,70 @@ pub struct PhaseContext<'a> {
     pub new_table: &'a dyn Fn(&str) -> bool,
     /// Whether a column of an existing table was added in this change.
     pub new_column: &'a dyn Fn(&str, &str) -> bool,
+    /// Whether a routine, type, schema, role, policy, ... was created in this change.
+    pub new_object: &'a dyn Fn(ObjectKind, &str) -> bool,
+    /// Tables whose triggers this statement disables and a later statement of the same
+    /// transaction enables again (see [`restored_triggers`]).
+    pub triggers_restored: &'a [String],
+}
+
+/// For each statement, the tables whose triggers (or rules) it stops and a later statement of
+/// the same transaction turns back on (`DISABLE TRIGGER USER; <bulk update>; ENABLE TRIGGER
+/// USER`): the lock `DISABLE` takes keeps the application's writes out until the commit, so it
+/// never writes while they are off. Outside a transaction it can: no pairing. One backward pass.
+pub fn restored_triggers(statements: &[super::StatementFacts]) -> Vec<Vec<String>> {
+    let mut out = vec![Vec::new(); statements.len()];
+    // (scope, table key) enabled by a later statement.
+    let mut enabled_later: HashSet<(super::transaction::Scope, String)> = HashSet::new();
+    for (i, s) in statements.iter().enumerate().rev() {
+        if !s.scope.in_transaction() {
+            continue;
+        }
+        for c in &s.changes {
+            let Change::AlterTable {
+                table,
+                cmd: TableCmd::TriggerState { stops, .. },
+            } = c
+            else {
+                continue;
+            };
+            let k = (s.scope, schema::key(table).to_string());
+            if *stops {
+                if enabled_later.contains(&k) {
+                    out[i].push(k.1);
+                }
+            } else {
+                enabled_later.insert(k);
+            }
+        }
+    }
+    out
+}
+
+/// The phase of each of a statement's changes (see [`change_phase_in`]); a column added by
+/// the statement itself is new for its other actions (`ADD COLUMN c ..., ADD CHECK (c > 0)`:
+/// PostgreSQL adds columns before constraints, whatever the order written).
+pub fn statement_phases(changes: &[Change], ctx: &PhaseContext) -> Vec<(Phase, bool)> {
+    let added: Vec<(&str, &str)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AlterTable {
+                table,
+                cmd: TableCmd::AddColumn { column, .. },
+            } => Some((schema::key(table), column.name.as_str())),
+            _ => None,
+        })
+        .collect();
+    if added.is_empty() {
+        return changes.iter().map(|c| change_phase_in(c, ctx)).collect();
+    }
+    let new_column =
+        |t: &str, c: &str| added.contains(&(schema::key(t), c)) || (ctx.new_column)(t, c);
+    let local = PhaseContext {
+        new_column: &new_column,
+        ..*ctx
+    };
+    changes.iter().map(|c| change_phase_in(c, &local)).collect()
 }
 
 /// The phase of one change given the schema before it: lossless type changes, index drops,
@@ -182,6 +259,59 @@ pub fn change_phase_in(change: &Change, ctx: &PhaseContext) -> (Phase, bool) {
                 base
             }
         }
+        // A whole-table UPDATE overwrites what the old version stored, unless it only fills
+        // columns added in this change (a backfill).
+        // A `WHERE` true wherever columns are not NULL, on NOT NULL columns: every row.
+        Change::Delete {
+            table,
+            has_where: true,
+            every_row_unless_null: cols,
+        } if every_row_of(ctx.schema, table, cols) => (Phase::Contract, true),
+        Change::Update {
+            table,
+            has_where: true,
+            columns,
+            every_row_unless_null: cols,
+        } if every_row_of(ctx.schema, table, cols) => {
+            let fills_new = (ctx.new_table)(table)
+                || (!columns.is_empty() && columns.iter().all(|c| (ctx.new_column)(table, c)));
+            if fills_new {
+                base
+            } else {
+                (Phase::Contract, true)
+            }
+        }
+        Change::Update {
+            table,
+            has_where: false,
+            columns,
+            ..
+        } => {
+            let fills_new = (ctx.new_table)(table)
+                || (!columns.is_empty() && columns.iter().all(|c| (ctx.new_column)(table, c)));
+            if fills_new {
+                base
+            } else {
+                (Phase::Contract, true)
+            }
+        }
+        Change::Grant {
+            revoke: true,
+            object,
+            names,
+        } if !names.is_empty()
+            && names
+                .iter()
+                .all(|n| (ctx.new_table)(n) || (ctx.new_object)(*object, n)) =>
+        {
+            (Phase::Neutral, false)
+        }
+        // Nothing the old version uses depends on what this change created.
+        Change::Restrict { object, name, .. }
+            if (ctx.new_table)(name) || (ctx.new_object)(*object, name) =>
+        {
+            (Phase::Neutral, false)
+        }
         Change::AlterTable { table, cmd } => {
             let tkey = schema::key(table);
             let new_column = |c: &str| (ctx.new_table)(table) || (ctx.new_column)(table, c);
@@ -197,6 +327,18 @@ pub fn change_phase_in(change: &Change, ctx: &PhaseContext) -> (Phase, bool) {
                     (Phase::Expand, false)
                 }
                 TableCmd::SetNotNull { column } if new_column(column) => (Phase::Expand, false),
+                TableCmd::TriggerState { stops: true, .. }
+                    if ctx.triggers_restored.iter().any(|t| t == tkey) =>
+                {
+                    (Phase::Neutral, false)
+                }
+                TableCmd::AddConstraint(c) if c.always_false => {
+                    if (ctx.new_table)(table) {
+                        (Phase::Expand, false)
+                    } else {
+                        base
+                    }
+                }
                 TableCmd::AddConstraint(c) if base.0 == Phase::Contract => {
                     let name = c
                         .name
@@ -231,6 +373,16 @@ pub fn change_phase_in(change: &Change, ctx: &PhaseContext) -> (Phase, bool) {
         }
         _ => base,
     }
+}
+
+/// Whether `columns` (non-empty) are all `NOT NULL` columns of `table` in the replay.
+fn every_row_of(schema: &Schema, table: &str, columns: &[String]) -> bool {
+    !columns.is_empty()
+        && schema.table(table).is_some_and(|t| {
+            columns
+                .iter()
+                .all(|c| t.column(c).is_some_and(|c| c.not_null))
+        })
 }
 
 /// Whether the replay knows `index` to be unique (a UNIQUE index, or the index of a PRIMARY
@@ -334,6 +486,8 @@ pub fn change_idempotent(change: &Change) -> bool {
         // COPY FROM appends the same rows again.
         C::Copy { from, .. } => !from,
         C::Opaque => false,
+        C::Restrict { .. } | C::Prepare { .. } | C::Deallocate { .. } => true,
+        C::Execute { .. } => false,
         C::Truncate { .. }
         | C::Update { .. }
         | C::Delete { .. }

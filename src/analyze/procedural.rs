@@ -70,6 +70,9 @@ pub enum OpaqueReason {
     TooDeep(String),
     /// An event trigger runs its function on later DDL, which rollsafe does not follow.
     EventTrigger,
+    /// `EXECUTE name` of a statement not prepared earlier in the unit (in another session,
+    /// or by code rollsafe cannot see).
+    UnknownPrepared(String),
 }
 
 impl fmt::Display for OpaqueReason {
@@ -95,6 +98,10 @@ impl fmt::Display for OpaqueReason {
             OpaqueReason::TooDeep(name) => write!(
                 f,
                 "a call of {name}() nested deeper (or more recursively) than rollsafe follows"
+            ),
+            OpaqueReason::UnknownPrepared(name) => write!(
+                f,
+                "EXECUTE of prepared statement {name}, which is not prepared earlier in this migration"
             ),
             OpaqueReason::EventTrigger => write!(
                 f,

@@ -64,7 +64,8 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
             };
             super::sqlite::replay::recognise_rebuilds(&mut unit.statements, &columns);
         }
-        for facts in &mut unit.statements {
+        let restored = phase::restored_triggers(&unit.statements);
+        for (position, facts) in unit.statements.iter_mut().enumerate() {
             if resolve_calls(facts, schema) {
                 super::refresh_derived(facts, target);
             }
@@ -165,6 +166,14 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
                     .get(&(schema::key(t).to_string(), c.to_string()))
                     .is_some_and(|u| is_new(*u))
             };
+            let new_object = |kind: super::ObjectKind, name: &str| {
+                schema
+                    .objects
+                    .get(&(kind, schema::object_key(kind, name, None)))
+                    .copied()
+                    .flatten()
+                    .is_some_and(is_new)
+            };
             let ctx = PhaseContext {
                 schema,
                 pg: target.version,
@@ -172,6 +181,8 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
                 replaced: &replaced,
                 new_table: &new_table,
                 new_column: &new_column,
+                new_object: &new_object,
+                triggers_restored: restored.get(position).map_or(&[], Vec::as_slice),
             };
             refine_phase(facts, &ctx);
             zone.update(facts);
@@ -291,10 +302,8 @@ fn refine_phase(facts: &mut StatementFacts, ctx: &PhaseContext) {
     }
     let mut phase = super::Phase::Neutral;
     let mut destructive = false;
-    facts.change_phases.clear();
-    for c in &facts.changes {
-        let (p, d) = phase::change_phase_in(c, ctx);
-        facts.change_phases.push((p, d));
+    facts.change_phases = phase::statement_phases(&facts.changes, ctx);
+    for &(p, d) in &facts.change_phases {
         phase = phase.max(p);
         destructive |= d;
     }

@@ -1018,7 +1018,8 @@ impl Schema {
                     | ObjectKind::Extension
                     | ObjectKind::Trigger
                     | ObjectKind::Policy
-                    | ObjectKind::Rule),
+                    | ObjectKind::Rule
+                    | ObjectKind::Role),
                 name,
                 on_table,
                 ..
@@ -1369,7 +1370,9 @@ pub fn default_constraint_name(table: &str, spec: &ConstraintSpec) -> Option<Str
         ConstraintKind::PrimaryKey => ("", "pkey"),
         ConstraintKind::Unique if !columns.is_empty() => (columns.as_str(), "key"),
         ConstraintKind::ForeignKey if !columns.is_empty() => (columns.as_str(), "fkey"),
-        ConstraintKind::Check if !columns.is_empty() => (columns.as_str(), "check"),
+        // PostgreSQL names a CHECK after the one column it reads, or after the table alone.
+        ConstraintKind::Check if spec.columns.len() == 1 => (columns.as_str(), "check"),
+        ConstraintKind::Check => ("", "check"),
         _ => return None,
     };
     Some(object_name(relname, middle, label))

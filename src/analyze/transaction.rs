@@ -6,7 +6,7 @@ use super::{Change, StatementFacts, TxControl};
 use crate::discover::{Layout, Migration, TransactionMode};
 
 /// The transaction a statement runs in, as PostgreSQL sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Scope {
     /// On its own: committed as soon as it succeeds.
     #[default]

@@ -1,7 +1,7 @@
 use super::contract::{self, Approval};
 use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::analyze::procedural::InnerStatement;
-use crate::analyze::{Change, Phase, StatementFacts, phase};
+use crate::analyze::{Change, Phase, StatementFacts, TableCmd};
 use crate::discover::Direction;
 use crate::source::Span;
 use crate::config::Severity;
@@ -101,7 +101,7 @@ fn describe(s: &StatementFacts) -> Vec<(String, Span)> {
         .body()
         .statements
         .iter()
-        .filter(|i| i.changes.iter().any(is_contract))
+        .filter(|i| i.changes.iter().any(|c| phase_of(s, c).0 == Phase::Contract))
         .collect();
     // The statement's own changes with their phases (in the context the replay saw).
     let own: Vec<(&Change, Phase)> = s
@@ -117,7 +117,12 @@ fn describe(s: &StatementFacts) -> Vec<(String, Span)> {
         .collect();
     let mut out = Vec::new();
     if own.iter().any(|(_, p)| *p == Phase::Contract) || inner.is_empty() {
-        out.push((describe_own(s, &own), s.span));
+        // At the action that decides it (in a multi-action ALTER TABLE, not the first one).
+        let at = own
+            .iter()
+            .find(|(_, p)| *p == Phase::Contract)
+            .map_or(s.span, |(c, _)| s.span_of(c));
+        out.push((describe_own(s, &own), at));
     }
     let mut seen: std::collections::HashSet<Span> = std::collections::HashSet::new();
     for i in inner {
@@ -130,8 +135,13 @@ fn describe(s: &StatementFacts) -> Vec<(String, Span)> {
     out
 }
 
-fn is_contract(c: &Change) -> bool {
-    phase::change_phase(c).0 == Phase::Contract
+/// The phase of one of the statement's changes as the replay decided it.
+fn phase_of(s: &StatementFacts, c: &Change) -> (Phase, bool) {
+    s.changes
+        .iter()
+        .position(|x| x == c)
+        .and_then(|i| s.change_phases.get(i).copied())
+        .unwrap_or((Phase::Neutral, false))
 }
 
 fn detail(c: &Change) -> Option<String> {
@@ -148,7 +158,70 @@ fn detail(c: &Change) -> Option<String> {
             schema,
         } => Some(format!("moves {} {name} to schema {schema}", object.name())),
         Change::Truncate { tables } => Some(format!("truncates {}", tables.join(", "))),
-        Change::AlterTable { table, cmd } => Some(format!("{} on {table}", cmd.describe())),
+        // Contract only when it reaches every row (see `phase::change_phase_in`).
+        Change::Delete {
+            table,
+            has_where,
+            every_row_unless_null,
+        } if !has_where || !every_row_unless_null.is_empty() => {
+            Some(format!("deletes every row of {table}"))
+        }
+        Change::Update {
+            table,
+            has_where,
+            columns,
+            every_row_unless_null,
+        } if !has_where || !every_row_unless_null.is_empty() => Some(format!(
+            "overwrites {} in every row of {table}: the values the running application stored are gone",
+            if columns.is_empty() {
+                "columns".to_string()
+            } else {
+                columns.join(", ")
+            }
+        )),
+        Change::Grant {
+            revoke: true,
+            object,
+            names,
+        } => Some(format!(
+            "revokes privileges{}: the running application's role may lose access",
+            if names.is_empty() {
+                String::new()
+            } else {
+                format!(" on {} {}", object.name(), names.join(", "))
+            }
+        )),
+        Change::Restrict {
+            restriction,
+            object,
+            name,
+        } => Some(restriction.describe(*object, name)),
+        Change::AlterTable { table, cmd } => Some(match why(cmd) {
+            Some(why) => format!("{} on {table}: {why}", cmd.describe()),
+            None => format!("{} on {table}", cmd.describe()),
+        }),
+        _ => None,
+    }
+}
+
+/// Why an action that drops nothing still breaks the application version running now.
+fn why(cmd: &TableCmd) -> Option<&'static str> {
+    match cmd {
+        TableCmd::EnableRowSecurity => Some(
+            "without a policy for its role, the running application reads and writes no rows (unless it owns the table)",
+        ),
+        TableCmd::OwnerTo => Some(
+            "the old owner, maybe the running application's role, loses the owner's rights and the privileges it held",
+        ),
+        TableCmd::TriggerState { stops: true, .. } => {
+            Some("it no longer does on each write what the running application relies on")
+        }
+        TableCmd::RestartIdentity { .. } => Some(
+            "the identity moves to a fixed value: the running application's next inserts can reuse keys that exist and fail",
+        ),
+        TableCmd::AddConstraint(c) if c.always_false => {
+            Some("it refuses every row written from now on, so the running application's writes fail")
+        }
         _ => None,
     }
 }
@@ -193,7 +266,7 @@ fn describe_own(s: &StatementFacts, own: &[(&Change, Phase)]) -> String {
 
 /// A contract statement inside procedural code, named with where it runs from.
 fn describe_inner(s: &StatementFacts, inner: &InnerStatement) -> String {
-    let destructive = inner.changes.iter().any(|c| phase::change_phase(c).1);
+    let destructive = inner.changes.iter().any(|c| phase_of(s, c).1);
     let verb = if destructive {
         "destructive"
     } else {
@@ -203,7 +276,12 @@ fn describe_inner(s: &StatementFacts, inner: &InnerStatement) -> String {
         InnerStatement { via: Some(via), .. } => format!(" in {via}, run by this {}", s.kind),
         _ => format!(" inside this {}", s.kind),
     };
-    match inner.changes.iter().find_map(detail) {
+    let deciding = inner
+        .changes
+        .iter()
+        .filter(|c| phase_of(s, c).0 == Phase::Contract)
+        .find_map(detail);
+    match deciding.or_else(|| inner.changes.iter().find_map(detail)) {
         Some(d) => format!("{verb} change ({d}){place}"),
         None => format!("{verb} {}{place}", inner.kind),
     }

@@ -107,6 +107,7 @@ pub fn column(def: &ColumnDef) -> ColumnInfo {
         kind,
         name: None,
         not_valid: false,
+        always_false: false,
         using_index: None,
         references: None,
         columns: vec![unquote(&def.name.to_string())],
@@ -181,6 +182,7 @@ fn table_constraint(c: &TableConstraint) -> (Option<ConstraintSpec>, Op) {
         kind,
         name,
         not_valid: false,
+        always_false: false,
         using_index: None,
         references: None,
         columns,
@@ -440,6 +442,12 @@ pub fn classify(statement: &Statement) -> Classified {
             c.changes.push(Change::Update {
                 table: unquote(&u.table.relation.to_string()),
                 has_where: u.selection.is_some(),
+                columns: u
+                    .assignments
+                    .iter()
+                    .map(|a| unquote(&a.target.to_string()))
+                    .collect(),
+                every_row_unless_null: Vec::new(),
             });
         }
         Statement::Delete(d) => {
@@ -456,6 +464,7 @@ pub fn classify(statement: &Statement) -> Classified {
             c.changes.push(Change::Delete {
                 table,
                 has_where: d.selection.is_some() || d.limit.is_some(),
+                every_row_unless_null: Vec::new(),
             });
         }
         Statement::CreateView(v) => {

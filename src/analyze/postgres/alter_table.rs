@@ -119,18 +119,20 @@ pub(crate) fn table_cmd(cmd: &pb::AlterTableCmd) -> TableCmd {
                 TableCmd::Other("SET (storage parameters)")
             }
         }
-        A::AtEnableTrig
-        | A::AtEnableAlwaysTrig
-        | A::AtEnableReplicaTrig
-        | A::AtDisableTrig
-        | A::AtEnableTrigAll
-        | A::AtDisableTrigAll
-        | A::AtEnableTrigUser
-        | A::AtDisableTrigUser
-        | A::AtEnableRule
-        | A::AtEnableAlwaysRule
-        | A::AtEnableReplicaRule
-        | A::AtDisableRule => TableCmd::TriggerState,
+        // A trigger or rule set to fire only under `session_replication_role = replica` stops
+        // firing for the application's writes, as a disabled one does.
+        A::AtEnableReplicaTrig => trigger_state(true, "ENABLE REPLICA TRIGGER"),
+        A::AtDisableTrig => trigger_state(true, "DISABLE TRIGGER"),
+        A::AtDisableTrigAll => trigger_state(true, "DISABLE TRIGGER ALL"),
+        A::AtDisableTrigUser => trigger_state(true, "DISABLE TRIGGER USER"),
+        A::AtEnableReplicaRule => trigger_state(true, "ENABLE REPLICA RULE"),
+        A::AtDisableRule => trigger_state(true, "DISABLE RULE"),
+        A::AtEnableTrig => trigger_state(false, "ENABLE TRIGGER"),
+        A::AtEnableAlwaysTrig => trigger_state(false, "ENABLE ALWAYS TRIGGER"),
+        A::AtEnableTrigAll => trigger_state(false, "ENABLE TRIGGER ALL"),
+        A::AtEnableTrigUser => trigger_state(false, "ENABLE TRIGGER USER"),
+        A::AtEnableRule => trigger_state(false, "ENABLE RULE"),
+        A::AtEnableAlwaysRule => trigger_state(false, "ENABLE ALWAYS RULE"),
         A::AtSetOptions | A::AtResetOptions => TableCmd::ColumnSetting {
             column,
             setting: ColumnSetting::Options,
@@ -147,8 +149,15 @@ pub(crate) fn table_cmd(cmd: &pb::AlterTableCmd) -> TableCmd {
             column,
             setting: ColumnSetting::Expression,
         },
-        A::AtSetIdentity => TableCmd::Other("SET IDENTITY"),
-        A::AtChangeOwner => TableCmd::Other("OWNER TO"),
+        // `ALTER COLUMN id RESTART [WITH n]` moves the identity's sequence, like `ALTER SEQUENCE
+        // ... RESTART`.
+        A::AtSetIdentity => match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
+            Some(NodeEnum::List(l)) if l.items.iter().any(|o| def_name(o) == Some("restart")) => {
+                TableCmd::RestartIdentity { column }
+            }
+            _ => TableCmd::Other("SET IDENTITY"),
+        },
+        A::AtChangeOwner => TableCmd::OwnerTo,
         A::AtReplicaIdentity => TableCmd::Other("REPLICA IDENTITY"),
         A::AtAddInherit => TableCmd::Other("INHERIT"),
         A::AtAddOf => TableCmd::Other("OF"),
@@ -163,6 +172,12 @@ pub(crate) fn table_cmd(cmd: &pb::AlterTableCmd) -> TableCmd {
         | A::AtReAddStatistics
         | A::Undefined => TableCmd::Other("ALTER TABLE"),
     }
+}
+
+/// A trigger or rule enabled or disabled; one set to fire only under `session_replication_role
+/// = replica` stops firing for the application's writes, as a disabled one does (`stops`).
+fn trigger_state(stops: bool, label: &'static str) -> TableCmd {
+    TableCmd::TriggerState { stops, label }
 }
 
 /// Storage parameters that `ALTER TABLE ... SET (...)` changes under SHARE UPDATE EXCLUSIVE
@@ -265,10 +280,20 @@ pub(crate) fn constraint_spec(c: &pb::Constraint) -> Option<ConstraintSpec> {
     if kind == ConstraintKind::ForeignKey {
         columns = c.fk_attrs.iter().map(node_name).collect();
     }
+    // A CHECK's columns are the ones its expression reads (none when it cannot tell).
+    if kind == ConstraintKind::Check && columns.is_empty() {
+        columns = c
+            .raw_expr
+            .as_deref()
+            .and_then(check_columns)
+            .unwrap_or_default();
+    }
     Some(ConstraintSpec {
         kind,
         name: non_empty(&c.conname),
         not_valid: c.skip_validation,
+        always_false: kind == ConstraintKind::Check
+            && c.raw_expr.as_deref().and_then(constant_truth) == Some(false),
         using_index: non_empty(&c.indexname),
         references: c.pktable.as_ref().map(rv_name),
         columns,

@@ -123,15 +123,24 @@ fn classify_statement(node: &NodeEnum) -> Classified {
                 method: non_empty(&s.access_method).unwrap_or_else(|| "btree".into()),
             }],
         ),
-        N::ViewStmt(s) => known(
-            "CREATE VIEW",
-            vec![create(
-                ObjectKind::View,
-                range_var(s.view.as_ref()),
-                false,
-                s.replace,
-            )],
-        ),
+        N::ViewStmt(s) => {
+            let view = range_var(s.view.as_ref());
+            let mut changes = vec![create(ObjectKind::View, view.clone(), false, s.replace)];
+            // Redefined to return nothing: the running version's reads come back empty.
+            if s.replace
+                && s.query
+                    .as_deref()
+                    .and_then(|q| q.node.as_ref())
+                    .is_some_and(super::expr::returns_no_rows)
+            {
+                changes.push(Change::Restrict {
+                    restriction: Restriction::EmptyView,
+                    object: ObjectKind::View,
+                    name: view,
+                });
+            }
+            known("CREATE VIEW", changes)
+        }
         N::CreateFunctionStmt(s) => {
             let (kind, object) = if s.is_procedure {
                 ("CREATE PROCEDURE", ObjectKind::Procedure)
@@ -222,26 +231,62 @@ fn classify_statement(node: &NodeEnum) -> Classified {
                 or_replace: s.replace,
             }],
         ),
-        N::CreatePolicyStmt(s) => known(
-            "CREATE POLICY",
-            vec![Change::Create {
+        N::CreatePolicyStmt(s) => {
+            let table = range_var(s.table.as_ref());
+            let mut changes = vec![Change::Create {
                 object: ObjectKind::Policy,
                 name: s.policy_name.clone(),
-                on_table: Some(range_var(s.table.as_ref())),
+                on_table: Some(table.clone()),
                 if_not_exists: false,
                 or_replace: false,
+            }];
+            // A permissive policy only lets more rows through; a restrictive one must pass
+            // as well as the others, so it can hide or refuse rows the running version uses.
+            if !s.permissive {
+                changes.push(Change::Restrict {
+                    restriction: Restriction::RestrictivePolicy,
+                    object: ObjectKind::Table,
+                    name: table,
+                });
+            }
+            known("CREATE POLICY", changes)
+        }
+        N::AlterPolicyStmt(s) => known(
+            "ALTER POLICY",
+            vec![Change::Restrict {
+                restriction: Restriction::AlterPolicy,
+                object: ObjectKind::Table,
+                name: range_var(s.table.as_ref()),
             }],
         ),
-        N::RuleStmt(s) => known(
-            "CREATE RULE",
-            vec![Change::Create {
+        N::RuleStmt(s) => {
+            let table = range_var(s.relation.as_ref());
+            let mut changes = vec![Change::Create {
                 object: ObjectKind::Rule,
                 name: s.rulename.clone(),
-                on_table: Some(range_var(s.relation.as_ref())),
+                on_table: Some(table.clone()),
                 if_not_exists: false,
                 or_replace: s.replace,
-            }],
-        ),
+            }];
+            if s.instead {
+                let event = match pb::CmdType::try_from(s.event) {
+                    Ok(pb::CmdType::CmdSelect) => "SELECT",
+                    Ok(pb::CmdType::CmdInsert) => "INSERT",
+                    Ok(pb::CmdType::CmdUpdate) => "UPDATE",
+                    Ok(pb::CmdType::CmdDelete) => "DELETE",
+                    _ => "command",
+                };
+                changes.push(Change::Restrict {
+                    restriction: Restriction::InsteadRule {
+                        event,
+                        nothing: s.actions.is_empty(),
+                    },
+                    object: ObjectKind::Table,
+                    name: table,
+                });
+            }
+            known("CREATE RULE", changes)
+        }
         N::CreateForeignTableStmt(s) => known(
             "CREATE FOREIGN TABLE",
             vec![create(
@@ -319,9 +364,16 @@ fn classify_statement(node: &NodeEnum) -> Classified {
             "DROP ROLE",
             vec![drop(ObjectKind::Role, String::new(), s.missing_ok)],
         ),
-        N::DropOwnedStmt(_) => known(
+        N::DropOwnedStmt(s) => known(
             "DROP OWNED",
-            vec![drop(ObjectKind::Other, String::new(), false)],
+            vec![drop(
+                ObjectKind::Other,
+                format!(
+                    "everything owned by {}",
+                    s.roles.iter().map(role_name).collect::<Vec<_>>().join(", ")
+                ),
+                false,
+            )],
         ),
         N::DropSubscriptionStmt(s) => known(
             "DROP SUBSCRIPTION",
@@ -371,8 +423,42 @@ fn classify_statement(node: &NodeEnum) -> Classified {
                     }),
                     _ => None,
                 })
-                .collect();
+                .collect::<Vec<_>>();
+            let mut changes = changes;
+            if s.objtype == ObjectType::ObjectView as i32 {
+                changes.extend(view_options(&s.cmds).map(|restriction| Change::Restrict {
+                    restriction,
+                    object: ObjectKind::View,
+                    name: table.clone(),
+                }));
+            }
             known(format!("ALTER {}", object_type_label(s.objtype)), changes)
+        }
+        N::AlterFunctionStmt(s) => {
+            let invoker = s.actions.iter().any(|a| match a.node.as_ref() {
+                Some(NodeEnum::DefElem(d)) if d.defname == "security" => {
+                    d.arg.as_deref().map(const_text).as_deref() == Some("false")
+                }
+                _ => false,
+            });
+            let object = object_kind(s.objtype);
+            let name = s
+                .func
+                .as_ref()
+                .map(|f| names(&f.objname))
+                .unwrap_or_default();
+            known(
+                format!("ALTER {}", object_type_label(s.objtype)),
+                if invoker {
+                    vec![Change::Restrict {
+                        restriction: Restriction::SecurityInvoker,
+                        object,
+                        name,
+                    }]
+                } else {
+                    vec![Change::Other]
+                },
+            )
         }
         N::AlterEnumStmt(s) => {
             let type_name = names(&s.type_name);
@@ -397,52 +483,99 @@ fn classify_statement(node: &NodeEnum) -> Classified {
             }
         }
 
-        N::InsertStmt(s) => known(
-            "INSERT",
-            vec![Change::Insert {
+        N::InsertStmt(s) => {
+            let select = s.select_stmt.as_deref().and_then(|n| n.node.as_ref());
+            let mut changes = vec![Change::Insert {
                 table: range_var(s.relation.as_ref()),
                 on_conflict: s.on_conflict_clause.is_some(),
-                from_query: s
-                    .select_stmt
-                    .as_deref()
-                    .and_then(|n| n.node.as_ref())
-                    .is_some_and(reads_rows),
-            }],
-        ),
-        N::UpdateStmt(s) => known(
-            "UPDATE",
-            vec![Change::Update {
+                from_query: select.is_some_and(reads_rows),
+            }];
+            changes.extend(with_changes(s.with_clause.as_ref()));
+            if let Some(N::SelectStmt(sel)) = select {
+                changes.extend(with_changes(sel.with_clause.as_ref()));
+            }
+            known("INSERT", changes)
+        }
+        N::UpdateStmt(s) => {
+            let mut changes = vec![Change::Update {
                 table: range_var(s.relation.as_ref()),
-                has_where: s
-                    .where_clause
-                    .as_deref()
-                    .is_some_and(|w| !super::expr::is_always_true(w)),
-            }],
-        ),
-        N::DeleteStmt(s) => known(
-            "DELETE",
-            vec![Change::Delete {
+                has_where: filters(s.where_clause.as_deref()),
+                columns: set_columns(&s.target_list),
+                every_row_unless_null: unless_null(s.where_clause.as_deref()),
+            }];
+            changes.extend(with_changes(s.with_clause.as_ref()));
+            known("UPDATE", changes)
+        }
+        N::DeleteStmt(s) => {
+            let mut changes = vec![Change::Delete {
                 table: range_var(s.relation.as_ref()),
-                has_where: s
-                    .where_clause
-                    .as_deref()
-                    .is_some_and(|w| !super::expr::is_always_true(w)),
-            }],
-        ),
-        N::MergeStmt(s) => known(
-            "MERGE",
-            vec![Change::Merge {
-                table: range_var(s.relation.as_ref()),
-            }],
-        ),
-        N::CopyStmt(s) => known(
-            if s.is_from { "COPY FROM" } else { "COPY TO" },
-            vec![Change::Copy {
+                has_where: filters(s.where_clause.as_deref()),
+                every_row_unless_null: unless_null(s.where_clause.as_deref()),
+            }];
+            changes.extend(with_changes(s.with_clause.as_ref()));
+            known("DELETE", changes)
+        }
+        N::MergeStmt(s) => known("MERGE", merge_changes(s)),
+        N::CopyStmt(s) => {
+            let mut changes = vec![Change::Copy {
                 table: s.relation.as_ref().map(rv_name),
                 from: s.is_from,
+            }];
+            // `COPY (DELETE ... RETURNING ...) TO`: the query runs.
+            if let Some(query) = s.query.as_deref().and_then(|q| q.node.as_ref()) {
+                changes.extend(query_changes(query));
+            }
+            known(if s.is_from { "COPY FROM" } else { "COPY TO" }, changes)
+        }
+        N::ExplainStmt(s) => {
+            let query = s.query.as_deref().and_then(|q| q.node.as_ref());
+            match query {
+                // `EXPLAIN ANALYZE` runs the statement; plain `EXPLAIN` only plans it.
+                Some(query) if explain_analyzes(&s.options) => {
+                    let inner = classify_statement(query);
+                    Classified {
+                        kind: format!("EXPLAIN ANALYZE {}", inner.kind),
+                        ..inner
+                    }
+                }
+                _ => known("EXPLAIN", vec![Change::Other]),
+            }
+        }
+        N::PrepareStmt(s) => {
+            let inner = s
+                .query
+                .as_deref()
+                .and_then(|q| q.node.as_ref())
+                .map(classify_statement);
+            let (kind, changes) =
+                inner.map_or((String::new(), Vec::new()), |c| (c.kind, c.changes));
+            known(
+                "PREPARE",
+                vec![Change::Prepare {
+                    name: s.name.clone(),
+                    kind,
+                    changes,
+                }],
+            )
+        }
+        N::DeallocateStmt(s) => known(
+            "DEALLOCATE",
+            vec![Change::Deallocate {
+                name: (!s.isall).then(|| s.name.clone()),
+            }],
+        ),
+        N::ExecuteStmt(s) => known(
+            "EXECUTE",
+            vec![Change::Execute {
+                name: s.name.clone(),
             }],
         ),
         N::SelectStmt(s) => {
+            let mut changes = with_changes(s.with_clause.as_ref());
+            changes.extend(setval_changes(s));
+            if s.into_clause.is_none() && !changes.is_empty() {
+                return known("SELECT", changes);
+            }
             if let Some(into) = &s.into_clause {
                 known(
                     "SELECT INTO",
@@ -561,8 +694,10 @@ fn classify_statement(node: &NodeEnum) -> Classified {
             if s.is_grant { "GRANT" } else { "REVOKE" },
             vec![Change::Grant {
                 revoke: !s.is_grant,
-                tables: if s.objtype == ObjectType::ObjectTable as i32 {
-                    s.objects.iter().filter_map(node_range_var).collect()
+                object: object_kind(s.objtype),
+                // `ON ALL TABLES IN SCHEMA s` names schemas, not the objects it reaches.
+                names: if s.targtype == pb::GrantTargetType::AclTargetObject as i32 {
+                    s.objects.iter().map(node_name).collect()
                 } else {
                     Vec::new()
                 },
@@ -576,7 +711,8 @@ fn classify_statement(node: &NodeEnum) -> Classified {
             },
             vec![Change::Grant {
                 revoke: !s.is_grant,
-                tables: Vec::new(),
+                object: ObjectKind::Role,
+                names: Vec::new(),
             }],
         ),
         N::CommentStmt(s) => known(
@@ -586,12 +722,131 @@ fn classify_statement(node: &NodeEnum) -> Classified {
             }],
         ),
         N::SecLabelStmt(_) => known("SECURITY LABEL", vec![Change::Comment { relation: None }]),
-        N::AlterSeqStmt(s) => known(
-            "ALTER SEQUENCE",
-            vec![Change::AlterSequence {
-                name: range_var(s.sequence.as_ref()),
+        N::AlterSeqStmt(s) => {
+            let name = range_var(s.sequence.as_ref());
+            let mut changes = vec![Change::AlterSequence { name: name.clone() }];
+            if s.options.iter().any(|o| def_name(o) == Some("restart")) {
+                changes.push(Change::Restrict {
+                    restriction: Restriction::SequenceRestart,
+                    object: ObjectKind::Sequence,
+                    name,
+                });
+            }
+            known("ALTER SEQUENCE", changes)
+        }
+        N::AlterDefaultPrivilegesStmt(s) => {
+            let revoke = s.action.as_ref().is_some_and(|a| !a.is_grant);
+            let changes = if revoke {
+                vec![Change::Restrict {
+                    restriction: Restriction::DefaultPrivileges,
+                    object: ObjectKind::Other,
+                    name: String::new(),
+                }]
+            } else {
+                vec![Change::Other]
+            };
+            known("ALTER DEFAULT PRIVILEGES", changes)
+        }
+        N::AlterOwnerStmt(s) => {
+            let object = object_kind(s.object_type);
+            let name = s
+                .relation
+                .as_ref()
+                .map(rv_name)
+                .unwrap_or_else(|| s.object.as_deref().map(node_name).unwrap_or_default());
+            known(
+                format!("ALTER {} OWNER TO", object_type_label(s.object_type)),
+                vec![Change::Restrict {
+                    restriction: Restriction::Owner,
+                    object,
+                    name,
+                }],
+            )
+        }
+        N::ReassignOwnedStmt(s) => known(
+            "REASSIGN OWNED",
+            vec![Change::Restrict {
+                restriction: Restriction::ReassignOwned,
+                object: ObjectKind::Role,
+                name: s.roles.iter().map(role_name).collect::<Vec<_>>().join(", "),
             }],
         ),
+        N::AlterRoleSetStmt(s) => known(
+            "ALTER ROLE SET",
+            session_default(
+                s.setstmt.as_ref(),
+                ObjectKind::Role,
+                s.role
+                    .as_ref()
+                    .map_or_else(|| "ALL".to_string(), |r| r.rolename.clone()),
+            ),
+        ),
+        N::AlterDatabaseSetStmt(s) => known(
+            "ALTER DATABASE SET",
+            session_default(s.setstmt.as_ref(), ObjectKind::Database, s.dbname.clone()),
+        ),
+        N::AlterDatabaseStmt(s) => {
+            let changes: Vec<Change> = s
+                .options
+                .iter()
+                .filter_map(|o| match o.node.as_ref() {
+                    Some(NodeEnum::DefElem(d)) => {
+                        let value = d.arg.as_deref().map(const_text).unwrap_or_default();
+                        match d.defname.as_str() {
+                            "connection_limit" if value != "-1" => Some("CONNECTION LIMIT"),
+                            "allow_connections"
+                                if matches!(
+                                    value.to_ascii_lowercase().as_str(),
+                                    "false" | "0" | "off"
+                                ) =>
+                            {
+                                Some("ALLOW_CONNECTIONS false")
+                            }
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                })
+                .map(|what| Change::Restrict {
+                    restriction: Restriction::Database(what),
+                    object: ObjectKind::Database,
+                    name: s.dbname.clone(),
+                })
+                .collect();
+            known(
+                "ALTER DATABASE",
+                if changes.is_empty() {
+                    vec![Change::Other]
+                } else {
+                    changes
+                },
+            )
+        }
+        N::AlterRoleStmt(s) => {
+            let role = s
+                .role
+                .as_ref()
+                .map(|r| r.rolename.clone())
+                .unwrap_or_default();
+            let changes: Vec<Change> = s
+                .options
+                .iter()
+                .filter_map(role_restriction)
+                .map(|what| Change::Restrict {
+                    restriction: Restriction::Role(what),
+                    object: ObjectKind::Role,
+                    name: role.clone(),
+                })
+                .collect();
+            known(
+                "ALTER ROLE",
+                if changes.is_empty() {
+                    vec![Change::Other]
+                } else {
+                    changes
+                },
+            )
+        }
         N::AlterSystemStmt(_) => known("ALTER SYSTEM", vec![Change::AlterSystem]),
         // What they run is read by `plpgsql` and resolved by the replay.
         N::DoStmt(_) => known("DO", Vec::new()),
@@ -601,24 +856,16 @@ fn classify_statement(node: &NodeEnum) -> Classified {
         // session and maintenance commands, and ALTERs of non-table objects.
         N::AlterCollationStmt(_)
         | N::AlterDatabaseRefreshCollStmt(_)
-        | N::AlterDatabaseSetStmt(_)
-        | N::AlterDatabaseStmt(_)
-        | N::AlterDefaultPrivilegesStmt(_)
         | N::AlterDomainStmt(_)
         | N::AlterEventTrigStmt(_)
         | N::AlterExtensionContentsStmt(_)
         | N::AlterExtensionStmt(_)
         | N::AlterFdwStmt(_)
         | N::AlterForeignServerStmt(_)
-        | N::AlterFunctionStmt(_)
         | N::AlterObjectDependsStmt(_)
         | N::AlterOpFamilyStmt(_)
         | N::AlterOperatorStmt(_)
-        | N::AlterOwnerStmt(_)
-        | N::AlterPolicyStmt(_)
         | N::AlterPublicationStmt(_)
-        | N::AlterRoleSetStmt(_)
-        | N::AlterRoleStmt(_)
         | N::AlterStatsStmt(_)
         | N::AlterSubscriptionStmt(_)
         | N::AlterTableMoveAllStmt(_)
@@ -630,17 +877,12 @@ fn classify_statement(node: &NodeEnum) -> Classified {
         | N::CheckPointStmt(_)
         | N::ClosePortalStmt(_)
         | N::ConstraintsSetStmt(_)
-        | N::DeallocateStmt(_)
         | N::DeclareCursorStmt(_)
         | N::DiscardStmt(_)
-        | N::ExecuteStmt(_)
-        | N::ExplainStmt(_)
         | N::FetchStmt(_)
         | N::ListenStmt(_)
         | N::LoadStmt(_)
         | N::NotifyStmt(_)
-        | N::PrepareStmt(_)
-        | N::ReassignOwnedStmt(_)
         | N::ReplicaIdentityStmt(_)
         | N::UnlistenStmt(_)
         | N::VariableShowStmt(_) => known(neutral_label(node), vec![Change::Other]),
@@ -827,4 +1069,283 @@ fn select_reads_rows(sel: &pg_query::protobuf::SelectStmt) -> bool {
         || sel.with_clause.is_some()
         || sel.larg.as_deref().is_some_and(select_reads_rows)
         || sel.rarg.as_deref().is_some_and(select_reads_rows)
+}
+
+/// Whether a `WHERE` selects fewer than every row (absent or always true: every row).
+fn filters(where_clause: Option<&pb::Node>) -> bool {
+    where_clause.is_some_and(|w| !super::expr::is_always_true(w))
+}
+
+/// See `Change::Delete::every_row_unless_null`.
+fn unless_null(where_clause: Option<&pb::Node>) -> Vec<String> {
+    where_clause
+        .and_then(super::expr::true_unless_null)
+        .unwrap_or_default()
+}
+
+/// The columns an `UPDATE ... SET` (or a `MERGE ... UPDATE SET`) assigns.
+fn set_columns(targets: &[pb::Node]) -> Vec<String> {
+    targets
+        .iter()
+        .filter_map(|t| match t.node.as_ref() {
+            Some(NodeEnum::ResTarget(r)) if !r.name.is_empty() => Some(r.name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The changes of the data-modifying statements of a `WITH` clause: PostgreSQL runs each of
+/// them to completion, whether or not the main query reads its result.
+fn with_changes(with: Option<&pb::WithClause>) -> Vec<Change> {
+    let Some(with) = with else {
+        return Vec::new();
+    };
+    with.ctes
+        .iter()
+        .filter_map(|c| match c.node.as_ref() {
+            Some(NodeEnum::CommonTableExpr(cte)) => cte.ctequery.as_deref()?.node.as_ref(),
+            _ => None,
+        })
+        .flat_map(query_changes)
+        .collect()
+}
+
+/// What a query that can modify data changes (a CTE's, `COPY (...) TO`'s): nothing for a
+/// plain `SELECT`.
+fn query_changes(query: &NodeEnum) -> Vec<Change> {
+    match query {
+        NodeEnum::InsertStmt(_)
+        | NodeEnum::UpdateStmt(_)
+        | NodeEnum::DeleteStmt(_)
+        | NodeEnum::MergeStmt(_)
+        | NodeEnum::SelectStmt(_) => classify_statement(query)
+            .changes
+            .into_iter()
+            .filter(|c| *c != Change::Other)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `MERGE`: the merge itself, and the `DELETE` / `UPDATE` its `WHEN MATCHED` actions amount to.
+/// An action reaches every row of the target when it has no condition of its own and the join
+/// condition is always true (`ON true`); `WHEN NOT MATCHED BY SOURCE` reaches every row the
+/// source does not name, which rollsafe cannot bound: it counts as every row.
+fn merge_changes(s: &pb::MergeStmt) -> Vec<Change> {
+    use pb::{CmdType, MergeMatchKind};
+    let table = range_var(s.relation.as_ref());
+    let joins_all = s
+        .join_condition
+        .as_deref()
+        .is_none_or(super::expr::is_always_true);
+    let mut changes = vec![Change::Merge {
+        table: table.clone(),
+    }];
+    for clause in &s.merge_when_clauses {
+        let Some(NodeEnum::MergeWhenClause(w)) = clause.node.as_ref() else {
+            continue;
+        };
+        let every_row = w.condition.is_none()
+            && match MergeMatchKind::try_from(w.match_kind) {
+                Ok(MergeMatchKind::MergeWhenMatched) => joins_all,
+                Ok(MergeMatchKind::MergeWhenNotMatchedBySource) => true,
+                _ => false,
+            };
+        match CmdType::try_from(w.command_type) {
+            Ok(CmdType::CmdDelete) => changes.push(Change::Delete {
+                table: table.clone(),
+                has_where: !every_row,
+                every_row_unless_null: Vec::new(),
+            }),
+            Ok(CmdType::CmdUpdate) => changes.push(Change::Update {
+                table: table.clone(),
+                has_where: !every_row,
+                columns: set_columns(&w.target_list),
+                every_row_unless_null: Vec::new(),
+            }),
+            _ => {}
+        }
+    }
+    changes.extend(with_changes(s.with_clause.as_ref()));
+    changes
+}
+
+/// Whether `EXPLAIN`'s options include `ANALYZE` (without `false` / `off` / `0`).
+fn explain_analyzes(options: &[pb::Node]) -> bool {
+    options.iter().any(|o| match o.node.as_ref() {
+        Some(NodeEnum::DefElem(d)) if d.defname == "analyze" => d.arg.as_deref().is_none_or(|a| {
+            !matches!(
+                const_text(a).to_ascii_lowercase().as_str(),
+                "false" | "off" | "0"
+            )
+        }),
+        _ => false,
+    })
+}
+
+/// `SELECT setval('seq', 42)`: a sequence moved to a constant (the common `setval('seq',
+/// (SELECT max(id) FROM t))`, which follows the data, is not one).
+fn setval_changes(s: &pb::SelectStmt) -> Vec<Change> {
+    let mut out = Vec::new();
+    for t in &s.target_list {
+        let Some(NodeEnum::ResTarget(r)) = t.node.as_ref() else {
+            continue;
+        };
+        let Some(NodeEnum::FuncCall(call)) = r.val.as_deref().and_then(|v| v.node.as_ref()) else {
+            continue;
+        };
+        if call.funcname.last().map(node_name).as_deref() != Some("setval") {
+            continue;
+        }
+        let constant = |n: &pb::Node| match n.node.as_ref() {
+            Some(NodeEnum::AConst(_)) => true,
+            Some(NodeEnum::TypeCast(c)) => {
+                matches!(
+                    c.arg.as_deref().and_then(|a| a.node.as_ref()),
+                    Some(NodeEnum::AConst(_))
+                )
+            }
+            _ => false,
+        };
+        if call.args.len() >= 2 && call.args.iter().all(constant) {
+            let name = call.args.first().map(const_text).unwrap_or_default();
+            out.push(Change::Restrict {
+                restriction: Restriction::SequenceRestart,
+                object: ObjectKind::Sequence,
+                name,
+            });
+        }
+    }
+    out
+}
+
+/// `ALTER ROLE` options that can refuse the running version's new connections.
+fn role_restriction(option: &pb::Node) -> Option<&'static str> {
+    let Some(NodeEnum::DefElem(d)) = option.node.as_ref() else {
+        return None;
+    };
+    let value = d.arg.as_deref().map(const_text).unwrap_or_default();
+    match d.defname.as_str() {
+        "canlogin" if matches!(value.as_str(), "false" | "0") => Some("NOLOGIN"),
+        "validUntil" if !value.eq_ignore_ascii_case("infinity") => Some("VALID UNTIL"),
+        "connectionlimit" if value != "-1" => Some("CONNECTION LIMIT"),
+        "password" => Some("PASSWORD"),
+        _ => None,
+    }
+}
+
+fn role_name(n: &pb::Node) -> String {
+    match n.node.as_ref() {
+        Some(NodeEnum::RoleSpec(r)) => r.rolename.clone(),
+        _ => node_name(n),
+    }
+}
+
+/// `ALTER ROLE | DATABASE ... SET | RESET`: contract unless the setting only tunes performance
+/// or logging (see `harmless_setting`).
+fn session_default(
+    set: Option<&pb::VariableSetStmt>,
+    object: ObjectKind,
+    name: String,
+) -> Vec<Change> {
+    let setting = set.map(|s| s.name.to_ascii_lowercase()).unwrap_or_default();
+    // `RESET ALL` (an empty name) resets every setting.
+    if !setting.is_empty() && harmless_setting(&setting) {
+        return vec![Change::Other];
+    }
+    vec![Change::Restrict {
+        restriction: Restriction::SessionDefault {
+            setting: if setting.is_empty() {
+                "all settings".to_string()
+            } else {
+                setting
+            },
+        },
+        object,
+        name,
+    }]
+}
+
+/// Settings that only change how fast queries run or what is logged: a new default for them
+/// breaks nothing the application does.
+fn harmless_setting(name: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "enable_",
+        "log_",
+        "track_",
+        "jit",
+        "parallel_",
+        "max_parallel_",
+        "geqo",
+        "cpu_",
+        "auto_explain.",
+        "pg_stat_statements.",
+        "autovacuum_",
+        "vacuum_",
+    ];
+    const NAMES: &[&str] = &[
+        "work_mem",
+        "maintenance_work_mem",
+        "temp_buffers",
+        "hash_mem_multiplier",
+        "random_page_cost",
+        "seq_page_cost",
+        "effective_cache_size",
+        "effective_io_concurrency",
+        "maintenance_io_concurrency",
+        "default_statistics_target",
+        "from_collapse_limit",
+        "join_collapse_limit",
+        "plan_cache_mode",
+        "application_name",
+        "constraint_exclusion",
+        "cursor_tuple_fraction",
+        "min_parallel_table_scan_size",
+        "min_parallel_index_scan_size",
+        "temp_file_limit",
+        "logical_decoding_work_mem",
+        "commit_delay",
+        "commit_siblings",
+    ];
+    NAMES.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// `ALTER VIEW ... SET (security_invoker | check_option)`: options that make the view refuse
+/// what it allowed (`security_invoker = false` and `RESET` allow more again: nothing).
+fn view_options(cmds: &[pb::Node]) -> impl Iterator<Item = Restriction> + '_ {
+    use pg_query::protobuf::AlterTableType as A;
+    cmds.iter()
+        .filter_map(|c| match c.node.as_ref() {
+            Some(NodeEnum::AlterTableCmd(cmd))
+                if matches!(
+                    A::try_from(cmd.subtype),
+                    Ok(A::AtSetRelOptions | A::AtReplaceRelOptions)
+                ) =>
+            {
+                match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
+                    Some(NodeEnum::List(l)) => Some(l.items.iter()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|o| match o.node.as_ref() {
+            Some(NodeEnum::DefElem(d)) => {
+                let value = d
+                    .arg
+                    .as_deref()
+                    .map(const_text)
+                    .unwrap_or_else(|| "true".into())
+                    .to_ascii_lowercase();
+                match d.defname.as_str() {
+                    "security_invoker" if matches!(value.as_str(), "true" | "on" | "1") => {
+                        Some(Restriction::SecurityInvoker)
+                    }
+                    "check_option" => Some(Restriction::ViewCheckOption),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
 }

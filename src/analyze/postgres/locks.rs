@@ -654,7 +654,7 @@ fn table_cmd_locks_one(
                 a.lock(table, AccessExclusive)
             }
         },
-        TableCmd::TriggerState => a.lock(table, ShareRowExclusive),
+        TableCmd::TriggerState { .. } => a.lock(table, ShareRowExclusive),
         TableCmd::AddIdentity { .. } => a.lock(table, AccessExclusive),
         TableCmd::DropColumn { column, .. } => {
             a.lock(table, AccessExclusive);
@@ -681,6 +681,8 @@ fn table_cmd_locks_one(
         | TableCmd::DropIdentity { .. }
         | TableCmd::DropExpression { .. }
         | TableCmd::NoInherit
+        | TableCmd::OwnerTo
+        | TableCmd::RestartIdentity { .. }
         | TableCmd::Other(_) => a.lock(table, AccessExclusive),
     }
 }

@@ -4,6 +4,7 @@
 //! PostgreSQL's documentation for the target major version and is checked against a real
 //! server by `tests/pg_facts.rs`.
 
+pub mod actions;
 mod alter_table;
 pub mod builtin_functions;
 mod calls;

@@ -129,6 +129,9 @@ pub fn node_name(n: &pb::Node) -> String {
         Some(NodeEnum::AStar(_)) => "*".into(),
         Some(NodeEnum::ColumnRef(c)) => names(&c.fields),
         Some(NodeEnum::IndexElem(e)) => e.name.clone(),
+        Some(NodeEnum::Boolean(b)) => b.boolval.to_string(),
+        Some(NodeEnum::Integer(i)) => i.ival.to_string(),
+        Some(NodeEnum::Float(f)) => f.fval.clone(),
         _ => String::new(),
     }
 }

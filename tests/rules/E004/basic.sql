@@ -73,3 +73,11 @@ DO $$ DECLARE n int; BEGIN n := known_fn(); PERFORM pg_sleep(0); RAISE NOTICE 'n
 SELECT cleanup_everything(); -- fires
 -- rollsafe:allow E004 reason="reviewed: only writes a log row"
 SELECT write_log(); -- fires
+-- unit: 050_prepared
+-- a prepared statement from another session (or none): rollsafe cannot see what it runs
+EXECUTE purge_everything; -- fires
+DEALLOCATE ALL;
+PREPARE known AS SELECT 1;
+EXECUTE known;
+DEALLOCATE known;
+EXECUTE known; -- fires

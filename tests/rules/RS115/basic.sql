@@ -9,6 +9,11 @@ UPDATE workflow_index SET end_time = (json_data->>'endTime')::timestamptz; -- fi
 UPDATE workflow_index SET status = 'done' WHERE true; -- fires
 INSERT INTO archive SELECT id, json_data FROM workflow_index; -- fires
 INSERT INTO archive SELECT 1, '{}' UNION ALL SELECT id, json_data FROM workflow_index; -- fires
+-- every row, in other spellings
+WITH u AS (UPDATE workflow_index SET status = 'y' RETURNING id) SELECT count(*) FROM u; -- fires
+EXPLAIN ANALYZE UPDATE workflow_index SET status = 'z' WHERE 1 = 1; -- fires
+MERGE INTO workflow_index w USING (SELECT 1 AS one) s ON true WHEN MATCHED THEN UPDATE SET status = 'x'; -- fires
+EXPLAIN UPDATE workflow_index SET status = 'z';
 -- a batch, a few rows, a table new in this change
 UPDATE workflow_index SET status = 'done' WHERE id BETWEEN 1 AND 10000;
 INSERT INTO archive VALUES (1, '{}');
