@@ -56,6 +56,9 @@ pub struct DownDiff {
     /// The down drops something that existed before its up (the up did not create it): a
     /// rollback that destroys what was there, which the contract gate covers (RS001).
     pub drops_existing: bool,
+    /// What it drops is an index: no data is lost, so the gate covers it only when
+    /// `[contract] approve-index-drops` says so (RS405 reports it otherwise).
+    pub index: bool,
 }
 
 /// What the replay learned about rolling one unit back.
@@ -251,6 +254,7 @@ fn unknown_drops(base: &Schema, down: &[StatementFacts], origins: &Origins) -> V
                     ),
                     down_statement: Some(i),
                     drops_existing: true,
+                    index: word == "index",
                 });
             }
         }
@@ -510,6 +514,7 @@ fn compare(before: &Schema, after: &Schema, touches: &[Touch], o: &Origins) -> V
                                 ),
                                 down_statement: down_stmt,
                                 drops_existing: false,
+                                index: false,
                             });
                         }
                     }
@@ -541,6 +546,7 @@ fn compare(before: &Schema, after: &Schema, touches: &[Touch], o: &Origins) -> V
                             ),
                             down_statement: down_stmt,
                             drops_existing: false,
+                            index: false,
                         });
                     }
                 }
@@ -576,6 +582,7 @@ fn exists_diff(
         message,
         down_statement: down_stmt,
         drops_existing: !exists_after && up_line.is_none(),
+        index: word == "index",
     }
 }
 
@@ -647,6 +654,7 @@ fn compare_tables(
                 message,
                 down_statement: down_stmt,
                 drops_existing,
+                index: false,
             });
         }
     }
@@ -681,6 +689,7 @@ fn compare_tables(
                 },
                 down_statement,
                 drops_existing: false,
+                index: false,
             });
         }
     }
@@ -701,6 +710,7 @@ fn compare_tables(
                 // A constraint dropped by a down loses no data (a table rebuild drops and
                 // recreates them under other names): RS405's, not the contract gate's.
                 drops_existing: false,
+                index: false,
             });
         }
     }

@@ -1,6 +1,7 @@
 use super::contract::{self, Approval};
 use super::{Code, Context, Diagnostic, Family, Check, Rule, Directions};
 use crate::analyze::procedural::InnerStatement;
+use crate::analyze::snapshot::DownDiff;
 use crate::analyze::{Change, Phase, StatementFacts, TableCmd};
 use crate::discover::Direction;
 use crate::source::Span;
@@ -62,7 +63,8 @@ fn check_down(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(diffs) = &ctx.rollback.down_diffs else {
         return;
     };
-    for d in diffs.iter().filter(|d| d.drops_existing) {
+    let gated = |d: &&DownDiff| d.drops_existing && (!d.index || ctx.config.contract.approve_index_drops);
+    for d in diffs.iter().filter(gated) {
         let Some(i) = d.down_statement.filter(|&i| i < ctx.statements.len()) else {
             continue;
         };

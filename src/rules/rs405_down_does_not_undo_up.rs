@@ -18,7 +18,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     };
     // Dropping what existed before the up is the contract gate's (RS001), not an allowable
     // rollback finding.
-    for d in diffs.iter().filter(|d| !d.drops_existing) {
+    // What RS001 gates is not reported twice; an index drop is gated only on request.
+    let gated = |d: &&crate::analyze::snapshot::DownDiff| {
+        d.drops_existing && (!d.index || ctx.config.contract.approve_index_drops)
+    };
+    for d in diffs.iter().filter(|d| !gated(d)) {
         // At the down statement that caused it; else at the down's first statement.
         let at = d
             .down_statement

@@ -11,6 +11,9 @@ DROP TABLE legacy_sessions; -- fires
 -- approved, so reported as suppressed:
 -- rollsafe:contract approved-by=alice ticket=DB-2 recovery=restore-from-backup
 DROP TABLE legacy_audit; -- fires
+-- an index drop loses no data: RS405 reports that the down does not restore the state, the
+-- gate does not (unless `approve-index-drops`)
+DROP INDEX IF EXISTS accounts_phone_idx;
 -- unit: 003_verify layout=sqitch direction=verify
 SELECT id FROM accounts WHERE false;
 DROP TABLE legacy_tokens; -- fires
