@@ -171,6 +171,8 @@ pub struct PhaseContext<'a> {
     pub zone: SessionZone,
     /// Constraints (table key, name) dropped and added again in the same migration.
     pub replaced: &'a HashSet<(String, String)>,
+    /// Views (key) dropped and created again later in the same migration.
+    pub replaced_views: &'a HashSet<String>,
     /// Whether a table was created in this change.
     pub new_table: &'a dyn Fn(&str) -> bool,
     /// Whether a column of an existing table was added in this change.
@@ -246,6 +248,20 @@ pub fn statement_phases(changes: &[Change], ctx: &PhaseContext) -> Vec<(Phase, b
 pub fn change_phase_in(change: &Change, ctx: &PhaseContext) -> (Phase, bool) {
     let base = change_phase(change);
     match change {
+        // `DROP VIEW v; CREATE VIEW v AS ...`: the old version still finds the view (the usual
+        // way to change a view's columns, which CREATE OR REPLACE refuses).
+        Change::Drop {
+            object: ObjectKind::View | ObjectKind::MaterializedView,
+            names,
+            cascade: false,
+            ..
+        } if !names.is_empty()
+            && names
+                .iter()
+                .all(|n| ctx.replaced_views.contains(schema::key(n))) =>
+        {
+            (Phase::Expand, false)
+        }
         Change::Drop {
             object: ObjectKind::Index,
             names,
@@ -404,6 +420,32 @@ pub fn index_is_unique(schema: &Schema, index: &str) -> bool {
 
 /// Constraints that one migration drops and adds again (same table and name, or the same kind
 /// on the same columns): a replacement, not a relaxation followed by a tightening.
+/// Views dropped (without CASCADE) and created again under the same name later in the same
+/// migration: a replacement of the definition, not a removal.
+pub fn replaced_views<'a>(changes: impl Iterator<Item = &'a Change>) -> HashSet<String> {
+    let mut dropped: HashSet<String> = HashSet::new();
+    let mut out = HashSet::new();
+    for c in changes {
+        match c {
+            Change::Drop {
+                object: ObjectKind::View | ObjectKind::MaterializedView,
+                names,
+                cascade: false,
+                ..
+            } => dropped.extend(names.iter().map(|n| schema::key(n).to_string())),
+            Change::Create {
+                object: ObjectKind::View | ObjectKind::MaterializedView,
+                name,
+                ..
+            } if dropped.contains(schema::key(name)) => {
+                out.insert(schema::key(name).to_string());
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 pub fn replaced_constraints<'a>(
     changes: impl Iterator<Item = &'a Change> + Clone,
     schema: &Schema,

@@ -54,6 +54,7 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
         let units_group = unit.migration.group.clone();
         let replaced =
             phase::replaced_constraints(unit.statements.iter().flat_map(|s| &s.changes), schema);
+        let replaced_views = phase::replaced_views(unit.statements.iter().flat_map(|s| &s.changes));
         let mut zone = ZoneSetting::default();
         let mut search_path = identity::SearchPath::default();
         let mut session = super::mysql::replay::Session::default();
@@ -179,6 +180,7 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
                 pg: target.version,
                 zone: session_zone,
                 replaced: &replaced,
+                replaced_views: &replaced_views,
                 new_table: &new_table,
                 new_column: &new_column,
                 new_object: &new_object,

@@ -23,3 +23,12 @@ DROP INDEX orders_email_key; -- fires
 -- a CHECK replaced by another CHECK in the same migration
 ALTER TABLE orders DROP CONSTRAINT orders_status_ck;
 ALTER TABLE orders ADD CONSTRAINT orders_status_nonempty CHECK (status IS NULL OR status <> '') NOT VALID;
+-- unit: V5__views layout=flyway
+CREATE VIEW open_orders AS SELECT id, status FROM orders WHERE status <> 'closed';
+CREATE VIEW order_notes AS SELECT id, note FROM orders;
+-- unit: V6__view_swap layout=flyway
+-- a view dropped and created again in the same migration: its definition is replaced
+DROP VIEW open_orders;
+CREATE VIEW open_orders AS SELECT id, status, created_at FROM orders WHERE status <> 'closed';
+-- a view dropped for good is a contract step
+DROP VIEW order_notes; -- fires
