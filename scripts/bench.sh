@@ -5,7 +5,7 @@
 #  2. one migration file of that corpus (the pre-commit case),
 #  3. one 30 MB plain file and one 30 MB golang-migrate file (cost linear in input),
 # and reports for each the median over RUNS runs of wall time, CPU time (user + system), peak RSS
-# (of the process, from wait4's rusage), files/s and MB/s. When `squawk` is on PATH (or $SQUAWK
+# (of the process, from /usr/bin/time), files/s and MB/s. When `squawk` is on PATH (or $SQUAWK
 # names it) it is run on the same files in the same run, alternating (A B A B ...), and the
 # ratios rollsafe/squawk are printed.
 # Usage: scripts/bench.sh [FILES] [RUNS]   (defaults 5000 files, 5 runs)
@@ -51,15 +51,21 @@ rollsafe, squawk, corpus, big, gm, runs = sys.argv[1:7]
 runs = int(runs)
 
 def run(cmd):
-    """Wall, CPU and peak RSS of one whole process (output thrown away)."""
+    """Wall, CPU and peak RSS of one whole process (output thrown away). It is started by
+    /usr/bin/time, not forked from Python: a child's peak RSS counts the memory of the process
+    it was forked from until it execs, which would put Python's own ~15 MB under a small run."""
+    # CPU from wait4 (microseconds, time's own and its child's), peak RSS from time (its %M is
+    # the child's alone; time's own CPU is negligible, its %U/%S only have 10 ms steps).
     start = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, ru = os.wait4(p.pid, 0)
+    p = subprocess.Popen(["/usr/bin/time", "-f", "%M %x", "--"] + cmd,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    stderr = p.stderr.read()
+    _, _, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
+    rss, code = stderr.strip().splitlines()[-1].split()
+    if int(code) not in (0, 1):
         sys.exit(f"{cmd[0]} exited {code}")
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024
+    return wall, ru.ru_utime + ru.ru_stime, int(rss) / 1024
 
 def bench(label, files, nbytes, a, b, n):
     """A and B alternately, one warm-up each; medians and the median of the per-pair ratios."""
