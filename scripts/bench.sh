@@ -1,39 +1,30 @@
 #!/usr/bin/env bash
-# Throughput benchmark: lints a generated corpus of migration files with the release binary and
-# reports files/s, MB/s and peak memory; then the wall time of one file (the pre-commit case).
-# Usage: scripts/bench.sh [FILES] (default 6000)
+# Throughput benchmark (not a test: timings never go into CI). Lints, with the release binary,
+#  1. a generated corpus of realistic migration files (scripts/gen_corpus.py: CREATE TABLE with
+#     constraints, ALTER TABLE, indexes, functions, DO blocks, inserts; 100 B to 30 KB),
+#  2. one migration file of that corpus (the pre-commit case),
+#  3. one 30 MB plain file and one 30 MB golang-migrate file (cost linear in input),
+# and reports for each the median over RUNS runs of wall time, CPU time (user + system), peak RSS
+# (of the process, from /usr/bin/time), files/s and MB/s. When `squawk` is on PATH (or $SQUAWK
+# names it) it is run on the same files in the same run, alternating (A B A B ...), and the
+# ratios rollsafe/squawk are printed.
+# Usage: scripts/bench.sh [FILES] [RUNS]   (defaults 5000 files, 5 runs)
+# ROLLSAFE_BIN=path uses that binary instead of building one; extra environment (e.g.
+# ROLLSAFE_PARSER=protobuf) is passed through to rollsafe.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-target}"
-files="${1:-6000}"
-corpus="$target/bench-corpus-$files"
+files="${1:-5000}"
+runs="${2:-5}"
+corpus="$target/bench-corpus-real-$files"
 [ -d "$corpus" ] || python3 scripts/gen_corpus.py "$corpus" "$files"
-cargo build --release --quiet --bin rollsafe
-bin="$target/release/rollsafe"
-bytes=$(du -sb "$corpus" | cut -f1)
-count=$(find "$corpus" -name '*.sql' | wc -l)
-"$bin" check --format json --fail-on never "$corpus" >/dev/null # warm the page cache
-best=""
-for _ in 1 2 3; do
-  start=$(date +%s.%N)
-  /usr/bin/time -f '%M' -o "$target/bench-rss.txt" "$bin" check --format json --fail-on never "$corpus" >/dev/null
-  end=$(date +%s.%N)
-  t=$(echo "$end - $start" | bc -l)
-  if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; rss=$(cat "$target/bench-rss.txt"); fi
-done
-one=$(find "$corpus" -name '*.up.sql' -print -quit)
-single_best=""
-for _ in $(seq 10); do
-  s=$(date +%s.%N); "$bin" check --format compact --fail-on never "$one" >/dev/null; e=$(date +%s.%N)
-  t=$(echo "($e - $s) * 1000" | bc -l)
-  if [ -z "$single_best" ] || [ "$(echo "$t < $single_best" | bc -l)" = 1 ]; then single_best=$t; fi
-done
-printf 'corpus: %d files, %.1f MB\n' "$count" "$(echo "$bytes / 1000000" | bc -l)"
-printf 'whole corpus (best of 3): %.3f s = %.0f files/s, %.1f MB/s, peak RSS %.1f MB\n' \
-  "$best" "$(echo "$count / $best" | bc -l)" "$(echo "$bytes / 1000000 / $best" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
-printf 'one file (best of 10): %.1f ms\n' "$single_best"
+if [ -z "${ROLLSAFE_BIN:-}" ]; then
+  cargo build --release --quiet --bin rollsafe
+  ROLLSAFE_BIN="$target/release/rollsafe"
+fi
+squawk="${SQUAWK:-$(command -v squawk || true)}"
 
-# One large file: a 30 MB data migration (one unit, parsed in parallel batches).
+# The 30 MB files (generated once).
 big="$target/bench-big/big.sql"
 if [ ! -f "$big" ]; then
   mkdir -p "$target/bench-big"
@@ -41,15 +32,8 @@ if [ ! -f "$big" ]; then
 line = \"INSERT INTO events (id, payload) VALUES (1, 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx') ON CONFLICT DO NOTHING;\\n\"
 open('$big', 'w').write(line * (30 * 1024 * 1024 // len(line) + 1))"
 fi
-start=$(date +%s.%N)
-/usr/bin/time -f '%M' -o "$target/bench-rss.txt" "$bin" check --format compact --fail-on never --layout plain "$big" >/dev/null
-end=$(date +%s.%N)
-t=$(echo "$end - $start" | bc -l)
-printf 'one 30 MB file: %.2f s = %.1f MB/s, peak RSS %.0f MB\n' "$t" "$(echo "$(stat -c %s "$big") / 1000000 / $t" | bc -l)" "$(echo "$(cat "$target/bench-rss.txt") / 1024" | bc -l)"
-
-# The same size in the golang-migrate layout: ~400,000 statements in one NNNN_name.up.sql, which
-# golang-migrate sends as one query string (one implicit transaction), so every check that
-# looks across a unit's statements (RS201-RS204's partial failure) sees all of them.
+# golang-migrate sends a unit as one query string (one implicit transaction), so every check
+# that looks across a unit's statements (RS201-RS204's partial failure) sees all ~400,000.
 gm="$target/bench-big-golang-migrate"
 if [ ! -f "$gm/000001_big.up.sql" ]; then
   mkdir -p "$gm"
@@ -59,9 +43,64 @@ head = 'CREATE TABLE IF NOT EXISTS events (id bigint, payload text);\\n'
 open('$gm/000001_big.up.sql', 'w').write(head + line * (30 * 1024 * 1024 // len(line)))
 open('$gm/000001_big.down.sql', 'w').write('DROP TABLE IF EXISTS events;\\n')"
 fi
-start=$(date +%s.%N)
-/usr/bin/time -f '%M' -o "$target/bench-rss.txt" "$bin" check --format compact --fail-on never "$gm" >/dev/null
-end=$(date +%s.%N)
-t=$(echo "$end - $start" | bc -l)
-printf 'one 30 MB golang-migrate file (%d statements): %.2f s, peak RSS %.0f MB\n' \
-  "$(wc -l < "$gm/000001_big.up.sql")" "$t" "$(echo "$(cat "$target/bench-rss.txt") / 1024" | bc -l)"
+
+exec python3 - "$ROLLSAFE_BIN" "$squawk" "$corpus" "$big" "$gm" "$runs" <<'EOF'
+import glob, os, statistics, subprocess, sys, time
+
+rollsafe, squawk, corpus, big, gm, runs = sys.argv[1:7]
+runs = int(runs)
+
+def run(cmd):
+    """Wall, CPU and peak RSS of one whole process (output thrown away). It is started by
+    /usr/bin/time, not forked from Python: a child's peak RSS counts the memory of the process
+    it was forked from until it execs, which would put Python's own ~15 MB under a small run."""
+    # CPU from wait4 (microseconds, time's own and its child's), peak RSS from time (its %M is
+    # the child's alone; time's own CPU is negligible, its %U/%S only have 10 ms steps).
+    start = time.perf_counter()
+    p = subprocess.Popen(["/usr/bin/time", "-f", "%M %x", "--"] + cmd,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    stderr = p.stderr.read()
+    _, _, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - start
+    rss, code = stderr.strip().splitlines()[-1].split()
+    if int(code) not in (0, 1):
+        sys.exit(f"{cmd[0]} exited {code}")
+    return wall, ru.ru_utime + ru.ru_stime, int(rss) / 1024
+
+def bench(label, files, nbytes, a, b, n):
+    """A and B alternately, one warm-up each; medians and the median of the per-pair ratios."""
+    for cmd in (a, b):
+        if cmd:
+            run(cmd)
+    ra, rb = [], []
+    for _ in range(n):
+        ra.append(run(a))
+        if b:
+            rb.append(run(b))
+    def show(who, rs):
+        wall = statistics.median(r[0] for r in rs)
+        cpu = statistics.median(r[1] for r in rs)
+        rss = statistics.median(r[2] for r in rs)
+        print(f"  {who:9} wall {wall*1000:9.1f} ms (min {min(r[0] for r in rs)*1000:.1f})  cpu {cpu:7.3f} s"
+              f"  peak RSS {rss:7.1f} MB  {files/wall:9.0f} files/s  {nbytes/1e6/wall:6.1f} MB/s")
+    print(f"{label}: {files} files, {nbytes/1e6:.1f} MB, median of {n}")
+    show("rollsafe", ra)
+    if b:
+        show("squawk", rb)
+        ratio = lambda i: statistics.median(x[i] / y[i] for x, y in zip(ra, rb))
+        print(f"  rollsafe/squawk: wall {ratio(0):.2f}  cpu {ratio(1):.2f}  peak RSS {ratio(2):.2f}")
+
+def size(paths):
+    return sum(os.path.getsize(p) for p in paths)
+
+r = [rollsafe, "check", "--format", "compact", "--fail-on", "never"]
+sq = [squawk, "--reporter", "gcc"] if squawk else None
+paths = sorted(glob.glob(os.path.join(corpus, "*.sql")))
+bench("generated corpus", len(paths), size(paths), r + [corpus], sq and sq + [os.path.join(corpus, "*.sql")], runs)
+one = next(p for p in paths if p.endswith(".up.sql"))
+bench("one file", 1, size([one]), r + [one], sq and sq + [one], max(runs, 20))
+bench("30 MB plain file", 1, size([big]), r + ["--layout", "plain", big], sq and sq + [big], runs)
+gmup = os.path.join(gm, "000001_big.up.sql")
+bench("30 MB golang-migrate file", 2, size([gmup, os.path.join(gm, "000001_big.down.sql")]),
+      r + [gm], sq and sq + [os.path.join(gm, "*.sql")], runs)
+EOF

@@ -306,9 +306,17 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
     let render_options = RenderOptions {
         color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         show_suppressed: !args.hide_suppressed,
-        root: base
-            .as_ref()
-            .map_or_else(diff_base::repository_root, |b| b.toplevel.clone()),
+        // Only SARIF and GitHub annotations print paths relative to the repository root;
+        // finding it runs git, which costs more than linting one file (the pre-commit case).
+        root: if std::iter::once(format)
+            .chain(args.also.iter().map(|(f, _)| *f))
+            .any(|f| matches!(f, Format::Sarif | Format::Github))
+        {
+            base.as_ref()
+                .map_or_else(diff_base::repository_root, |b| b.toplevel.clone())
+        } else {
+            std::path::PathBuf::new()
+        },
         rules_url: args.rules_url.clone(),
         sarif_category: args.sarif_category.clone(),
     };

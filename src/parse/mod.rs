@@ -72,7 +72,9 @@ pub fn parse_migration(migration: &Migration) -> ParsedMigration {
 
 /// Consecutive statements are parsed in one parser call up to this many bytes: per-call
 /// overhead dominates for small statements, and a bound keeps memory flat on huge files.
-const BATCH_BYTES: usize = 16 * 1024;
+/// 4 KB measured best (30 MB of INSERTs: 17% less CPU than 16 KB, whose larger protobuf
+/// buffers fall out of cache; 1-2 KB no better; the generated corpus about the same).
+const BATCH_BYTES: usize = 4 * 1024;
 
 /// What the parser is handed: a run of SQL statements, a psql meta-command, or a statement the
 /// splitter refuses to read (and why).

@@ -2,6 +2,7 @@
 //! splitter (`split`) that cuts a file into statements first, so one bad statement never hides
 //! the others.
 
+pub mod libpg_query;
 pub mod split;
 
 use super::{SqlTree, StatementBody, SyntaxError};
@@ -15,14 +16,10 @@ pub(super) fn parse_batch(text: &str, batch: &[Span]) -> Vec<(Span, StatementBod
         [one] => parse_sql(text, *one),
         [first, .., last] => {
             let whole = Span::new(first.start, last.end);
-            match pg_query::parse(
-                &text[whole.start..whole.end],
-                pg_query::ParserOptions::DEFAULT,
-            ) {
+            match libpg_query::parse_statements(&text[whole.start..whole.end]) {
                 // The parser must agree with the splitter on the statement count; otherwise
                 // fall back so spans stay exactly the splitter's.
-                Ok(result) if result.protobuf.stmts.len() == batch.len() => result
-                    .protobuf
+                Ok(result) if result.stmts.len() == batch.len() => result
                     .stmts
                     .into_iter()
                     .zip(batch.iter())
@@ -49,10 +46,10 @@ pub(super) fn parse_batch(text: &str, batch: &[Span]) -> Vec<(Span, StatementBod
 
 fn parse_sql(text: &str, span: Span) -> Vec<(Span, StatementBody)> {
     let sql = &text[span.start..span.end];
-    match pg_query::parse(sql, pg_query::ParserOptions::DEFAULT) {
+    match libpg_query::parse_statements(sql) {
         Ok(result) => {
-            let mut out = Vec::new();
-            for raw in result.protobuf.stmts {
+            let mut out = Vec::with_capacity(result.stmts.len());
+            for raw in result.stmts {
                 let start = span.start + (raw.stmt_location.max(0) as usize).min(sql.len());
                 let end = if raw.stmt_len > 0 {
                     (start + raw.stmt_len as usize).min(span.end)
@@ -71,62 +68,14 @@ fn parse_sql(text: &str, span: Span) -> Vec<(Span, StatementBody)> {
             }
             out
         }
-        Err(err) => {
-            let (message, offset) = error_position(sql).unwrap_or_else(|| (err.to_string(), 0));
-            vec![(
-                span,
-                StatementBody::SyntaxError(SyntaxError {
-                    message,
-                    offset: span.start + offset,
-                    refused: false,
-                }),
-            )]
-        }
-    }
-}
-
-/// The pg_query crate drops the parser's cursor position; libpg_query's C API has it. This is
-/// only called on the error path, so the second parse costs nothing on valid input.
-fn error_position(sql: &str) -> Option<(String, usize)> {
-    use std::ffi::{CStr, CString, c_char, c_int};
-
-    #[repr(C)]
-    struct PgQueryError {
-        message: *mut c_char,
-        funcname: *mut c_char,
-        filename: *mut c_char,
-        lineno: c_int,
-        cursorpos: c_int,
-        context: *mut c_char,
-    }
-    #[repr(C)]
-    struct PgQueryParseResult {
-        parse_tree: *mut c_char,
-        stderr_buffer: *mut c_char,
-        error: *mut PgQueryError,
-    }
-    unsafe extern "C" {
-        fn pg_query_parse(input: *const c_char) -> PgQueryParseResult;
-        fn pg_query_free_parse_result(result: PgQueryParseResult);
-    }
-
-    let input = CString::new(sql).ok()?;
-    // SAFETY: libpg_query's documented API: the input is a NUL-terminated string, the result is
-    // read before it is freed, and freed exactly once.
-    unsafe {
-        let result = pg_query_parse(input.as_ptr());
-        let out = if result.error.is_null() {
-            None
-        } else {
-            let error = &*result.error;
-            let message = CStr::from_ptr(error.message).to_string_lossy().into_owned();
-            // cursorpos counts characters from 1; 0 means "no position".
-            let chars = (error.cursorpos.max(1) - 1) as usize;
-            let offset = sql.char_indices().nth(chars).map_or(sql.len(), |(i, _)| i);
-            Some((message, offset))
-        };
-        pg_query_free_parse_result(result);
-        out
+        Err(err) => vec![(
+            span,
+            StatementBody::SyntaxError(SyntaxError {
+                message: err.message,
+                offset: span.start + err.offset,
+                refused: false,
+            }),
+        )],
     }
 }
 
