@@ -285,24 +285,10 @@ pub fn change_phase_in(change: &Change, ctx: &PhaseContext) -> (Phase, bool) {
         } if every_row_of(ctx.schema, table, cols) => (Phase::Contract, true),
         Change::Update {
             table,
-            has_where: true,
+            has_where,
             columns,
             every_row_unless_null: cols,
-        } if every_row_of(ctx.schema, table, cols) => {
-            let fills_new = (ctx.new_table)(table)
-                || (!columns.is_empty() && columns.iter().all(|c| (ctx.new_column)(table, c)));
-            if fills_new {
-                base
-            } else {
-                (Phase::Contract, true)
-            }
-        }
-        Change::Update {
-            table,
-            has_where: false,
-            columns,
-            ..
-        } => {
+        } if !has_where || every_row_of(ctx.schema, table, cols) => {
             let fills_new = (ctx.new_table)(table)
                 || (!columns.is_empty() && columns.iter().all(|c| (ctx.new_column)(table, c)));
             if fills_new {

@@ -608,49 +608,7 @@ fn read_plpgsql(body: &mut Body, code: &str, origin: &Origin, text: &str, kind: 
 /// rejects; the raw text is taken here and that one defect repaired. `,{}}` cannot occur in
 /// valid JSON outside a string.
 fn parse_plpgsql(statement: &str) -> Result<Value, String> {
-    use std::ffi::{CStr, CString, c_char, c_int};
-
-    #[repr(C)]
-    struct PgQueryError {
-        message: *mut c_char,
-        funcname: *mut c_char,
-        filename: *mut c_char,
-        lineno: c_int,
-        cursorpos: c_int,
-        context: *mut c_char,
-    }
-    #[repr(C)]
-    struct PgQueryPlpgsqlParseResult {
-        plpgsql_funcs: *mut c_char,
-        error: *mut PgQueryError,
-    }
-    unsafe extern "C" {
-        fn pg_query_parse_plpgsql(input: *const c_char) -> PgQueryPlpgsqlParseResult;
-        fn pg_query_free_plpgsql_parse_result(result: PgQueryPlpgsqlParseResult);
-    }
-
-    let input = CString::new(statement).map_err(|e| e.to_string())?;
-    // SAFETY: libpg_query's documented API: the input is a NUL-terminated string, the result is
-    // read before it is freed, and freed exactly once.
-    let raw = unsafe {
-        let result = pg_query_parse_plpgsql(input.as_ptr());
-        let out = if !result.error.is_null() {
-            let message = (*result.error).message;
-            Err(if message.is_null() {
-                "PL/pgSQL parse error".to_string()
-            } else {
-                CStr::from_ptr(message).to_string_lossy().into_owned()
-            })
-        } else if result.plpgsql_funcs.is_null() {
-            Err("no PL/pgSQL function".to_string())
-        } else {
-            Ok(CStr::from_ptr(result.plpgsql_funcs)
-                .to_string_lossy()
-                .into_owned())
-        };
-        pg_query_free_plpgsql_parse_result(result);
-        out
-    }?;
+    let raw = crate::parse::postgres::libpg_query::parse_plpgsql_json(statement)?;
     match serde_json::from_str(&raw) {
         Ok(v) => Ok(v),
         Err(_) => serde_json::from_str(&raw.replace(",{}}", ",{}")).map_err(|e| e.to_string()),

@@ -51,7 +51,15 @@ struct PgQueryParseResult {
     error: *mut PgQueryError,
 }
 
+#[repr(C)]
+struct PgQueryPlpgsqlParseResult {
+    plpgsql_funcs: *mut c_char,
+    error: *mut PgQueryError,
+}
+
 unsafe extern "C" {
+    fn pg_query_parse_plpgsql(input: *const c_char) -> PgQueryPlpgsqlParseResult;
+    fn pg_query_free_plpgsql_parse_result(result: PgQueryPlpgsqlParseResult);
     fn pg_query_parse_protobuf_opts(
         input: *const c_char,
         options: c_int,
@@ -159,6 +167,33 @@ pub fn parse(sql: &str) -> Result<protobuf::ParseResult, ParseError> {
 fn char_offset_to_byte(sql: &str, cursorpos: c_int) -> usize {
     let chars = (cursorpos.max(1) - 1) as usize;
     sql.char_indices().nth(chars).map_or(sql.len(), |(i, _)| i)
+}
+
+/// libpg_query's PL/pgSQL parser on a `DO` or `CREATE FUNCTION` statement: its JSON text as
+/// libpg_query writes it (the caller repairs a known defect before reading it), or the error.
+pub fn parse_plpgsql_json(statement: &str) -> Result<String, String> {
+    let input = CString::new(statement).map_err(|e| e.to_string())?;
+    // SAFETY: libpg_query's documented API: the input is a NUL-terminated string that outlives
+    // the call; the result's strings are copied out before the result is freed, exactly once.
+    unsafe {
+        let result = pg_query_parse_plpgsql(input.as_ptr());
+        let out = if !result.error.is_null() {
+            let message = (*result.error).message;
+            Err(if message.is_null() {
+                "PL/pgSQL parse error".to_string()
+            } else {
+                CStr::from_ptr(message).to_string_lossy().into_owned()
+            })
+        } else if result.plpgsql_funcs.is_null() {
+            Err("no PL/pgSQL function".to_string())
+        } else {
+            Ok(CStr::from_ptr(result.plpgsql_funcs)
+                .to_string_lossy()
+                .into_owned())
+        };
+        pg_query_free_plpgsql_parse_result(result);
+        out
+    }
 }
 
 #[cfg(test)]
