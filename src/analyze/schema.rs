@@ -382,8 +382,13 @@ impl Schema {
         // Relations dropped (named, partitions of named tables, and reached), to walk.
         let mut dropped: Vec<String> = Vec::new();
         let mut gone: HashSet<String> = HashSet::new();
-        let mut tables: Vec<(&String, &Table)> = self.tables.iter().collect();
-        tables.sort_by(|x, y| x.0.cmp(y.0));
+        // Every table, sorted (deterministic output): only the kinds that must look at every
+        // table pay for it; a relation's dependants come from the reverse indexes below.
+        let all_tables = || {
+            let mut tables: Vec<(&String, &Table)> = self.tables.iter().collect();
+            tables.sort_by(|x, y| x.0.cmp(y.0));
+            tables
+        };
         match object {
             ObjectKind::Table
             | ObjectKind::View
@@ -406,7 +411,7 @@ impl Schema {
             }
             ObjectKind::Type | ObjectKind::Domain => {
                 let types: HashSet<&str> = names.iter().map(|n| key(n)).collect();
-                for (t, table) in &tables {
+                for (t, table) in &all_tables() {
                     for c in &table.columns {
                         if types.contains(key(&c.type_name.name)) {
                             out.push(Cascaded::Column {
@@ -424,7 +429,7 @@ impl Schema {
                         .to_ascii_lowercase()
                 };
                 let functions: HashSet<String> = names.iter().map(|n| plain(n)).collect();
-                for (t, table) in &tables {
+                for (t, table) in &all_tables() {
                     let mut by_default = false;
                     for c in &table.columns {
                         if c.default
@@ -459,7 +464,7 @@ impl Schema {
             ObjectKind::Schema => {
                 let schemas: HashSet<&str> = names.iter().map(String::as_str).collect();
                 let mut in_schema: Vec<(String, Cascaded)> = Vec::new();
-                for (t, _) in &tables {
+                for (t, _) in &all_tables() {
                     if schemas.contains(schema_of(t)) {
                         in_schema.push(((*t).clone(), Cascaded::Table { name: (*t).clone() }));
                     }
@@ -505,81 +510,81 @@ impl Schema {
         if dropped.is_empty() {
             return out;
         }
-        // Reverse links, once: relation → views reading it, parent → inheritors, table →
-        // tables referencing it, sequence → columns drawing from it.
-        let mut readers: HashMap<&str, Vec<&str>> = HashMap::new();
-        for (v, reads) in &self.view_reads {
-            if self.others.contains_key(v.as_str()) {
-                for r in reads {
-                    readers.entry(r.as_str()).or_default().push(v.as_str());
-                }
-            }
-        }
-        let mut heirs: HashMap<&str, Vec<&str>> = HashMap::new();
-        let mut referrers: HashMap<&str, Vec<&str>> = HashMap::new();
-        let mut drawers: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
-        for (t, table) in &tables {
-            for p in &table.inherits {
-                heirs.entry(p.as_str()).or_default().push(t.as_str());
-            }
-            for c in &table.constraints {
-                if let (ConstraintKind::ForeignKey, Some(r)) = (c.kind, c.references.as_deref())
-                    && r != t.as_str()
-                {
-                    let list = referrers.entry(r).or_default();
-                    if !list.contains(&t.as_str()) {
-                        list.push(t.as_str());
-                    }
-                }
-            }
-            for c in &table.columns {
-                if let Some(seq) = c.sequence.as_deref() {
-                    drawers
-                        .entry(seq)
-                        .or_default()
-                        .push((t.as_str(), c.name.as_str()));
-                }
-            }
-        }
-        for list in readers.values_mut() {
-            list.sort();
-        }
+        // Dependants of each dropped relation, from the replay's reverse indexes (supersets,
+        // checked against the model), so a CASCADE costs what it reaches, not the whole schema.
         let mut fks: Vec<String> = Vec::new();
         let mut i = 0;
         while i < dropped.len() {
             let r = dropped[i].clone();
             i += 1;
-            for v in readers.get(r.as_str()).map_or(&[][..], Vec::as_slice) {
-                if gone.insert((*v).to_string()) {
-                    dropped.push((*v).to_string());
+            let mut readers: Vec<&str> = self
+                .readers_of
+                .get(r.as_str())
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .map(String::as_str)
+                .filter(|v| {
+                    self.others.contains_key(*v)
+                        && self
+                            .view_reads
+                            .get(*v)
+                            .is_some_and(|reads| reads.iter().any(|x| *x == r))
+                })
+                .collect();
+            readers.sort_unstable();
+            readers.dedup();
+            for v in readers {
+                if gone.insert(v.to_string()) {
+                    dropped.push(v.to_string());
                     out.push(Cascaded::View {
-                        name: (*v).to_string(),
+                        name: v.to_string(),
                     });
                 }
             }
-            for c in heirs.get(r.as_str()).map_or(&[][..], Vec::as_slice) {
-                if gone.insert((*c).to_string()) {
-                    dropped.push((*c).to_string());
-                    for p in self.partitions(c) {
-                        if gone.insert(p.clone()) {
-                            dropped.push(p);
+            if self.inherited.contains(r.as_str()) {
+                let mut heirs: Vec<&String> = self
+                    .tables
+                    .iter()
+                    .filter(|(_, t)| t.inherits.iter().any(|p| *p == r))
+                    .map(|(name, _)| name)
+                    .collect();
+                heirs.sort();
+                for c in heirs {
+                    if gone.insert(c.clone()) {
+                        dropped.push(c.clone());
+                        for p in self.partitions(c) {
+                            if gone.insert(p.clone()) {
+                                dropped.push(p);
+                            }
                         }
+                        out.push(Cascaded::Table { name: c.clone() });
                     }
-                    out.push(Cascaded::Table {
-                        name: (*c).to_string(),
+                }
+            }
+            for t in self.referencing(&r) {
+                if !fks.contains(&t) {
+                    fks.push(t);
+                }
+            }
+            if self.drawn.contains(r.as_str()) {
+                let mut drawers: Vec<(&String, &String)> = self
+                    .tables
+                    .iter()
+                    .flat_map(|(t, table)| {
+                        table
+                            .columns
+                            .iter()
+                            .filter(|c| c.sequence.as_deref() == Some(r.as_str()))
+                            .map(move |c| (t, &c.name))
+                    })
+                    .collect();
+                drawers.sort_by(|x, y| x.0.cmp(y.0));
+                for (t, c) in drawers {
+                    out.push(Cascaded::Default {
+                        table: t.clone(),
+                        column: c.clone(),
                     });
                 }
-            }
-            for t in referrers.get(r.as_str()).map_or(&[][..], Vec::as_slice) {
-                if !fks.iter().any(|f| f == t) {
-                    fks.push((*t).to_string());
-                }
-            }
-            for (t, c) in drawers.get(r.as_str()).map_or(&[][..], Vec::as_slice) {
-                out.push(Cascaded::Default {
-                    table: (*t).to_string(),
-                    column: (*c).to_string(),
-                });
             }
         }
         // A foreign key of a table that is itself dropped goes with it.
