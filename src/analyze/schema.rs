@@ -528,7 +528,7 @@ impl Schema {
                         && self
                             .view_reads
                             .get(*v)
-                            .is_some_and(|reads| reads.iter().any(|x| *x == r))
+                            .is_some_and(|reads| reads.contains(&r))
                 })
                 .collect();
             readers.sort_unstable();
