@@ -545,7 +545,7 @@ impl Schema {
                 let mut heirs: Vec<&String> = self
                     .tables
                     .iter()
-                    .filter(|(_, t)| t.inherits.iter().any(|p| *p == r))
+                    .filter(|(_, t)| t.inherits.contains(&r))
                     .map(|(name, _)| name)
                     .collect();
                 heirs.sort();
