@@ -1066,23 +1066,22 @@ impl Schema {
                     let reached = self.cascade(*object, names);
                     self.drop_reached(&reached);
                 }
+                // A DROP FUNCTION that succeeded left no trigger calling it: its triggers went
+                // with it (CASCADE) or there were none. One pass for all the names dropped.
+                if *object == ObjectKind::Function && !self.triggers.is_empty() {
+                    let gone: std::collections::HashSet<String> =
+                        names.iter().map(|n| key(n).to_ascii_lowercase()).collect();
+                    for list in self.triggers.values_mut() {
+                        list.retain(|t| !gone.contains(&key(&t.function).to_ascii_lowercase()));
+                    }
+                }
                 for n in names {
                     let k = key(n);
                     // The procedural model (routines, triggers) and the rollback model
                     // (`objects`) both forget a dropped function, procedure or trigger.
                     match object {
                         ObjectKind::Function | ObjectKind::Procedure => {
-                            let routine = k.to_ascii_lowercase();
-                            self.routines.remove(&routine);
-                            // A DROP FUNCTION that succeeded left no trigger calling it: its
-                            // triggers went with it (CASCADE) or there were none.
-                            if *object == ObjectKind::Function && !self.triggers.is_empty() {
-                                for list in self.triggers.values_mut() {
-                                    list.retain(|t| {
-                                        !key(&t.function).eq_ignore_ascii_case(&routine)
-                                    });
-                                }
-                            }
+                            self.routines.remove(&k.to_ascii_lowercase());
                         }
                         ObjectKind::Trigger => {
                             if let Some(list) = on_table
