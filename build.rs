@@ -1,0 +1,122 @@
+//! Build-time generation of rollsafe's reader of libpg_query's parse tree.
+//!
+//! rollsafe reads PostgreSQL's raw parse tree (C structs in libpg_query's memory) straight into
+//! the `pg_query::protobuf` types the analyzer uses, instead of having libpg_query encode the
+//! tree as protobuf and decoding it again (that round trip was a third of the run time). Two
+//! things are generated here, from the libpg_query sources the `pg_query` crate vendors and
+//! links, so they always match the library in the binary:
+//!
+//! - `pg_nodes.rs`: bindgen's Rust layout of the node structs (`nodes/parsenodes.h`, ...);
+//! - `raw_tree.rs`: one conversion function per node, generated from libpg_query's own
+//!   description of its protobuf output (`pg_query_outfuncs_defs.c`: which C field goes to
+//!   which protobuf field, and how; `pg_query_outfuncs_conds.c`: which node tag is which
+//!   message; `pg_query_enum_defs.c`: the enum numbering). See `build/raw_tree.rs`.
+
+#[path = "build/raw_tree.rs"]
+mod raw_tree;
+
+use std::path::{Path, PathBuf};
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=build/raw_tree.rs");
+    println!("cargo:rerun-if-env-changed=ROLLSAFE_LIBPG_QUERY_DIR");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let libpg_query = libpg_query_dir();
+    if let Err(e) = generate(&libpg_query, &out_dir) {
+        panic!(
+            "generating the parse tree reader from {}: {e}",
+            libpg_query.display()
+        );
+    }
+}
+
+fn generate(libpg_query: &Path, out_dir: &Path) -> Result<(), String> {
+    let include = libpg_query.join("src/include");
+    let read = |name: &str| {
+        std::fs::read_to_string(include.join(name))
+            .map_err(|e| format!("{}: {e}", include.join(name).display()))
+    };
+    let tree = raw_tree::Spec::read(
+        &read("pg_query_outfuncs_defs.c")?,
+        &read("pg_query_outfuncs_conds.c")?,
+        &read("pg_query_enum_defs.c")?,
+    )?;
+    let pg_config = libpg_query.join("src/postgres/include/pg_config.h");
+    let config =
+        std::fs::read_to_string(&pg_config).map_err(|e| format!("{}: {e}", pg_config.display()))?;
+    let version = config
+        .lines()
+        .find_map(|l| l.strip_prefix("#define PG_VERSION_NUM "))
+        .and_then(|v| v.trim().parse::<i32>().ok())
+        .ok_or("pg_config.h has no PG_VERSION_NUM")?;
+    std::fs::write(out_dir.join("raw_tree.rs"), tree.rust(version)).map_err(|e| e.to_string())?;
+
+    let mut builder = bindgen::Builder::default()
+        .header_contents(
+            "rollsafe_nodes.h",
+            "#include \"postgres.h\"\n#include \"nodes/parsenodes.h\"\n\
+             #include \"nodes/primnodes.h\"\n#include \"nodes/value.h\"\n\
+             #include \"nodes/pg_list.h\"\n#include \"nodes/bitmapset.h\"\n",
+        )
+        .clang_arg(format!(
+            "-I{}",
+            libpg_query.join("src/postgres/include").display()
+        ))
+        .clang_arg(format!("-I{}", include.display()))
+        .clang_arg(format!("-I{}", libpg_query.display()))
+        .constified_enum_module(".*")
+        .layout_tests(false)
+        .derive_debug(false)
+        .derive_default(false)
+        .generate_comments(false)
+        .allowlist_type("Node|NodeTag|List|ListCell|Bitmapset|A_Const|Integer|Float|Boolean|String|BitString|RawStmt");
+    for c_type in tree.c_types() {
+        builder = builder.allowlist_type(c_type);
+    }
+    for c_enum in tree.enum_types() {
+        builder = builder.allowlist_type(c_enum);
+    }
+    builder
+        .generate()
+        .map_err(|e| format!("bindgen: {e}"))?
+        .write_to_file(out_dir.join("pg_nodes.rs"))
+        .map_err(|e| e.to_string())
+}
+
+/// The libpg_query source tree the `pg_query` crate builds (its package directory holds it as
+/// `libpg_query/`). `ROLLSAFE_LIBPG_QUERY_DIR` overrides; otherwise cargo itself says where the
+/// locked `pg_query` package is.
+fn libpg_query_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("ROLLSAFE_LIBPG_QUERY_DIR") {
+        return PathBuf::from(dir);
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it");
+    let output = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--offline", "--locked"])
+        .current_dir(&manifest_dir)
+        .output()
+        .unwrap_or_else(|e| panic!("running cargo metadata: {e}"));
+    if !output.status.success() {
+        panic!(
+            "cargo metadata failed (set ROLLSAFE_LIBPG_QUERY_DIR to pg_query's libpg_query/): {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("cargo metadata prints JSON");
+    let manifest = metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["name"] == "pg_query")
+        .and_then(|p| p["manifest_path"].as_str())
+        .expect("pg_query is a dependency");
+    let dir = Path::new(manifest)
+        .parent()
+        .expect("a manifest is in a directory")
+        .join("libpg_query");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    dir
+}
