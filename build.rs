@@ -85,17 +85,53 @@ fn generate(libpg_query: &Path, out_dir: &Path) -> Result<(), String> {
 }
 
 /// The libpg_query source tree the `pg_query` crate builds (its package directory holds it as
-/// `libpg_query/`). `ROLLSAFE_LIBPG_QUERY_DIR` overrides; otherwise cargo itself says where the
-/// locked `pg_query` package is.
+/// `libpg_query/`): `ROLLSAFE_LIBPG_QUERY_DIR` if set; else the locked `pg_query` version in
+/// cargo's registry sources; else wherever `cargo metadata` says the package is. (The registry
+/// comes first because `cargo metadata --offline` needs every package of the lock file, also
+/// other platforms' ones a build never downloads.)
 fn libpg_query_dir() -> PathBuf {
     if let Ok(dir) = std::env::var("ROLLSAFE_LIBPG_QUERY_DIR") {
         return PathBuf::from(dir);
     }
+    let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    let dir = registry_package(&manifest_dir)
+        .unwrap_or_else(|| metadata_package(&manifest_dir))
+        .join("libpg_query");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    dir
+}
+
+fn registry_package(manifest_dir: &Path) -> Option<PathBuf> {
+    let lock = std::fs::read_to_string(manifest_dir.join("Cargo.lock")).ok()?;
+    let version = lock
+        .split("[[package]]")
+        .find(|p| p.contains("\nname = \"pg_query\"\n"))?
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \""))?
+        .trim_end_matches('"')
+        .to_string();
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
+    let mut registries: Vec<PathBuf> = std::fs::read_dir(home.join("registry/src"))
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    registries.sort();
+    registries
+        .into_iter()
+        .map(|r| r.join(format!("pg_query-{version}")))
+        .find(|p| {
+            p.join("libpg_query/src/include/pg_query_outfuncs_defs.c")
+                .is_file()
+        })
+}
+
+fn metadata_package(manifest_dir: &Path) -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it");
     let output = std::process::Command::new(cargo)
         .args(["metadata", "--format-version", "1", "--offline", "--locked"])
-        .current_dir(&manifest_dir)
+        .current_dir(manifest_dir)
         .output()
         .unwrap_or_else(|e| panic!("running cargo metadata: {e}"));
     if !output.status.success() {
@@ -113,10 +149,8 @@ fn libpg_query_dir() -> PathBuf {
         .find(|p| p["name"] == "pg_query")
         .and_then(|p| p["manifest_path"].as_str())
         .expect("pg_query is a dependency");
-    let dir = Path::new(manifest)
+    Path::new(manifest)
         .parent()
         .expect("a manifest is in a directory")
-        .join("libpg_query");
-    println!("cargo:rerun-if-changed={}", dir.display());
-    dir
+        .to_path_buf()
 }
