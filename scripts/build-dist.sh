@@ -12,10 +12,16 @@
 #
 # Linux builds link the C runtime statically (+crt-static: glibc's static libc, libgcc's
 # unwinder instead of libgcc_s.so.1), so the binary needs no shared library at all and runs on
-# any Linux distribution, glibc or musl. The checks: no dynamic dependency on Linux (readelf -d,
-# ldd), only system libraries on macOS (otool -L); `--version` prints Cargo.toml's version;
-# `check fixtures/golang-migrate` finds the fixtures' deliberate RS001; and the binary resolves
-# `localhost` and talks HTTP to a stand-in for GitHub's API (--approvals-from-github).
+# any Linux distribution, glibc or musl. They are also position-dependent (-C
+# relocation-model=static): a static PIE applies its ~27,000 relocations itself at every start
+# and dirties the pages they are on: a fifth of the CPU and a third of the page faults of
+# starting (--version: 1.06 -> 0.86 ms CPU, 273 -> 174 page faults; linting one file: 2.04 ->
+# 1.63 ms CPU). The price: the executable's own code is not placed at a random address (its
+# stack, heap and mappings still are).
+# The checks: no dynamic dependency on Linux (readelf -d, ldd), only system libraries on macOS
+# (otool -L); `--version` prints Cargo.toml's version; `check fixtures/golang-migrate` finds
+# the fixtures' deliberate RS001; and the binary resolves `localhost` and talks HTTP to a
+# stand-in for GitHub's API (--approvals-from-github).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,7 +46,7 @@ version="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)"
 t0=$(date +%s)
 
 case "$target" in
-  *-linux-gnu) export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" ;;
+  *-linux-gnu) export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static -C relocation-model=static" ;;
 esac
 # --target also keeps these RUSTFLAGS away from build scripts and proc macros (a proc macro
 # cannot be linked statically) and this build apart from the everyday target/debug one.

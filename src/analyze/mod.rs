@@ -48,49 +48,56 @@ pub struct AnalyzedMigration {
 /// `units` must be in application order (as discovery returns them).
 pub fn analyze(units: Vec<Migration>, placeholders: &PlaceholderValues) -> Vec<AnalyzedMigration> {
     let sessions = parse::session_may_change_strings(&units);
-    let mut analyzed: Vec<AnalyzedMigration> = units
-        .into_par_iter()
-        .zip(sessions)
-        .map(|(migration, session_changed)| {
-            // Each statement's facts are taken as soon as it is parsed, so only a batch of
-            // parse trees is alive at a time, even for a 30 MB file.
-            let source = &migration.source;
-            let parsed = parse::parse_migration_in_session(
-                &migration,
-                placeholders,
-                session_changed,
-                |span, body, read| {
-                    statement_facts(source, span, read, &body, Vec::new(), migration.target)
-                },
-            );
-            let mut statements: Vec<StatementFacts> = parsed
-                .statements
-                .into_iter()
-                .map(|s| StatementFacts {
-                    markers: s.markers,
-                    ..s.body
-                })
-                .collect();
-            if migration.target.dialect == Dialect::Postgres {
-                prepared::resolve(&mut statements, migration.target);
+    let analyze_unit = |(migration, session_changed): (Migration, bool)| {
+        // Each statement's facts are taken as soon as it is parsed, so only a batch of
+        // parse trees is alive at a time, even for a 30 MB file.
+        let source = &migration.source;
+        let parsed = parse::parse_migration_in_session(
+            &migration,
+            placeholders,
+            session_changed,
+            |span, body, read| {
+                statement_facts(source, span, read, &body, Vec::new(), migration.target)
+            },
+        );
+        let mut statements: Vec<StatementFacts> = parsed
+            .statements
+            .into_iter()
+            .map(|s| StatementFacts {
+                markers: s.markers,
+                ..s.body
+            })
+            .collect();
+        if migration.target.dialect == Dialect::Postgres {
+            prepared::resolve(&mut statements, migration.target);
+        }
+        let scopes = transaction::scopes(&migration, &statements);
+        for (s, scope) in statements.iter_mut().zip(scopes) {
+            s.scope = scope;
+            // MySQL and MariaDB commit every DDL implicitly: nothing is atomic.
+            if migration.target.dialect.is_mysql_family() {
+                s.scope = transaction::Scope::None;
             }
-            let scopes = transaction::scopes(&migration, &statements);
-            for (s, scope) in statements.iter_mut().zip(scopes) {
-                s.scope = scope;
-                // MySQL and MariaDB commit every DDL implicitly: nothing is atomic.
-                if migration.target.dialect.is_mysql_family() {
-                    s.scope = transaction::Scope::None;
-                }
-            }
-            AnalyzedMigration {
-                migration,
-                statements,
-                markers: parsed.markers,
-                rollback: snapshot::UnitRollback::default(),
-                placeholders: parsed.placeholders,
-            }
-        })
-        .collect();
+        }
+        AnalyzedMigration {
+            migration,
+            statements,
+            markers: parsed.markers,
+            rollback: snapshot::UnitRollback::default(),
+            placeholders: parsed.placeholders,
+        }
+    };
+    // One unit (the pre-commit case) is analysed on this thread: starting the thread pool
+    // costs more than the unit.
+    let mut analyzed: Vec<AnalyzedMigration> = if units.len() > 1 {
+        units
+            .into_par_iter()
+            .zip(sessions)
+            .map(analyze_unit)
+            .collect()
+    } else {
+        units.into_iter().zip(sessions).map(analyze_unit).collect()
+    };
     inherit_include_markers(&mut analyzed);
     replay::replay(&mut analyzed);
     analyzed

@@ -106,6 +106,10 @@ pub struct Schema {
     /// every table in the common case: without them the replay is quadratic.
     parents: std::collections::HashSet<String>,
     referenced: std::collections::HashSet<String>,
+    /// Referenced table → the tables that declared a foreign key to it (a superset, like
+    /// `index_of_table`; `referencing` checks each against the model), so `referencing` costs
+    /// what references the table, not a scan of every table.
+    referencers: HashMap<String, Vec<String>>,
     /// Key columns, method and uniqueness of indexes whose CREATE INDEX the replay saw.
     pub index_defs: HashMap<String, IndexDef>,
     /// Types, domains, functions, procedures, schemas, extensions, triggers and policies by
@@ -311,17 +315,23 @@ impl Schema {
             return Vec::new();
         }
         let mut out: Vec<String> = self
-            .tables
+            .referencers
+            .get(k)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .filter(|(name, t)| {
+            .filter(|name| {
                 name.as_str() != k
-                    && t.constraints.iter().any(|c| {
-                        c.kind == ConstraintKind::ForeignKey && c.references.as_deref() == Some(k)
+                    && self.tables.get(name.as_str()).is_some_and(|t| {
+                        t.constraints.iter().any(|c| {
+                            c.kind == ConstraintKind::ForeignKey
+                                && c.references.as_deref() == Some(k)
+                        })
                     })
             })
-            .map(|(name, _)| name.clone())
+            .cloned()
             .collect();
-        out.sort();
+        out.sort_unstable();
+        out.dedup();
         out
     }
 
@@ -683,11 +693,36 @@ impl Schema {
         out
     }
 
+    /// Record that `table` holds a foreign key to `referenced` (a [`key`]), for `referencing`.
+    fn note_referencer(&mut self, referenced: &str, table: &str) {
+        let list = self.referencers.entry(referenced.to_string()).or_default();
+        if list.last().map(String::as_str) != Some(table) {
+            list.push(table.to_string());
+        }
+    }
+
+    /// Record the foreign keys of a table put into the model as a whole (the snapshot's copies
+    /// of the model), for `referencing`.
+    pub fn note_table_links(&mut self, table: &str) {
+        let Some(t) = self.tables.get(table) else {
+            return;
+        };
+        let targets: Vec<String> = t
+            .constraints
+            .iter()
+            .filter_map(|c| c.references.clone())
+            .collect();
+        for r in targets {
+            self.note_referencer(&r, table);
+        }
+    }
+
     /// Record partition parents and foreign-key targets for the fast paths above.
     fn note_links(&mut self, change: &Change) {
-        let note_fk = |c: &ConstraintSpec, referenced: &mut std::collections::HashSet<String>| {
+        let note_fk = |c: &ConstraintSpec, table: &str, schema: &mut Schema| {
             if let Some(r) = &c.references {
-                referenced.insert(key(r).to_string());
+                schema.referenced.insert(key(r).to_string());
+                schema.note_referencer(key(r), key(table));
             }
         };
         match change {
@@ -712,7 +747,7 @@ impl Schema {
                     .flat_map(|c| &c.constraints)
                     .chain(constraints)
                 {
-                    note_fk(c, &mut self.referenced);
+                    note_fk(c, table, self);
                 }
             }
             Change::AlterTable { table, cmd } => match cmd {
@@ -721,7 +756,7 @@ impl Schema {
                 }
                 TableCmd::AddColumn { column, .. } => {
                     for c in &column.constraints {
-                        note_fk(c, &mut self.referenced);
+                        note_fk(c, table, self);
                     }
                     self.drawn.extend(default_sequence(key(table), column));
                 }
@@ -735,7 +770,7 @@ impl Schema {
                 } => {
                     self.drawn.insert(key(seq).to_string());
                 }
-                TableCmd::AddConstraint(c) => note_fk(c, &mut self.referenced),
+                TableCmd::AddConstraint(c) => note_fk(c, table, self),
                 _ => {}
             },
             Change::Rename {
@@ -883,6 +918,19 @@ impl Schema {
             }
             if let Some(calls) = self.write_calls.remove(&old) {
                 self.write_calls.insert(new.clone(), calls);
+            }
+            // Its foreign keys now belong to `new`, and what referenced it references `new`.
+            for r in t.constraints.iter().filter_map(|c| c.references.as_deref()) {
+                let list = self.referencers.entry(r.to_string()).or_default();
+                list.push(new.clone());
+            }
+            // Copied, not moved: a foreign key the model did not retarget (its own, to itself)
+            // still names `old`.
+            if let Some(list) = self.referencers.get(&old).cloned() {
+                self.referencers
+                    .entry(new.clone())
+                    .or_default()
+                    .extend(list);
             }
             self.tables.insert(new.clone(), t);
         } else if let Some(u) = self.others.remove(&old) {

@@ -416,6 +416,7 @@ fn subset(schema: &Schema, touches: &[Touch]) -> Schema {
             Touch::Relation(k) => {
                 if let Some(table) = schema.tables.get(k) {
                     copy.tables.insert(k.clone(), table.clone());
+                    copy.note_table_links(k);
                 }
                 if let Some(v) = schema.indexes.get(k) {
                     copy.insert_index(k.clone(), v.clone());

@@ -342,6 +342,9 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         .fail_on
         .severity()
         .map_or(0, |level| report::Totals::of(&report).at_least(level));
+    // The process ends right after this: freeing every statement, finding and file of the
+    // report one by one would only delay the exit (about 3% of a large run's time).
+    std::mem::forget(report);
     Ok(if failing > 0 {
         EXIT_FINDINGS
     } else {

@@ -406,13 +406,17 @@ fn read_one(candidate: &Candidate) -> Result<String, InputProblem> {
 /// the tool runs it in every role it plays there (as migration 0005 and as 0009), so it is
 /// checked in each.
 pub(crate) fn read_all(candidates: Vec<Candidate>) -> (Vec<Loaded>, Vec<InputProblem>) {
-    let results: Vec<(Candidate, Result<String, InputProblem>)> = candidates
-        .into_par_iter()
-        .map(|candidate| {
-            let read = read_one(&candidate);
-            (candidate, read)
-        })
-        .collect();
+    let read = |candidate: Candidate| {
+        let read = read_one(&candidate);
+        (candidate, read)
+    };
+    // One file (the pre-commit case) is read on this thread: starting the thread pool costs
+    // more than reading it.
+    let results: Vec<(Candidate, Result<String, InputProblem>)> = if candidates.len() > 1 {
+        candidates.into_par_iter().map(read).collect()
+    } else {
+        candidates.into_iter().map(read).collect()
+    };
     let mut loaded = Vec::new();
     let mut problems = Vec::new();
     for (candidate, read) in results {

@@ -370,43 +370,46 @@ pub fn run(
             check(&set_ctx, &mut across);
         }
     }
-    let units = units
-        .into_par_iter()
-        .zip(across)
-        .map(|(unit, mut diagnostics)| {
-            let ctx = Context {
-                unit: &unit.migration,
-                statements: &unit.statements,
-                markers: &unit.markers,
-                config: options.config,
-                today: options.today,
-                target: unit.migration.target,
-                settings: options.settings,
-                placeholders: &unit.placeholders,
-                rollback: &unit.rollback,
-            };
-            for rule in &enabled {
-                if let Check::Migration(check) = rule.check
-                    && rule.directions.includes(unit.migration.direction)
-                    && dialects::applies(rule.code, unit.migration.target.dialect)
-                {
-                    check(&ctx, &mut diagnostics);
-                }
+    let check_unit = |(unit, mut diagnostics): (AnalyzedMigration, Vec<Diagnostic>)| {
+        let ctx = Context {
+            unit: &unit.migration,
+            statements: &unit.statements,
+            markers: &unit.markers,
+            config: options.config,
+            today: options.today,
+            target: unit.migration.target,
+            settings: options.settings,
+            placeholders: &unit.placeholders,
+            rollback: &unit.rollback,
+        };
+        for rule in &enabled {
+            if let Check::Migration(check) = rule.check
+                && rule.directions.includes(unit.migration.direction)
+                && dialects::applies(rule.code, unit.migration.target.dialect)
+            {
+                check(&ctx, &mut diagnostics);
             }
-            let mut findings: Vec<Finding> = diagnostics
-                .into_iter()
-                .filter_map(|d| suppress::finding(d, &ctx, options.settings))
-                .collect();
-            findings.sort_by_key(|f| (f.diagnostic.span.start, f.diagnostic.code));
-            UnitReport {
-                migration: unit.migration,
-                statements: unit.statements,
-                markers: unit.markers,
-                findings,
-                rollback: unit.rollback,
-            }
-        })
-        .collect();
+        }
+        let mut findings: Vec<Finding> = diagnostics
+            .into_iter()
+            .filter_map(|d| suppress::finding(d, &ctx, options.settings))
+            .collect();
+        findings.sort_by_key(|f| (f.diagnostic.span.start, f.diagnostic.code));
+        UnitReport {
+            migration: unit.migration,
+            statements: unit.statements,
+            markers: unit.markers,
+            findings,
+            rollback: unit.rollback,
+        }
+    };
+    // One unit (the pre-commit case) is checked on this thread: starting the thread pool costs
+    // more than the unit.
+    let units: Vec<UnitReport> = if units.len() > 1 {
+        units.into_par_iter().zip(across).map(check_unit).collect()
+    } else {
+        units.into_iter().zip(across).map(check_unit).collect()
+    };
     let problems = problems
         .into_iter()
         .filter_map(|problem| {

@@ -14,6 +14,22 @@ pub fn find(tree: &impl Serialize) -> Vec<String> {
     finder.calls
 }
 
+/// [`find`], and from the same walk the relations `tree` names in `RangeVar` nodes (a
+/// `Node::RangeVar`, not a statement's own `relation` field): (schema, relation), lower-case,
+/// "" for no schema, in the order met.
+pub fn find_with_relations(tree: &impl Serialize) -> (Vec<String>, Vec<(String, String)>) {
+    let mut finder = Finder {
+        relations: Some(Vec::new()),
+        ..Finder::default()
+    };
+    let _ = tree.serialize(&mut finder);
+    (finder.calls, finder.relations.unwrap_or_default())
+}
+
+/// How a `RangeVar` node's struct is recorded in [`Finder::structs`], apart from a `RangeVar`
+/// that is a statement's field.
+const RANGE_VAR_NODE: &str = "RangeVar node";
+
 #[derive(Default)]
 struct Finder {
     calls: Vec<String>,
@@ -21,6 +37,12 @@ struct Finder {
     structs: Vec<&'static str>,
     /// The parts of a function name being collected (inside `FuncCall.funcname`).
     name: Option<Vec<String>>,
+    /// The relations of `RangeVar` nodes, when asked for.
+    relations: Option<Vec<(String, String)>>,
+    /// The `Node` variant whose struct comes next.
+    variant: Option<&'static str>,
+    /// The string field being read (a `RangeVar` node's `schemaname` or `relname`).
+    captured: Option<String>,
 }
 
 #[derive(Debug)]
@@ -93,6 +115,9 @@ impl ser::Serializer for &mut Finder {
         if let Some(parts) = &mut self.name {
             parts.push(v.to_ascii_lowercase());
         }
+        if let Some(captured) = &mut self.captured {
+            *captured = v.to_ascii_lowercase();
+        }
         Ok(())
     }
     fn serialize_bytes(self, _: &[u8]) -> R {
@@ -120,10 +145,13 @@ impl ser::Serializer for &mut Finder {
         self,
         _: &'static str,
         _: u32,
-        _: &'static str,
+        variant: &'static str,
         value: &T,
     ) -> R {
-        value.serialize(self)
+        self.variant = Some(variant);
+        let result = value.serialize(&mut *self);
+        self.variant = None;
+        result
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self, Never> {
         Ok(self)
@@ -147,7 +175,16 @@ impl ser::Serializer for &mut Finder {
         Ok(self)
     }
     fn serialize_struct(self, name: &'static str, _: usize) -> Result<Self, Never> {
-        self.structs.push(name);
+        let variant = self.variant.take();
+        if name == "RangeVar"
+            && variant == Some("RangeVar")
+            && let Some(relations) = &mut self.relations
+        {
+            relations.push((String::new(), String::new()));
+            self.structs.push(RANGE_VAR_NODE);
+        } else {
+            self.structs.push(name);
+        }
         Ok(self)
     }
     fn serialize_struct_variant(
@@ -213,6 +250,20 @@ impl Finder {
             }
             return Ok(());
         }
+        if (key == "schemaname" || key == "relname") && self.structs.last() == Some(&RANGE_VAR_NODE)
+        {
+            let outer = self.captured.replace(String::new());
+            value.serialize(&mut *self)?;
+            let text = std::mem::replace(&mut self.captured, outer).unwrap_or_default();
+            if let Some((schema, relation)) = self.relations.as_mut().and_then(|r| r.last_mut()) {
+                if key == "schemaname" {
+                    *schema = text;
+                } else {
+                    *relation = text;
+                }
+            }
+            return Ok(());
+        }
         value.serialize(&mut *self)
     }
 }
@@ -253,6 +304,34 @@ mod tests {
             .iter()
             .flat_map(|s| find(&s.stmt))
             .collect()
+    }
+
+    #[test]
+    fn finds_relations_of_range_var_nodes_only() {
+        let parsed = pg_query::parse(
+            "SELECT f(1) FROM Pg_Catalog.pg_class c, t WHERE EXISTS (SELECT 1 FROM s.u)",
+            pg_query::ParserOptions::DEFAULT,
+        )
+        .expect("parse");
+        let (calls, relations) = find_with_relations(&parsed.protobuf.stmts[0].stmt);
+        assert_eq!(calls, ["f"]);
+        assert_eq!(
+            relations,
+            [
+                ("pg_catalog".to_string(), "pg_class".to_string()),
+                (String::new(), "t".to_string()),
+                ("s".to_string(), "u".to_string()),
+            ]
+        );
+        // A statement's own `relation` field is not a `RangeVar` node.
+        let parsed = pg_query::parse(
+            "INSERT INTO t VALUES (g())",
+            pg_query::ParserOptions::DEFAULT,
+        )
+        .expect("parse");
+        let (calls, relations) = find_with_relations(&parsed.protobuf.stmts[0].stmt);
+        assert_eq!(calls, ["g"]);
+        assert!(relations.is_empty());
     }
 
     #[test]

@@ -93,14 +93,15 @@ fn read_text(node: &NodeEnum, text: &str, span: Span) -> Procedural {
         }),
         other => {
             let constant = constant_call(other);
-            for name in calls_in(other) {
+            let calls = calls_in(other);
+            out.definition = table_code(other, &calls);
+            for name in calls {
                 let args = constant
                     .as_ref()
                     .filter(|(n, _)| *n == name)
                     .map(|(_, a)| a.clone());
                 out.body.calls.push(Call { name, span, args });
             }
-            out.definition = table_code(other);
         }
     }
     out
@@ -168,12 +169,17 @@ pub fn bound_execute(expr: &str, params: &[String], args: &[String], span: Span)
 }
 
 /// The functions a table definition stores for later writes: defaults, CHECK constraints and
-/// generated columns of `CREATE TABLE` / `ALTER TABLE`, and index expressions.
-fn table_code(node: &NodeEnum) -> Option<Definition> {
+/// generated columns of `CREATE TABLE` / `ALTER TABLE`, and index expressions. `calls` is
+/// [`calls_in`] of `node`, reused where it walked the same tree.
+fn table_code(node: &NodeEnum, calls: &[String]) -> Option<Definition> {
     let (table, functions) = match node {
         NodeEnum::CreateStmt(s) => (s.relation.as_ref(), super::calls::find(node)),
+        // `calls_in` left out only the `SET DEFAULT` commands.
+        NodeEnum::AlterTableStmt(s) if !s.cmds.iter().any(is_set_default) => {
+            (s.relation.as_ref(), calls.to_vec())
+        }
         NodeEnum::AlterTableStmt(s) => (s.relation.as_ref(), super::calls::find(&s.cmds)),
-        NodeEnum::IndexStmt(s) => (s.relation.as_ref(), super::calls::find(node)),
+        NodeEnum::IndexStmt(s) => (s.relation.as_ref(), calls.to_vec()),
         _ => return None,
     };
     if functions.is_empty() {
@@ -397,9 +403,9 @@ fn read_code(
 
 /// A `LANGUAGE sql` body: plain SQL statements.
 fn read_sql(body: &mut Body, code: &str, origin: &Origin, guarded: bool) {
-    match pg_query::parse(code, pg_query::ParserOptions::DEFAULT) {
+    match parse_embedded(code) {
         Ok(result) => {
-            for raw in result.protobuf.stmts {
+            for raw in result.stmts {
                 let start = (raw.stmt_location.max(0) as usize).min(code.len());
                 let end = if raw.stmt_len > 0 {
                     (start + raw.stmt_len as usize).min(code.len())
@@ -417,7 +423,7 @@ fn read_sql(body: &mut Body, code: &str, origin: &Origin, guarded: bool) {
         }
         Err(e) => body.opaque.push(Opaque {
             span: origin.span(0, code.len()),
-            reason: OpaqueReason::UnparseableBody(e.to_string()),
+            reason: OpaqueReason::UnparseableBody(e),
             via: None,
         }),
     }
@@ -508,14 +514,15 @@ fn add_statement(body: &mut Body, node: &NodeEnum, text: &str, span: Span, guard
             Some(p.body)
         }
         other => {
-            for name in calls_in(other) {
+            let calls = calls_in(other);
+            body.definitions.extend(table_code(other, &calls));
+            for name in calls {
                 body.calls.push(Call {
                     name,
                     span,
                     args: None,
                 });
             }
-            body.definitions.extend(table_code(other));
             None
         }
     };
@@ -836,13 +843,11 @@ impl PlReader<'_> {
         let Some(q) = expr_query(Some(cond)) else {
             return false;
         };
-        self.expression(q, 2);
-        let Ok(parsed) = pg_query::parse(&format!("SELECT {q}"), pg_query::ParserOptions::DEFAULT)
-        else {
+        // The expression's parse (`SELECT {q}`) is read again here, not parsed twice.
+        let Some(parsed) = self.expression(q, 2) else {
             return false;
         };
         let Some(node) = parsed
-            .protobuf
             .stmts
             .first()
             .and_then(|s| s.stmt.as_ref())
@@ -854,7 +859,8 @@ impl PlReader<'_> {
     }
 
     /// A PL/pgSQL expression (assignment, condition, PERFORM, RETURN, ...): the calls it makes.
-    fn expression(&mut self, q: &str, mode: i64) {
+    /// Returns its parse, for a caller that reads more of it.
+    fn expression(&mut self, q: &str, mode: i64) -> Option<pb::ParseResult> {
         // Parse modes (libpg_query's RawParseMode): 0 a whole statement, 2 an expression,
         // 3-5 an assignment `target := expr`.
         let sql = match mode {
@@ -869,9 +875,9 @@ impl PlReader<'_> {
             _ => format!("SELECT {q}"),
         };
         let span = self.span_of(q.trim_start_matches("SELECT "));
-        match pg_query::parse(&sql, pg_query::ParserOptions::DEFAULT) {
+        match parse_embedded(&sql) {
             Ok(parsed) => {
-                for stmt in &parsed.protobuf.stmts {
+                for stmt in &parsed.stmts {
                     if let Some(node) = stmt.stmt.as_ref().and_then(|n| n.node.as_ref()) {
                         for name in calls_in(node) {
                             self.body.calls.push(Call {
@@ -882,12 +888,16 @@ impl PlReader<'_> {
                         }
                     }
                 }
+                Some(parsed)
             }
-            Err(e) => self.body.opaque.push(Opaque {
-                span,
-                reason: OpaqueReason::UnparseableBody(e.to_string()),
-                via: None,
-            }),
+            Err(e) => {
+                self.body.opaque.push(Opaque {
+                    span,
+                    reason: OpaqueReason::UnparseableBody(e),
+                    via: None,
+                });
+                None
+            }
         }
     }
 }
@@ -914,12 +924,12 @@ fn collect_strings(v: &Value, key: &str, out: &mut Vec<String>) {
 /// Whether a condition only asks the catalog whether something exists: it reads only
 /// `pg_*` catalogs or `information_schema`, or calls `to_regclass` and friends.
 fn is_catalog_check(node: &NodeEnum) -> bool {
-    let Ok(json) = serde_json::to_value(node) else {
-        return false;
+    // One walk for both (`calls_in` of a SELECT is the plain walk), none through JSON.
+    let (calls, relations) = match node {
+        NodeEnum::SelectStmt(_) => super::calls::find_with_relations(node),
+        _ => (calls_in(node), super::calls::find_with_relations(node).1),
     };
-    let mut relations = Vec::new();
-    collect_relations(&json, &mut relations);
-    let regfuncs = calls_in(node)
+    let regfuncs = calls
         .iter()
         .any(|c| REGFUNCS.contains(&c.trim_start_matches("pg_catalog.")));
     let catalog = |(schema, rel): &(String, String)| {
@@ -937,29 +947,6 @@ const REGFUNCS: &[&str] = &[
     "to_regrole",
     "to_regtypemod",
 ];
-
-fn collect_relations(v: &Value, out: &mut Vec<(String, String)>) {
-    match v {
-        Value::Array(items) => items.iter().for_each(|i| collect_relations(i, out)),
-        Value::Object(map) => {
-            for (k, inner) in map {
-                if k == "RangeVar" {
-                    let get = |f: &str| {
-                        inner
-                            .get(f)
-                            .and_then(Value::as_str)
-                            .unwrap_or("")
-                            .to_ascii_lowercase()
-                    };
-                    out.push((get("schemaname"), get("relname")));
-                } else {
-                    collect_relations(inner, out);
-                }
-            }
-        }
-        _ => {}
-    }
-}
 
 /// The functions a statement calls while it runs (lower-case, `public.` dropped). Statements
 /// that only store code for later (views, defaults of a new table, triggers, policies, rules)
@@ -985,18 +972,36 @@ pub fn calls_in(node: &NodeEnum) -> Vec<String> {
         | N::DropStmt(_)
         | N::DoStmt(_) => Vec::new(),
         N::AlterTableStmt(s) => {
-            let cmds: Vec<&pb::Node> = s
-                .cmds
-                .iter()
-                .filter(|c| {
-                    !matches!(c.node.as_ref(), Some(N::AlterTableCmd(cmd))
-                        if cmd.subtype == AlterTableType::AtColumnDefault as i32)
-                })
-                .collect();
+            let cmds: Vec<&pb::Node> = s.cmds.iter().filter(|c| !is_set_default(c)).collect();
             super::calls::find(&cmds)
         }
         other => super::calls::find(other),
     }
+}
+
+/// `ALTER TABLE ... ALTER COLUMN ... SET DEFAULT`: stores code, runs none.
+fn is_set_default(cmd: &pb::Node) -> bool {
+    matches!(cmd.node.as_ref(), Some(NodeEnum::AlterTableCmd(c))
+        if c.subtype == AlterTableType::AtColumnDefault as i32)
+}
+
+/// Embedded SQL (a body, a statement or an expression of procedural code) parsed once by
+/// libpg_query, without the `pg_query` crate's walk that collects names rollsafe does not use.
+/// The error is worded as `pg_query::parse` words it (an opaque body shows it).
+fn parse_embedded(sql: &str) -> Result<pb::ParseResult, String> {
+    if sql.contains('\0') {
+        // The crate's own wording of a NUL byte.
+        return pg_query::parse(sql, pg_query::ParserOptions::DEFAULT)
+            .map(|r| r.protobuf)
+            .map_err(|e| e.to_string());
+    }
+    crate::parse::postgres::libpg_query::parse(sql).map_err(|e| {
+        if e.message.starts_with("Error decoding result: ") {
+            e.message
+        } else {
+            format!("Invalid statement: {}", e.message)
+        }
+    })
 }
 
 /// The SQL text a constant `EXECUTE` expression evaluates to: string literals, `||`,
@@ -1007,16 +1012,8 @@ fn constant_string(expr: &str) -> Option<String> {
 
 /// [`constant_string`] with parameters bound: `name` or `$n` reads as its argument's text.
 fn constant_string_with(expr: &str, env: &[(&str, &str)]) -> Option<String> {
-    let parsed =
-        pg_query::parse(&format!("SELECT {expr}"), pg_query::ParserOptions::DEFAULT).ok()?;
-    let stmt = parsed
-        .protobuf
-        .stmts
-        .first()?
-        .stmt
-        .as_ref()?
-        .node
-        .as_ref()?;
+    let parsed = parse_embedded(&format!("SELECT {expr}")).ok()?;
+    let stmt = parsed.stmts.first()?.stmt.as_ref()?.node.as_ref()?;
     let NodeEnum::SelectStmt(select) = stmt else {
         return None;
     };

@@ -184,7 +184,17 @@ impl Fs {
         })
     }
 
+    /// Whether `dir` holds an entry named exactly `name`. A missing entry is answered by one
+    /// `lstat`, without listing the folder (a migrations folder can hold thousands of files,
+    /// and listing it would make linting one of them cost as much as its siblings); an entry
+    /// found is confirmed against the listing, where names compare exactly even on a
+    /// case-insensitive file system.
     pub(crate) fn has(&mut self, dir: &Path, name: &str) -> bool {
+        if let Err(e) = std::fs::symlink_metadata(dir.join(name))
+            && e.kind() == std::io::ErrorKind::NotFound
+        {
+            return false;
+        }
         self.names(dir)
             .binary_search_by(|n| n.as_str().cmp(name))
             .is_ok()
