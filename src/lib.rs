@@ -16,4 +16,5 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod target;
+pub mod threads;
 pub mod verify;

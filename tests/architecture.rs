@@ -1,6 +1,6 @@
 //! The pipeline flows one way: no module of a stage names a module of a later stage. Stages, in
 //! order (modules of the same rank may use each other): the base (`source`, `lex`, `target`,
-//! `config`, `codeowners`), `discover`, `parse`, `analyze`, `rules`, `plan` (the rollback runbook built from the
+//! `threads`, `config`, `codeowners`), `discover`, `parse`, `analyze`, `rules`, `plan` (the rollback runbook built from the
 //! rules' report, which the Markdown report shows), `report`, `check` and `verify`, `cli`.
 
 use std::fs;
@@ -10,6 +10,7 @@ const STAGES: &[(&str, u32)] = &[
     ("source", 0),
     ("lex", 0),
     ("target", 0),
+    ("threads", 0),
     ("config", 0),
     ("codeowners", 0),
     ("discover", 1),

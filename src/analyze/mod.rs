@@ -90,6 +90,7 @@ pub fn analyze(units: Vec<Migration>, placeholders: &PlaceholderValues) -> Vec<A
     // One unit (the pre-commit case) is analysed on this thread: starting the thread pool
     // costs more than the unit.
     let mut analyzed: Vec<AnalyzedMigration> = if units.len() > 1 {
+        crate::threads::ensure_pool();
         units
             .into_par_iter()
             .zip(sessions)

@@ -413,6 +413,7 @@ pub(crate) fn read_all(candidates: Vec<Candidate>) -> (Vec<Loaded>, Vec<InputPro
     // One file (the pre-commit case) is read on this thread: starting the thread pool costs
     // more than reading it.
     let results: Vec<(Candidate, Result<String, InputProblem>)> = if candidates.len() > 1 {
+        crate::threads::ensure_pool();
         candidates.into_par_iter().map(read).collect()
     } else {
         candidates.into_iter().map(read).collect()

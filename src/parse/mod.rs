@@ -213,6 +213,7 @@ pub fn parse_migration_in_session<B: Send>(
             .collect()
     };
     let statements: Vec<ParsedStatement<B>> = if work.len() > 1 {
+        crate::threads::ensure_pool();
         work.par_iter()
             .map(run)
             .collect::<Vec<_>>()

@@ -406,6 +406,7 @@ pub fn run(
     // One unit (the pre-commit case) is checked on this thread: starting the thread pool costs
     // more than the unit.
     let units: Vec<UnitReport> = if units.len() > 1 {
+        crate::threads::ensure_pool();
         units.into_par_iter().zip(across).map(check_unit).collect()
     } else {
         units.into_iter().zip(across).map(check_unit).collect()
