@@ -345,9 +345,7 @@ impl Spec {
                     Value::Enum(e) => format!("enum_{e}(node.{c})"),
                     Value::List => format!("list(node.{c}, cx)"),
                     Value::Bitmapset => format!("bitmapset(node.{c})"),
-                    Value::NodePtr => {
-                        format!("node_ptr(node.{c} as *const sys::Node, cx).map(Into::into)")
-                    }
+                    Value::NodePtr => format!("node_box(node.{c} as *const sys::Node, cx)"),
                     Value::SpecificPtr(f) => format!(
                         "specific(node.{c} as *const sys::{}, cx, out_{f}).map(Into::into)",
                         self.c_type_of(f).unwrap_or_default()
@@ -362,13 +360,15 @@ impl Spec {
         }
 
         // One small function per node type, so the dispatch below keeps a small stack frame
-        // (one frame per tree level: a `match` building every message inline took 14 KB).
+        // (one frame per tree level: a `match` building every message inline took 14 KB), each
+        // writing its message into the `Node` it is given (a `Node` is 608 bytes; returning it
+        // by value moved it several times).
         for case in &self.cases {
             let _ = writeln!(
                 out,
-                "#[inline(never)]\nunsafe fn node_{tag}(p: *const sys::Node, cx: &mut Cx) -> pb::node::Node {{\n    \
+                "#[inline(never)]\nunsafe fn node_{tag}(p: *const sys::Node, cx: &mut Cx, out: &mut Option<pb::node::Node>) {{\n    \
                  // SAFETY: the tag of the node at `p` says it is a `{c_type}`.\n    \
-                 pb::node::Node::{variant}(unsafe {{ out_{function}(&*(p as *const sys::{c_type}), cx) }}.into())\n}}\n",
+                 *out = Some(pb::node::Node::{variant}(unsafe {{ out_{function}(&*(p as *const sys::{c_type}), cx) }}.into()));\n}}\n",
                 tag = case.tag,
                 variant = case.variant.to_upper_camel_case(),
                 function = case.function,
@@ -376,21 +376,21 @@ impl Spec {
             );
         }
         out.push_str(
-            "/// The message for the node at `p` (not NULL), by its tag; a tag libpg_query does\n\
-             /// not write leaves the node empty, as libpg_query does.\n\
-             pub(super) unsafe fn node(p: *const sys::Node, cx: &mut Cx) -> pb::Node {\n    \
-             if !cx.enter() {\n        return pb::Node { node: None };\n    }\n    \
+            "/// Writes the message for the node at `p` (not NULL) into `out`, by its tag; a tag\n\
+             /// libpg_query does not write leaves it empty, as libpg_query does.\n\
+             pub(super) unsafe fn node_into(p: *const sys::Node, cx: &mut Cx, out: &mut pb::Node) {\n    \
+             if !cx.enter() {\n        return;\n    }\n    \
              // SAFETY: `p` is a non-NULL node of the live tree; its tag says which struct it is.\n    \
-             let node = unsafe {\n        match (*p).type_ {\n",
+             unsafe {\n        match (*p).type_ {\n",
         );
         for case in &self.cases {
             let _ = writeln!(
                 out,
-                "            sys::NodeTag::{tag} => Some(node_{tag}(p, cx)),",
+                "            sys::NodeTag::{tag} => node_{tag}(p, cx, &mut out.node),",
                 tag = case.tag,
             );
         }
-        out.push_str("            _ => None,\n        }\n    };\n    cx.leave();\n    pb::Node { node }\n}\n");
+        out.push_str("            _ => {}\n        }\n    }\n    cx.leave();\n}\n");
         out
     }
 }

@@ -386,26 +386,43 @@ mod raw {
     }
 
     /// A `List *` member of nodes: each element as a `Node` message (a NULL element, as in
-    /// `RangeFunction.functions`, is an empty one).
+    /// `RangeFunction.functions`, is an empty one). Each message is built in its place in the
+    /// vector: a `pb::Node` is 608 bytes, and moving it was a tenth of reading the tree.
     unsafe fn list(list: *const sys::List, cx: &mut Cx) -> Vec<pb::Node> {
-        unsafe {
-            list_of(list, cx, |p, cx| {
-                if p.is_null() {
-                    pb::Node { node: None }
-                } else {
-                    node(p as *const sys::Node, cx)
-                }
-            })
+        if list.is_null() {
+            return Vec::new();
         }
+        let list = unsafe { &*list };
+        let length = usize::try_from(list.length).unwrap_or(0);
+        let mut out: Vec<pb::Node> = Vec::with_capacity(length);
+        for i in 0..length {
+            // SAFETY: as in `list_of`.
+            let cell = unsafe { (*list.elements.add(i)).ptr_value };
+            out.push(pb::Node { node: None });
+            if !cell.is_null() {
+                let last = out.len() - 1;
+                unsafe { node_into(cell as *const sys::Node, cx, &mut out[last]) };
+            }
+        }
+        out
     }
 
-    /// A `Node *` member: absent when NULL.
-    unsafe fn node_ptr(p: *const sys::Node, cx: &mut Cx) -> Option<pb::Node> {
+    /// The message for the node at `p` (not NULL).
+    pub(super) unsafe fn node(p: *const sys::Node, cx: &mut Cx) -> pb::Node {
+        let mut out = pb::Node { node: None };
+        unsafe { node_into(p, cx, &mut out) };
+        out
+    }
+
+    /// A `Node *` member (prost boxes every `Node` field): absent when NULL, else built in its
+    /// box.
+    unsafe fn node_box(p: *const sys::Node, cx: &mut Cx) -> Option<Box<pb::Node>> {
         if p.is_null() {
-            None
-        } else {
-            Some(unsafe { node(p, cx) })
+            return None;
         }
+        let mut out = Box::new(pb::Node { node: None });
+        unsafe { node_into(p, cx, &mut out) };
+        Some(out)
     }
 
     /// A member pointing at a node of a known type: absent when NULL.
