@@ -612,6 +612,39 @@ pub enum Change {
     Other,
 }
 
+impl Change {
+    /// Give back the spare capacity of the lists built by pushing (see
+    /// [`StatementFacts::shrink`](super::StatementFacts::shrink)).
+    pub fn shrink(&mut self) {
+        match self {
+            Change::CreateTable {
+                columns,
+                constraints,
+                ..
+            } => {
+                columns.iter_mut().for_each(ColumnSpec::shrink);
+                columns.shrink_to_fit();
+                constraints.shrink_to_fit();
+            }
+            Change::AlterTable {
+                cmd: TableCmd::AddColumn { column, .. },
+                ..
+            } => column.shrink(),
+            Change::Prepare { changes, .. } => {
+                changes.iter_mut().for_each(Change::shrink);
+                changes.shrink_to_fit();
+            }
+            _ => {}
+        }
+    }
+}
+
+impl ColumnSpec {
+    fn shrink(&mut self) {
+        self.constraints.shrink_to_fit();
+    }
+}
+
 impl TableCmd {
     /// The subcommand as written in SQL, for messages (`ALTER COLUMN email SET NOT NULL`).
     pub fn describe(&self) -> String {

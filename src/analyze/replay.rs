@@ -187,6 +187,7 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
                 triggers_restored: restored.get(position).map_or(&[], Vec::as_slice),
             };
             refine_phase(facts, &ctx);
+            facts.shrink();
             zone.update(facts);
             search_path.update(facts);
             if applies {
