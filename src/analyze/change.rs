@@ -217,7 +217,8 @@ impl ColumnSetting {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TableCmd {
     AddColumn {
-        column: ColumnSpec,
+        /// Boxed: a column is the largest part of a change, and most changes are not one.
+        column: Box<ColumnSpec>,
         if_not_exists: bool,
     },
     DropColumn {

@@ -348,7 +348,7 @@ impl StatementFacts {
             Change::AlterTable {
                 table,
                 cmd: TableCmd::AddColumn { column, .. },
-            } if !self.is_new(table) => Some((table.as_str(), column, change)),
+            } if !self.is_new(table) => Some((table.as_str(), &**column, change)),
             _ => None,
         })
     }
