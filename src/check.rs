@@ -22,7 +22,27 @@ pub fn check(
     options: &Options,
     diff_base: Option<&DiffBase>,
 ) -> Report {
-    let units = analyze::analyze(set.units, &config.placeholders);
+    check_for(
+        set,
+        config,
+        settings,
+        options,
+        diff_base,
+        analyze::Outputs::ALL,
+    )
+}
+
+/// [`check`] for a report that reads only `outputs` beyond the findings (the rollback plan is
+/// read by `rollsafe plan` and the Markdown report alone); the rest is not computed.
+pub fn check_for(
+    set: MigrationSet,
+    config: &Config,
+    settings: &Settings,
+    options: &Options,
+    diff_base: Option<&DiffBase>,
+    outputs: analyze::Outputs,
+) -> Report {
+    let units = analyze::analyze_for(set.units, &config.placeholders, outputs);
     rules::run(
         units,
         set.problems,

@@ -44,9 +44,33 @@ pub struct AnalyzedMigration {
     pub placeholders: Vec<Placeholder>,
 }
 
+/// What is computed beyond what the rules read.
+#[derive(Debug, Clone, Copy)]
+pub struct Outputs {
+    /// The rollback plan's inputs (`snapshot::UnitRollback::inverses` and `down`): only
+    /// `rollsafe plan` and the Markdown report read them, and they cost a generated inverse
+    /// (with its SQL text) per statement.
+    pub rollback_plan: bool,
+}
+
+impl Outputs {
+    pub const ALL: Outputs = Outputs {
+        rollback_plan: true,
+    };
+}
+
 /// Parse and analyse every unit (in parallel), then replay the schema in migration order.
 /// `units` must be in application order (as discovery returns them).
 pub fn analyze(units: Vec<Migration>, placeholders: &PlaceholderValues) -> Vec<AnalyzedMigration> {
+    analyze_for(units, placeholders, Outputs::ALL)
+}
+
+/// [`analyze`], computing only the `outputs` asked for beyond what the rules read.
+pub fn analyze_for(
+    units: Vec<Migration>,
+    placeholders: &PlaceholderValues,
+    outputs: Outputs,
+) -> Vec<AnalyzedMigration> {
     let sessions = parse::session_may_change_strings(&units);
     let mut analyzed: Vec<AnalyzedMigration> = units
         .into_par_iter()
@@ -92,7 +116,7 @@ pub fn analyze(units: Vec<Migration>, placeholders: &PlaceholderValues) -> Vec<A
         })
         .collect();
     inherit_include_markers(&mut analyzed);
-    replay::replay(&mut analyzed);
+    replay::replay_for(&mut analyzed, outputs);
     analyzed
 }
 

@@ -23,6 +23,11 @@ use crate::target::Dialect;
 /// Sequential schema replay in migration order: lock facts that depend on the schema, which
 /// relations are new in this change, and widening type changes.
 pub fn replay(units: &mut [AnalyzedMigration]) {
+    replay_for(units, super::Outputs::ALL);
+}
+
+/// [`replay`], computing the rollback plan's inputs only when `outputs` asks for them.
+pub fn replay_for(units: &mut [AnalyzedMigration], outputs: super::Outputs) {
     // Each group (migration folder) is its own database history.
     let mut schemas: std::collections::HashMap<PathBuf, Schema> = std::collections::HashMap::new();
     // With a diff base, everything the files new in this change create is new; without one,
@@ -39,7 +44,7 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
         let schema = schemas
             .entry(units[index].migration.group.clone())
             .or_default();
-        rollback_before_up(units, index, schema, &flyway_undo); // rollback (issue 13)
+        rollback_before_up(units, index, schema, &flyway_undo, outputs); // rollback (issue 13)
         let unit = &mut units[index];
         // Down units are checked against the schema their up left, without changing it.
         let applies = matches!(
@@ -260,6 +265,7 @@ fn rollback_before_up(
     index: usize,
     schema: &Schema,
     flyway_undo: &HashSet<PathBuf>,
+    outputs: super::Outputs,
 ) {
     if !matches!(
         units[index].migration.direction,
@@ -277,6 +283,7 @@ fn rollback_before_up(
         &units[index].statements,
         index,
         down.map(|j| (&units[j].statements[..], j)),
+        outputs.rollback_plan,
     );
     let up = &mut units[index];
     up.rollback.inverses = inverses;
@@ -289,7 +296,11 @@ fn rollback_before_up(
         units[index].rollback.down = Some(snapshot::DownSummary {
             path: units[j].migration.source.path.clone(),
             differences: diffs.as_ref().map_or(0, Vec::len),
-            statements: snapshot::down_steps(&units[j].migration.source, &units[j].statements),
+            statements: if outputs.rollback_plan {
+                snapshot::down_steps(&units[j].migration.source, &units[j].statements)
+            } else {
+                Vec::new()
+            },
         });
         units[j].rollback.down_diffs = diffs;
     }
