@@ -275,6 +275,9 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         rollback_plan: std::iter::once(format)
             .chain(args.also.iter().map(|(f, _)| *f))
             .any(Format::reads_rollback_plan),
+        statement_facts: std::iter::once(format)
+            .chain(args.also.iter().map(|(f, _)| *f))
+            .any(Format::reads_statement_facts),
     };
     let mut report = check::check_for(set, &config, &settings, &options, base.as_ref(), outputs);
     if let Some(base) = &base {

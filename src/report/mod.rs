@@ -50,6 +50,15 @@ impl Format {
         }
     }
 
+    /// Whether it shows statement facts (kinds, phases, locks, ...) beyond the findings'
+    /// positions and the markers; without them analysis keeps only those.
+    pub fn reads_statement_facts(self) -> bool {
+        match self {
+            Format::Json | Format::Sarif | Format::Markdown => true,
+            Format::Human | Format::Compact | Format::Github => false,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Format> {
         <Format as clap::ValueEnum>::from_str(s, true).ok()
     }
