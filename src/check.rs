@@ -2,12 +2,14 @@
 //! (parallel per unit, then the schema replay in migration order) → rules (and the suppression
 //! step) → a [`Report`] that `report` renders.
 
-use crate::analyze;
+use rayon::prelude::*;
+
+use crate::analyze::{self, AnalyzedMigration};
 use crate::config::Config;
 use crate::discover::MigrationSet;
 use crate::discover::diff_base::DiffBase;
 use crate::parse::markers::Date;
-use crate::rules::{self, Report, RunOptions, Settings};
+use crate::rules::{self, Diagnostic, Report, RunOptions, Settings};
 
 pub struct Options {
     pub today: Date,
@@ -22,15 +24,65 @@ pub fn check(
     options: &Options,
     diff_base: Option<&DiffBase>,
 ) -> Report {
-    let units = analyze::analyze(set.units, &config.placeholders);
-    rules::run(
-        units,
-        set.problems,
-        &RunOptions {
-            config,
-            settings,
-            today: options.today,
-            diff_base,
-        },
+    check_for(
+        set,
+        config,
+        settings,
+        options,
+        diff_base,
+        analyze::Outputs::ALL,
     )
+}
+
+/// [`check`] for a report that reads only `outputs` beyond the findings (the rollback plan is
+/// read by `rollsafe plan` and the Markdown report alone); the rest is not computed.
+pub fn check_for(
+    set: MigrationSet,
+    config: &Config,
+    settings: &Settings,
+    options: &Options,
+    diff_base: Option<&DiffBase>,
+    outputs: analyze::Outputs,
+) -> Report {
+    let run_options = RunOptions {
+        config,
+        settings,
+        today: options.today,
+        diff_base,
+    };
+    let units = if outputs.statement_facts
+        || rules::set_rules_read_facts(&set.units, diff_base.is_some())
+    {
+        set.units
+    } else {
+        // The report reads findings, positions and markers only: each window of units is
+        // reported and shrunk before the next is parsed.
+        match analyze::Stream::new(set.units, &config.placeholders, outputs) {
+            Ok(mut stream) => {
+                let mut own: Vec<Vec<Diagnostic>> = Vec::new();
+                while let Some(window) = stream.next_window() {
+                    let units = &mut stream.units_mut()[window];
+                    if units.len() > 1 {
+                        crate::threads::ensure_pool();
+                        own.par_extend(
+                            units
+                                .par_iter()
+                                .map(|unit| rules::unit_diagnostics(unit, &run_options)),
+                        );
+                    } else {
+                        own.extend(
+                            units
+                                .iter()
+                                .map(|unit| rules::unit_diagnostics(unit, &run_options)),
+                        );
+                    }
+                    units.iter_mut().for_each(AnalyzedMigration::slim);
+                }
+                return rules::finish(stream.into_units(), own, set.problems, &run_options);
+            }
+            Err(units) => units,
+        }
+    };
+    let units = analyze::analyze_for(units, &config.placeholders, outputs);
+    rules::run(units, set.problems, &run_options)
 }

@@ -187,7 +187,7 @@ fn rollsafe_facts(sql: &str, session: &str) -> Option<rollsafe::analyze::mysql::
         "{sql}: rollsafe cannot parse it: {:?}",
         last.syntax_error
     );
-    last.online.clone()
+    last.online.as_deref().cloned()
 }
 
 #[test]

@@ -217,7 +217,8 @@ impl ColumnSetting {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TableCmd {
     AddColumn {
-        column: ColumnSpec,
+        /// Boxed: a column is the largest part of a change, and most changes are not one.
+        column: Box<ColumnSpec>,
         if_not_exists: bool,
     },
     DropColumn {
@@ -610,6 +611,39 @@ pub enum Change {
     },
     /// Queries and other statements without schema effect.
     Other,
+}
+
+impl Change {
+    /// Give back the spare capacity of the lists built by pushing (see
+    /// [`StatementFacts::shrink`](super::StatementFacts::shrink)).
+    pub fn shrink(&mut self) {
+        match self {
+            Change::CreateTable {
+                columns,
+                constraints,
+                ..
+            } => {
+                columns.iter_mut().for_each(ColumnSpec::shrink);
+                columns.shrink_to_fit();
+                constraints.shrink_to_fit();
+            }
+            Change::AlterTable {
+                cmd: TableCmd::AddColumn { column, .. },
+                ..
+            } => column.shrink(),
+            Change::Prepare { changes, .. } => {
+                changes.iter_mut().for_each(Change::shrink);
+                changes.shrink_to_fit();
+            }
+            _ => {}
+        }
+    }
+}
+
+impl ColumnSpec {
+    fn shrink(&mut self) {
+        self.constraints.shrink_to_fit();
+    }
 }
 
 impl TableCmd {

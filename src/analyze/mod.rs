@@ -44,16 +44,181 @@ pub struct AnalyzedMigration {
     pub placeholders: Vec<Placeholder>,
 }
 
+/// What is computed beyond what the rules read.
+#[derive(Debug, Clone, Copy)]
+pub struct Outputs {
+    /// The rollback plan's inputs (`snapshot::UnitRollback::inverses` and `down`): only
+    /// `rollsafe plan` and the Markdown report read them, and they cost a generated inverse
+    /// (with its SQL text) per statement.
+    pub rollback_plan: bool,
+    /// Every statement's facts (JSON, SARIF, Markdown, `rollsafe plan`). Without them a unit
+    /// keeps only its statements' positions and markers once its rules ran (see
+    /// [`AnalyzedMigration::slim`]), and [`Stream`] can analyse the run a window at a time.
+    pub statement_facts: bool,
+}
+
+impl Outputs {
+    pub const ALL: Outputs = Outputs {
+        rollback_plan: true,
+        statement_facts: true,
+    };
+}
+
 /// Parse and analyse every unit (in parallel), then replay the schema in migration order.
 /// `units` must be in application order (as discovery returns them).
 pub fn analyze(units: Vec<Migration>, placeholders: &PlaceholderValues) -> Vec<AnalyzedMigration> {
+    analyze_for(units, placeholders, Outputs::ALL)
+}
+
+/// [`analyze`], computing only the `outputs` asked for beyond what the rules read.
+pub fn analyze_for(
+    units: Vec<Migration>,
+    placeholders: &PlaceholderValues,
+    outputs: Outputs,
+) -> Vec<AnalyzedMigration> {
     let sessions = parse::session_may_change_strings(&units);
     let analyze_unit = |(migration, session_changed): (Migration, bool)| {
+        let mut unit = AnalyzedMigration::pending(migration);
+        unit.analyze(placeholders, session_changed);
+        unit
+    };
+    // One unit (the pre-commit case) is analysed on this thread: starting the thread pool
+    // costs more than the unit.
+    let mut analyzed: Vec<AnalyzedMigration> = if units.len() > 1 {
+        crate::threads::ensure_pool();
+        units
+            .into_par_iter()
+            .zip(sessions)
+            .map(analyze_unit)
+            .collect()
+    } else {
+        units.into_iter().zip(sessions).map(analyze_unit).collect()
+    };
+    for i in 0..analyzed.len() {
+        inherit_include_markers(&mut analyzed, i);
+    }
+    replay::replay_for(&mut analyzed, outputs);
+    analyzed
+}
+
+/// How many bytes of SQL [`Stream`] parses in parallel before replaying them: enough units to
+/// keep every core busy, few enough that their facts stay small next to the schema model.
+const STREAM_WINDOW_BYTES: usize = 1024 * 1024;
+
+/// [`analyze_for`] a window of units at a time: each window is parsed and analysed in
+/// parallel, then replayed, and the caller reports its units and shrinks them
+/// ([`AnalyzedMigration::slim`]) before the next window is parsed. Memory then grows with the
+/// schema model and the largest window, not with every statement of the run.
+pub struct Stream<'a> {
+    units: Vec<AnalyzedMigration>,
+    sessions: Vec<bool>,
+    placeholders: &'a PlaceholderValues,
+    replay: replay::Replay,
+    next: usize,
+}
+
+impl<'a> Stream<'a> {
+    /// The units back when they cannot be analysed in order without looking further ahead
+    /// than their window: with a diff base (the replay first reads every unit that existed
+    /// there), or a down that comes before its up.
+    pub fn new(
+        units: Vec<Migration>,
+        placeholders: &'a PlaceholderValues,
+        outputs: Outputs,
+    ) -> Result<Stream<'a>, Vec<Migration>> {
+        let ordered = units.iter().enumerate().all(|(i, u)| {
+            u.change.is_none()
+                && u.pair.is_none_or(|p| match u.direction {
+                    crate::discover::Direction::Down => p.index() < i,
+                    _ => p.index() > i,
+                })
+        });
+        if !ordered {
+            return Err(units);
+        }
+        let sessions = parse::session_may_change_strings(&units);
+        let units: Vec<AnalyzedMigration> =
+            units.into_iter().map(AnalyzedMigration::pending).collect();
+        Ok(Stream {
+            replay: replay::Replay::new(&units, outputs),
+            units,
+            sessions,
+            placeholders,
+            next: 0,
+        })
+    }
+
+    /// Analyse and replay the next window of units; `None` when every unit has been.
+    pub fn next_window(&mut self) -> Option<std::ops::Range<usize>> {
+        let start = self.next;
+        let len = self.units.len();
+        if start >= len {
+            return None;
+        }
+        // An up is compared with its down in the replay: both are in the window.
+        let (mut end, mut needed, mut bytes) = (start, start + 1, 0);
+        while end < len && (end < needed || bytes < STREAM_WINDOW_BYTES) {
+            let m = &self.units[end].migration;
+            bytes += m.range.len();
+            if let Some(pair) = m.pair {
+                needed = needed.max(pair.index() + 1).min(len);
+            }
+            end += 1;
+        }
+        let placeholders = self.placeholders;
+        // One unit (the pre-commit case) is analysed on this thread: starting the thread pool
+        // costs more than the unit.
+        if end - start > 1 {
+            crate::threads::ensure_pool();
+            self.units[start..end]
+                .par_iter_mut()
+                .zip(&self.sessions[start..end])
+                .for_each(|(unit, &session_changed)| unit.analyze(placeholders, session_changed));
+        } else {
+            self.units[start..end]
+                .iter_mut()
+                .zip(&self.sessions[start..end])
+                .for_each(|(unit, &session_changed)| unit.analyze(placeholders, session_changed));
+        }
+        for i in start..end {
+            inherit_include_markers(&mut self.units, i);
+        }
+        for i in start..end {
+            self.replay.unit(&mut self.units, i);
+        }
+        self.next = end;
+        Some(start..end)
+    }
+
+    pub fn units_mut(&mut self) -> &mut [AnalyzedMigration] {
+        &mut self.units
+    }
+
+    pub fn into_units(self) -> Vec<AnalyzedMigration> {
+        self.units
+    }
+}
+
+impl AnalyzedMigration {
+    /// A unit not analysed yet.
+    fn pending(migration: Migration) -> AnalyzedMigration {
+        AnalyzedMigration {
+            migration,
+            statements: Vec::new(),
+            markers: Vec::new(),
+            rollback: snapshot::UnitRollback::default(),
+            placeholders: Vec::new(),
+        }
+    }
+
+    /// Parse the unit and take each statement's facts (without the schema replay).
+    fn analyze(&mut self, placeholders: &PlaceholderValues, session_changed: bool) {
+        let migration = &self.migration;
         // Each statement's facts are taken as soon as it is parsed, so only a batch of
         // parse trees is alive at a time, even for a 30 MB file.
         let source = &migration.source;
         let parsed = parse::parse_migration_in_session(
-            &migration,
+            migration,
             placeholders,
             session_changed,
             |span, body, read| {
@@ -71,7 +236,7 @@ pub fn analyze(units: Vec<Migration>, placeholders: &PlaceholderValues) -> Vec<A
         if migration.target.dialect == Dialect::Postgres {
             prepared::resolve(&mut statements, migration.target);
         }
-        let scopes = transaction::scopes(&migration, &statements);
+        let scopes = transaction::scopes(migration, &statements);
         for (s, scope) in statements.iter_mut().zip(scopes) {
             s.scope = scope;
             // MySQL and MariaDB commit every DDL implicitly: nothing is atomic.
@@ -79,64 +244,53 @@ pub fn analyze(units: Vec<Migration>, placeholders: &PlaceholderValues) -> Vec<A
                 s.scope = transaction::Scope::None;
             }
         }
-        AnalyzedMigration {
-            migration,
-            statements,
-            markers: parsed.markers,
-            rollback: snapshot::UnitRollback::default(),
-            placeholders: parsed.placeholders,
+        self.statements = statements;
+        self.markers = parsed.markers;
+        self.placeholders = parsed.placeholders;
+    }
+
+    /// Keep of each statement only what a report of findings reads (its position and
+    /// markers), once the unit's rules ran, for runs whose output shows no statement facts
+    /// ([`Outputs::statement_facts`]).
+    pub fn slim(&mut self) {
+        for s in &mut self.statements {
+            let markers = std::mem::take(&mut s.markers);
+            *s = StatementFacts::blank(s.span, s.start, s.end, markers);
         }
-    };
-    // One unit (the pre-commit case) is analysed on this thread: starting the thread pool
-    // costs more than the unit.
-    let mut analyzed: Vec<AnalyzedMigration> = if units.len() > 1 {
-        crate::threads::ensure_pool();
-        units
-            .into_par_iter()
-            .zip(sessions)
-            .map(analyze_unit)
-            .collect()
-    } else {
-        units.into_iter().zip(sessions).map(analyze_unit).collect()
-    };
-    inherit_include_markers(&mut analyzed);
-    replay::replay(&mut analyzed);
-    analyzed
+    }
 }
 
 /// A file read by a psql include runs where the `\i` line is: the markers that cover that line
 /// (its own and the file-scoped ones, inherited ones included) cover the whole included file.
 /// Includers come before what they include, so markers pass down any depth.
-fn inherit_include_markers(analyzed: &mut [AnalyzedMigration]) {
-    for i in 0..analyzed.len() {
-        let Some(inclusion) = analyzed[i].migration.included_by else {
-            continue;
-        };
-        let Some(parent) = analyzed
-            .get(inclusion.parent.index())
-            .filter(|_| inclusion.parent.index() < i)
-        else {
-            continue;
-        };
-        let own: &[usize] = parent
-            .statements
-            .iter()
-            .find(|s| s.span == inclusion.at)
-            .map_or(&[], |s| s.markers.as_slice());
-        let inherited: Vec<Marker> = parent
-            .markers
-            .iter()
-            .enumerate()
-            .filter(|(j, m)| m.file_scope || own.contains(j))
-            .map(|(_, m)| Marker {
-                file_scope: true,
-                covers: None,
-                inherited: true,
-                ..m.clone()
-            })
-            .collect();
-        analyzed[i].markers.extend(inherited);
-    }
+fn inherit_include_markers(analyzed: &mut [AnalyzedMigration], i: usize) {
+    let Some(inclusion) = analyzed[i].migration.included_by else {
+        return;
+    };
+    let Some(parent) = analyzed
+        .get(inclusion.parent.index())
+        .filter(|_| inclusion.parent.index() < i)
+    else {
+        return;
+    };
+    let own: &[usize] = parent
+        .statements
+        .iter()
+        .find(|s| s.span == inclusion.at)
+        .map_or(&[], |s| s.markers.as_slice());
+    let inherited: Vec<Marker> = parent
+        .markers
+        .iter()
+        .enumerate()
+        .filter(|(j, m)| m.file_scope || own.contains(j))
+        .map(|(_, m)| Marker {
+            file_scope: true,
+            covers: None,
+            inherited: true,
+            ..m.clone()
+        })
+        .collect();
+    analyzed[i].markers.extend(inherited);
 }
 
 /// Everything rollsafe knows about one statement.
@@ -149,7 +303,9 @@ pub struct StatementFacts {
     pub kind: String,
     /// False when rollsafe does not know this kind of statement.
     pub known: bool,
-    pub syntax_error: Option<SyntaxError>,
+    /// Boxed, like the other parts most statements lack: facts stay small (one per statement,
+    /// all alive until the report is written).
+    pub syntax_error: Option<Box<SyntaxError>>,
     pub phase: Phase,
     /// Can destroy data that a down migration cannot bring back.
     pub destructive: bool,
@@ -195,9 +351,9 @@ pub struct StatementFacts {
     /// The function, procedure, trigger or table code it defines for later statements.
     pub definition: Option<Box<Definition>>,
     /// MySQL/MariaDB: the online-DDL algorithm and lock of an ALTER (completed in the replay).
-    pub online: Option<mysql::OnlineDdl>,
+    pub online: Option<Box<mysql::OnlineDdl>>,
     /// SQLite: what SQLite refuses, and the table rebuild a statement belongs to.
-    pub sqlite: Option<sqlite::SqliteFacts>,
+    pub sqlite: Option<Box<sqlite::SqliteFacts>>,
 }
 
 /// The body of a statement that runs no procedural code.
@@ -209,6 +365,58 @@ static NO_BODY: Body = Body {
 };
 
 impl StatementFacts {
+    /// The facts of a statement that does nothing rollsafe knows of yet.
+    fn blank(span: Span, start: LineCol, end: LineCol, markers: Vec<usize>) -> StatementFacts {
+        StatementFacts {
+            span,
+            start,
+            end,
+            kind: String::new(),
+            known: true,
+            syntax_error: None,
+            phase: Phase::Neutral,
+            destructive: false,
+            changes: Vec::new(),
+            change_phases: Vec::new(),
+            action_spans: Vec::new(),
+            locks: Vec::new(),
+            rewrites: Vec::new(),
+            scans: Vec::new(),
+            idempotent: true,
+            transactional: true,
+            non_transactional_reason: None,
+            new_relations: Vec::new(),
+            partitioned: Vec::new(),
+            not_null_proven: Vec::new(),
+            cascade: Vec::new(),
+            markers,
+            scope: transaction::Scope::None,
+            procedural: None,
+            definition: None,
+            online: None,
+            sqlite: None,
+        }
+    }
+
+    /// Give back the spare capacity of what was built by pushing: every statement's facts stay
+    /// alive until the report is written, and a `Vec` grown by `push` holds room for four
+    /// changes (800 bytes) where most statements make one.
+    pub fn shrink(&mut self) {
+        for change in &mut self.changes {
+            change.shrink();
+        }
+        self.changes.shrink_to_fit();
+        self.change_phases.shrink_to_fit();
+        self.action_spans.shrink_to_fit();
+        self.locks.shrink_to_fit();
+        self.rewrites.shrink_to_fit();
+        self.scans.shrink_to_fit();
+        self.new_relations.shrink_to_fit();
+        self.partitioned.shrink_to_fit();
+        self.not_null_proven.shrink_to_fit();
+        self.cascade.shrink_to_fit();
+    }
+
     /// What procedural code the statement runs (empty for most statements).
     pub fn body(&self) -> &Body {
         self.procedural.as_deref().unwrap_or(&NO_BODY)
@@ -335,7 +543,7 @@ impl StatementFacts {
             Change::AlterTable {
                 table,
                 cmd: TableCmd::AddColumn { column, .. },
-            } if !self.is_new(table) => Some((table.as_str(), column, change)),
+            } if !self.is_new(table) => Some((table.as_str(), &**column, change)),
             _ => None,
         })
     }
@@ -427,40 +635,17 @@ pub fn statement_facts(
     markers: Vec<usize>,
     target: Target,
 ) -> StatementFacts {
-    let mut facts = StatementFacts {
+    let mut facts = StatementFacts::blank(
         span,
-        start: source.line_col(span.start),
-        end: source.line_col(span.end),
-        kind: String::new(),
-        known: true,
-        syntax_error: None,
-        phase: Phase::Neutral,
-        destructive: false,
-        changes: Vec::new(),
-        change_phases: Vec::new(),
-        action_spans: Vec::new(),
-        locks: Vec::new(),
-        rewrites: Vec::new(),
-        scans: Vec::new(),
-        idempotent: true,
-        transactional: true,
-        non_transactional_reason: None,
-        new_relations: Vec::new(),
-        partitioned: Vec::new(),
-        not_null_proven: Vec::new(),
-        cascade: Vec::new(),
+        source.line_col(span.start),
+        source.line_col(span.end),
         markers,
-        scope: transaction::Scope::None,
-        procedural: None,
-        definition: None,
-        online: None,
-        sqlite: None,
-    };
+    );
     match body {
         StatementBody::SyntaxError(e) => {
             facts.kind = "syntax error".into();
             facts.known = false;
-            facts.syntax_error = Some(e.clone());
+            facts.syntax_error = Some(Box::new(e.clone()));
         }
         StatementBody::PsqlMeta(text) => {
             let command = text.split_whitespace().next().unwrap_or("\\");
@@ -490,7 +675,7 @@ pub fn statement_facts(
             let text = source.text.get(span.start..span.end).unwrap_or("");
             facts.online = c
                 .online
-                .map(|(table, ops)| mysql::OnlineDdl::new(table, ops, text));
+                .map(|(table, ops)| Box::new(mysql::OnlineDdl::new(table, ops, text)));
             refresh_derived(&mut facts, target);
         }
         StatementBody::Sql(SqlTree::MysqlRoutine(r)) => {
@@ -514,10 +699,11 @@ pub fn statement_facts(
             facts.kind = c.kind;
             facts.known = c.known;
             facts.changes = c.changes;
-            facts.sqlite = Some(sq);
+            facts.sqlite = Some(Box::new(sq));
             refresh_derived(&mut facts, target);
         }
     }
+    facts.shrink();
     facts
 }
 

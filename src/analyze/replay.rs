@@ -23,23 +23,65 @@ use crate::target::Dialect;
 /// Sequential schema replay in migration order: lock facts that depend on the schema, which
 /// relations are new in this change, and widening type changes.
 pub fn replay(units: &mut [AnalyzedMigration]) {
+    replay_for(units, super::Outputs::ALL);
+}
+
+/// [`replay`], computing the rollback plan's inputs only when `outputs` asks for them.
+pub fn replay_for(units: &mut [AnalyzedMigration], outputs: super::Outputs) {
+    let mut replay = Replay::new(units, outputs);
+    for index in 0..units.len() {
+        replay.unit(units, index);
+    }
+}
+
+/// The replay's state between units: it can be fed one unit at a time (in order), so that a
+/// unit's facts can be reported and dropped before the next units are even parsed.
+pub struct Replay {
     // Each group (migration folder) is its own database history.
-    let mut schemas: std::collections::HashMap<PathBuf, Schema> = std::collections::HashMap::new();
+    schemas: HashMap<PathBuf, Schema>,
     // With a diff base, everything the files new in this change create is new; without one,
     // each unit is its own change.
-    let changed: Vec<bool> = units
-        .iter()
-        .map(|u| u.migration.change.is_some_and(|c| c.file_added))
-        .collect();
-    let flyway_undo = flyway_undo_groups(units); // rollback (issue 13)
-    let base = base_objects(units);
+    changed: Vec<bool>,
+    flyway_undo: HashSet<PathBuf>,
+    base: HashMap<PathBuf, identity::BaseObjects>,
     // Columns added to existing tables, per group: (table key, column) → the adding unit.
-    let mut added: HashMap<PathBuf, HashMap<(String, String), usize>> = HashMap::new();
-    for index in 0..units.len() {
+    added: HashMap<PathBuf, HashMap<(String, String), usize>>,
+    outputs: super::Outputs,
+}
+
+impl Replay {
+    /// `units` in application order. Only their migrations are read, and, with a diff base,
+    /// the statements of the units that existed at the base (which must then be analysed).
+    pub fn new(units: &[AnalyzedMigration], outputs: super::Outputs) -> Replay {
+        Replay {
+            schemas: HashMap::new(),
+            changed: units
+                .iter()
+                .map(|u| u.migration.change.is_some_and(|c| c.file_added))
+                .collect(),
+            flyway_undo: flyway_undo_groups(units), // rollback (issue 13)
+            base: base_objects(units),
+            added: HashMap::new(),
+            outputs,
+        }
+    }
+
+    /// Replay unit `index` (every unit before it has been replayed; its down, if it is an up
+    /// with one, has been analysed).
+    pub fn unit(&mut self, units: &mut [AnalyzedMigration], index: usize) {
+        let Replay {
+            schemas,
+            changed,
+            flyway_undo,
+            base,
+            added,
+            outputs,
+        } = self;
+        let outputs = *outputs;
         let schema = schemas
             .entry(units[index].migration.group.clone())
             .or_default();
-        rollback_before_up(units, index, schema, &flyway_undo); // rollback (issue 13)
+        rollback_before_up(units, index, schema, flyway_undo, outputs); // rollback (issue 13)
         let unit = &mut units[index];
         // Down units are checked against the schema their up left, without changing it.
         let applies = matches!(
@@ -187,6 +229,7 @@ pub fn replay(units: &mut [AnalyzedMigration]) {
                 triggers_restored: restored.get(position).map_or(&[], Vec::as_slice),
             };
             refine_phase(facts, &ctx);
+            facts.shrink();
             zone.update(facts);
             search_path.update(facts);
             if applies {
@@ -259,6 +302,7 @@ fn rollback_before_up(
     index: usize,
     schema: &Schema,
     flyway_undo: &HashSet<PathBuf>,
+    outputs: super::Outputs,
 ) {
     if !matches!(
         units[index].migration.direction,
@@ -276,6 +320,7 @@ fn rollback_before_up(
         &units[index].statements,
         index,
         down.map(|j| (&units[j].statements[..], j)),
+        outputs.rollback_plan,
     );
     let up = &mut units[index];
     up.rollback.inverses = inverses;
@@ -288,7 +333,11 @@ fn rollback_before_up(
         units[index].rollback.down = Some(snapshot::DownSummary {
             path: units[j].migration.source.path.clone(),
             differences: diffs.as_ref().map_or(0, Vec::len),
-            statements: snapshot::down_steps(&units[j].migration.source, &units[j].statements),
+            statements: if outputs.rollback_plan {
+                snapshot::down_steps(&units[j].migration.source, &units[j].statements)
+            } else {
+                Vec::new()
+            },
         });
         units[j].rollback.down_diffs = diffs;
     }

@@ -156,6 +156,7 @@ pub fn rollback_facts(
     up: &[StatementFacts],
     up_unit: usize,
     down: Option<(&[StatementFacts], usize)>,
+    inverses_wanted: bool,
 ) -> (Vec<StatementInverse>, Option<Vec<DownDiff>>) {
     let mut origins = Origins::default();
     let mut touches: Vec<Touch> = Vec::new();
@@ -198,9 +199,11 @@ pub fn rollback_facts(
             .flat_map(|s| &s.changes),
     );
     let mut copy = base.clone();
-    let mut inverses = Vec::with_capacity(up.len());
+    let mut inverses = Vec::with_capacity(if inverses_wanted { up.len() } else { 0 });
     for s in up {
-        inverses.push(inverse::statement(s, &copy, up_unit));
+        if inverses_wanted {
+            inverses.push(inverse::statement(s, &copy, up_unit));
+        }
         for c in &s.changes {
             copy.apply(c, up_unit);
         }

@@ -264,8 +264,22 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
             &linted,
         ));
     }
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let format = args.format.unwrap_or(if to_terminal {
+        Format::Human
+    } else {
+        Format::Compact
+    });
     let options = Options { today };
-    let mut report = check::check(set, &config, &settings, &options, base.as_ref());
+    let outputs = crate::analyze::Outputs {
+        rollback_plan: std::iter::once(format)
+            .chain(args.also.iter().map(|(f, _)| *f))
+            .any(Format::reads_rollback_plan),
+        statement_facts: std::iter::once(format)
+            .chain(args.also.iter().map(|(f, _)| *f))
+            .any(Format::reads_statement_facts),
+    };
+    let mut report = check::check_for(set, &config, &settings, &options, base.as_ref(), outputs);
     if let Some(base) = &base {
         // Every migration was replayed; only the changed ones are reported.
         report.units.retain(|u| {
@@ -297,12 +311,6 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         }
     }
 
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let format = args.format.unwrap_or(if to_terminal {
-        Format::Human
-    } else {
-        Format::Compact
-    });
     let render_options = RenderOptions {
         color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         show_suppressed: !args.hide_suppressed,

@@ -39,6 +39,26 @@ impl Format {
         }
     }
 
+    /// Whether it shows the rollback plan (generated inverses, the down's statements), which
+    /// analysis computes only when asked.
+    pub fn reads_rollback_plan(self) -> bool {
+        match self {
+            Format::Markdown => true,
+            Format::Human | Format::Compact | Format::Json | Format::Sarif | Format::Github => {
+                false
+            }
+        }
+    }
+
+    /// Whether it shows statement facts (kinds, phases, locks, ...) beyond the findings'
+    /// positions and the markers; without them analysis keeps only those.
+    pub fn reads_statement_facts(self) -> bool {
+        match self {
+            Format::Json | Format::Sarif | Format::Markdown => true,
+            Format::Human | Format::Compact | Format::Github => false,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Format> {
         <Format as clap::ValueEnum>::from_str(s, true).ok()
     }

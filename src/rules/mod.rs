@@ -347,49 +347,100 @@ pub struct RunOptions<'a> {
     pub diff_base: Option<&'a DiffBase>,
 }
 
-/// Run every enabled rule (across the set, then per unit in parallel), then turn diagnostics
+/// Run every enabled rule (per unit in parallel, then across the set), then turn diagnostics
 /// into findings: severity from the settings, positions, and the suppression a marker grants.
 pub fn run(
     units: Vec<AnalyzedMigration>,
     problems: Vec<InputProblem>,
     options: &RunOptions,
 ) -> Report {
-    let enabled: Vec<&Rule> = Code::ALL
+    let own: Vec<Vec<Diagnostic>> = if units.len() > 1 {
+        crate::threads::ensure_pool();
+        units
+            .par_iter()
+            .map(|unit| unit_diagnostics(unit, options))
+            .collect()
+    } else {
+        units
+            .iter()
+            .map(|unit| unit_diagnostics(unit, options))
+            .collect()
+    };
+    finish(units, own, problems, options)
+}
+
+fn enabled(settings: &Settings) -> impl Iterator<Item = &'static Rule> + '_ {
+    Code::ALL
         .iter()
-        .filter(|c| options.settings.enabled(**c))
+        .filter(|c| settings.enabled(**c))
         .map(|c| c.rule())
-        .collect();
+}
+
+fn context<'a>(unit: &'a AnalyzedMigration, options: &'a RunOptions) -> Context<'a> {
+    Context {
+        unit: &unit.migration,
+        statements: &unit.statements,
+        markers: &unit.markers,
+        config: options.config,
+        today: options.today,
+        target: unit.migration.target,
+        settings: options.settings,
+        placeholders: &unit.placeholders,
+        rollback: &unit.rollback,
+    }
+}
+
+/// The diagnostics of the enabled per-migration rules for one unit: everything [`finish`]
+/// needs from the unit's statement facts besides their positions and markers.
+pub fn unit_diagnostics(unit: &AnalyzedMigration, options: &RunOptions) -> Vec<Diagnostic> {
+    let ctx = context(unit, options);
+    let mut diagnostics = Vec::new();
+    for rule in enabled(options.settings) {
+        if let Check::Migration(check) = rule.check
+            && rule.directions.includes(unit.migration.direction)
+            && dialects::applies(rule.code, unit.migration.target.dialect)
+        {
+            check(&ctx, &mut diagnostics);
+        }
+    }
+    diagnostics
+}
+
+/// Whether the rules that look across the set read statement facts of these units beyond
+/// their positions and markers: RS401 (with a diff base) and RS125 (MySQL). When they do not,
+/// a unit can be shrunk ([`AnalyzedMigration::slim`]) as soon as [`unit_diagnostics`] ran.
+pub fn set_rules_read_facts(units: &[Migration], diff_base: bool) -> bool {
+    diff_base
+        || units
+            .iter()
+            .any(|u| u.target.dialect == crate::target::Dialect::Mysql)
+}
+
+/// Run the rules across the set, add each unit's own diagnostics (`own`, from
+/// [`unit_diagnostics`], in unit order), and turn them into findings.
+pub fn finish(
+    units: Vec<AnalyzedMigration>,
+    own: Vec<Vec<Diagnostic>>,
+    problems: Vec<InputProblem>,
+    options: &RunOptions,
+) -> Report {
     let mut across = vec![Vec::new(); units.len()];
     let set_ctx = SetContext {
         units: &units,
         config: options.config,
         diff_base: options.diff_base,
     };
-    for rule in &enabled {
+    for rule in enabled(options.settings) {
         if let Check::Set(check) = rule.check {
             check(&set_ctx, &mut across);
         }
     }
-    let check_unit = |(unit, mut diagnostics): (AnalyzedMigration, Vec<Diagnostic>)| {
-        let ctx = Context {
-            unit: &unit.migration,
-            statements: &unit.statements,
-            markers: &unit.markers,
-            config: options.config,
-            today: options.today,
-            target: unit.migration.target,
-            settings: options.settings,
-            placeholders: &unit.placeholders,
-            rollback: &unit.rollback,
-        };
-        for rule in &enabled {
-            if let Check::Migration(check) = rule.check
-                && rule.directions.includes(unit.migration.direction)
-                && dialects::applies(rule.code, unit.migration.target.dialect)
-            {
-                check(&ctx, &mut diagnostics);
-            }
-        }
+    let check_unit = |((unit, mut diagnostics), own): (
+        (AnalyzedMigration, Vec<Diagnostic>),
+        Vec<Diagnostic>,
+    )| {
+        diagnostics.extend(own);
+        let ctx = context(&unit, options);
         let mut findings: Vec<Finding> = diagnostics
             .into_iter()
             .filter_map(|d| suppress::finding(d, &ctx, options.settings))
@@ -407,9 +458,19 @@ pub fn run(
     // more than the unit.
     let units: Vec<UnitReport> = if units.len() > 1 {
         crate::threads::ensure_pool();
-        units.into_par_iter().zip(across).map(check_unit).collect()
+        units
+            .into_par_iter()
+            .zip(across)
+            .zip(own)
+            .map(check_unit)
+            .collect()
     } else {
-        units.into_iter().zip(across).map(check_unit).collect()
+        units
+            .into_iter()
+            .zip(across)
+            .zip(own)
+            .map(check_unit)
+            .collect()
     };
     let problems = problems
         .into_iter()

@@ -658,7 +658,7 @@ fn alter_op(table: &str, op: &AlterTableOperation, changes: &mut Vec<Change>, op
             changes.push(at(
                 table,
                 TableCmd::AddColumn {
-                    column: info.spec,
+                    column: Box::new(info.spec),
                     if_not_exists: *if_not_exists,
                 },
             ));

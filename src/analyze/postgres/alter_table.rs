@@ -15,7 +15,7 @@ pub(crate) fn table_cmd(cmd: &pb::AlterTableCmd) -> TableCmd {
         A::AtAddColumn | A::AtAddColumnToView => {
             match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
                 Some(NodeEnum::ColumnDef(c)) => TableCmd::AddColumn {
-                    column: column_spec(c),
+                    column: Box::new(column_spec(c)),
                     if_not_exists: cmd.missing_ok,
                 },
                 _ => TableCmd::Other("ADD COLUMN"),

@@ -1,0 +1,162 @@
+//! When the output shows findings only (compact, human, github), `check` streams: a window of
+//! units at a time is analysed, replayed and checked, and its statements are shrunk to their
+//! positions and markers before the next window is parsed. The findings must be exactly those
+//! of the path that analyses everything first, on every rule fixture and fixture folder.
+
+use std::path::{Path, PathBuf};
+
+use rollsafe::analyze::Outputs;
+use rollsafe::check::{self, Options};
+use rollsafe::config::Config;
+use rollsafe::discover::{self, MigrationSet};
+use rollsafe::parse::markers::Date;
+use rollsafe::rules::{Report, Settings};
+use rollsafe::target::Dialect;
+
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
+const FINDINGS_ONLY: Outputs = Outputs {
+    rollback_plan: false,
+    statement_facts: false,
+};
+
+fn copy(set: &MigrationSet) -> MigrationSet {
+    MigrationSet {
+        units: set.units.clone(),
+        problems: set.problems.clone(),
+    }
+}
+
+/// Lint `set` both ways and compare everything a findings-only report reads.
+fn assert_same(name: &str, set: MigrationSet, config: &Config) {
+    let settings = Settings::from_config(config).expect("settings");
+    let options = Options {
+        today: Date::parse("2026-01-15").expect("date"),
+    };
+    let streams = !set.units.is_empty()
+        && set
+            .units
+            .iter()
+            .all(|u| u.target.dialect != Dialect::Mysql && u.change.is_none());
+    let whole = check::check(copy(&set), config, &settings, &options, None);
+    let streamed = check::check_for(set, config, &settings, &options, None, FINDINGS_ONLY);
+    assert_eq!(
+        rollsafe::report::compact::render(&whole, true),
+        rollsafe::report::compact::render(&streamed, true),
+        "{name}: compact output"
+    );
+    assert_eq!(
+        rollsafe::report::human::render(&whole, false, true),
+        rollsafe::report::human::render(&streamed, false, true),
+        "{name}: human output"
+    );
+    assert_eq!(findings(&whole), findings(&streamed), "{name}: findings");
+    if streams {
+        // The statements were shrunk, so the streaming path is the one compared.
+        assert!(
+            streamed
+                .units
+                .iter()
+                .flat_map(|u| &u.statements)
+                .all(|s| s.kind.is_empty() && s.changes.is_empty()),
+            "{name}: statements not shrunk"
+        );
+    }
+}
+
+/// Per unit: its path, its statements' positions and markers, its markers and its findings.
+fn findings(report: &Report) -> Vec<String> {
+    report
+        .units
+        .iter()
+        .map(|u| {
+            let statements: Vec<_> = u
+                .statements
+                .iter()
+                .map(|s| (s.span, s.start, s.end, &s.markers))
+                .collect();
+            format!(
+                "{} {statements:?} {:?} {:?}",
+                u.migration.source.display_path(),
+                u.markers,
+                u.findings
+            )
+        })
+        .collect()
+}
+
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn rule_fixtures_stream_to_the_same_findings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules");
+    let mut count = 0;
+    for dir in sorted_entries(&root).into_iter().filter(|p| p.is_dir()) {
+        for file in sorted_entries(&dir)
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        {
+            let fixture = fixtures::parse_fixture(&file);
+            let config = Config {
+                pg_version: fixture.pg_version,
+                ..Config::default()
+            };
+            assert_same(&file.display().to_string(), fixture.set, &config);
+            count += 1;
+        }
+    }
+    assert!(count >= 50, "only {count} fixtures");
+}
+
+#[test]
+fn fixture_folders_stream_to_the_same_findings() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut count = 0;
+    for top in ["fixtures", "fixtures-sqlite"] {
+        for dir in sorted_entries(&manifest.join(top))
+            .into_iter()
+            .filter(|p| p.is_dir())
+        {
+            let config = Config::default();
+            let set = discover::discover(std::slice::from_ref(&dir), &config);
+            assert_same(&dir.display().to_string(), set, &config);
+            count += 1;
+        }
+    }
+    assert!(count >= 10, "only {count} folders");
+}
+
+/// A window ends after 1 MB of SQL, but never between an up and its down (the replay compares
+/// them): many pairs spanning several windows give the same findings.
+#[test]
+fn windows_keep_ups_with_their_downs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let padding = format!("-- {}\n", "x".repeat(200));
+    for i in 1..=40 {
+        let mut up = format!(
+            "CREATE TABLE t{i} (id bigint PRIMARY KEY, v text);\nALTER TABLE t{i} ADD COLUMN w int NOT NULL;\nCREATE INDEX i{i} ON t{i} (v);\n"
+        );
+        // ~60 KB per up: about 17 ups per window.
+        up.push_str(&padding.repeat(300));
+        std::fs::write(dir.path().join(format!("{i:06}_m{i}.up.sql")), up).expect("write");
+        // Every third down forgets the index (RS405).
+        let down = if i % 3 == 0 {
+            format!("DROP TABLE t{i};\nCREATE TABLE t{i} (id bigint);\n")
+        } else {
+            format!("DROP TABLE t{i};\n")
+        };
+        std::fs::write(dir.path().join(format!("{i:06}_m{i}.down.sql")), down).expect("write");
+    }
+    let config = Config::default();
+    let set = discover::discover(&[dir.path().to_path_buf()], &config);
+    assert_eq!(set.units.len(), 80);
+    assert_same("golang-migrate pairs", set, &config);
+}
