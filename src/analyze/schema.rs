@@ -3,7 +3,11 @@
 //! on a table created earlier in the same change blocks no one) and lock analysis uses it for
 //! facts that depend on the current column type or constraints.
 
-use std::collections::HashMap;
+/// The model's maps and sets. The replay runs serially and looks names up at every statement;
+/// foldhash costs a fraction of std's SipHash on these short keys and is still seeded per
+/// process. No listing of the model reaches the output in their order: every one is sorted.
+pub type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+pub type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 use super::change::*;
 use super::facts::Cascaded;
@@ -97,15 +101,15 @@ pub struct Schema {
     /// Tables that are (or were) inherited from and sequences column defaults draw from:
     /// supersets that let a rename or move skip its scans of every
     /// table, view and column in the common case.
-    inherited: std::collections::HashSet<String>,
-    drawn: std::collections::HashSet<String>,
+    inherited: HashSet<String>,
+    drawn: HashSet<String>,
     /// Relation → the views that read it (a superset, like `index_of_table`).
     readers_of: HashMap<String, Vec<String>>,
     /// Tables that have (or once had) partitions, and tables that are (or once were) referenced
     /// by a foreign key. Supersets, kept so `partitions` and `referencing` can skip their scan of
     /// every table in the common case: without them the replay is quadratic.
-    parents: std::collections::HashSet<String>,
-    referenced: std::collections::HashSet<String>,
+    parents: HashSet<String>,
+    referenced: HashSet<String>,
     /// Referenced table → the tables that declared a foreign key to it (a superset, like
     /// `index_of_table`; `referencing` checks each against the model), so `referencing` costs
     /// what references the table, not a scan of every table.
@@ -268,7 +272,7 @@ impl Schema {
         // One pass over the tables for the parent → partitions links, then a walk down them:
         // linear in tables, however many partitions (a scan of every table per level and a
         // `contains` per partition made each ALTER of a 2,500-partition table quadratic).
-        let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut children: HashMap<&str, Vec<&str>> = HashMap::default();
         for (name, t) in &self.tables {
             if let Some(parent) = t.partition_of.as_deref() {
                 children.entry(parent).or_default().push(name);

@@ -402,12 +402,14 @@ fn copy_source_is_stdin(args: &str) -> bool {
 /// What `standard_conforming_strings` is after `statement` ran, given what it was before.
 fn next_conforming(before: Conforming, statement: &str) -> Conforming {
     const NAME: &str = "standard_conforming_strings";
-    // Checked on every statement: no allocation unless the name is there.
-    if !statement
-        .as_bytes()
-        .windows(NAME.len())
-        .any(|w| w.eq_ignore_ascii_case(NAME.as_bytes()))
-    {
+    // Checked on every statement: no allocation unless the name is there, and a full compare
+    // only where an `s` starts.
+    let b = statement.as_bytes();
+    let found = b.len() >= NAME.len()
+        && (0..=b.len() - NAME.len()).any(|i| {
+            b[i] | 0x20 == b's' && b[i..i + NAME.len()].eq_ignore_ascii_case(NAME.as_bytes())
+        });
+    if !found {
         return before;
     }
     let words: Vec<String> = statement
