@@ -136,57 +136,28 @@ impl Spec {
                     .ok_or_else(|| format!("field outside a definition: {line}"))?;
                 let kind = trimmed.split('(').next().unwrap_or_default();
                 let a = args(trimmed, kind).ok_or_else(|| format!("unexpected line: {line}"))?;
-                let field = match (kind, a.len()) {
+                // Every kind's arguments end with (protobuf field, its JSON name, C member);
+                // enum and specific-node kinds name a type first.
+                let value = match (kind, a.len()) {
                     (
                         "WRITE_INT_FIELD" | "WRITE_UINT_FIELD" | "WRITE_UINT64_FIELD"
                         | "WRITE_LONG_FIELD" | "WRITE_FLOAT_FIELD" | "WRITE_BOOL_FIELD",
                         4,
-                    ) => Field {
-                        proto: a[1].clone(),
-                        c_field: a[3].clone(),
-                        value: Value::Scalar,
-                    },
-                    ("WRITE_CHAR_FIELD", 4) => Field {
-                        proto: a[1].clone(),
-                        c_field: a[3].clone(),
-                        value: Value::Char,
-                    },
-                    ("WRITE_STRING_FIELD", 4) => Field {
-                        proto: a[1].clone(),
-                        c_field: a[3].clone(),
-                        value: Value::Str,
-                    },
-                    ("WRITE_LIST_FIELD", 4) => Field {
-                        proto: a[1].clone(),
-                        c_field: a[3].clone(),
-                        value: Value::List,
-                    },
-                    ("WRITE_BITMAPSET_FIELD", 4) => Field {
-                        proto: a[1].clone(),
-                        c_field: a[3].clone(),
-                        value: Value::Bitmapset,
-                    },
-                    ("WRITE_NODE_PTR_FIELD", 4) => Field {
-                        proto: a[1].clone(),
-                        c_field: a[3].clone(),
-                        value: Value::NodePtr,
-                    },
-                    ("WRITE_ENUM_FIELD", 5) => Field {
-                        proto: a[2].clone(),
-                        c_field: a[4].clone(),
-                        value: Value::Enum(a[1].clone()),
-                    },
-                    ("WRITE_SPECIFIC_NODE_PTR_FIELD", 6) => Field {
-                        proto: a[3].clone(),
-                        c_field: a[5].clone(),
-                        value: Value::SpecificPtr(a[1].clone()),
-                    },
-                    ("WRITE_SPECIFIC_NODE_FIELD", 6) => Field {
-                        proto: a[3].clone(),
-                        c_field: a[5].clone(),
-                        value: Value::SpecificEmbedded(a[1].clone()),
-                    },
+                    ) => Value::Scalar,
+                    ("WRITE_CHAR_FIELD", 4) => Value::Char,
+                    ("WRITE_STRING_FIELD", 4) => Value::Str,
+                    ("WRITE_LIST_FIELD", 4) => Value::List,
+                    ("WRITE_BITMAPSET_FIELD", 4) => Value::Bitmapset,
+                    ("WRITE_NODE_PTR_FIELD", 4) => Value::NodePtr,
+                    ("WRITE_ENUM_FIELD", 5) => Value::Enum(a[1].clone()),
+                    ("WRITE_SPECIFIC_NODE_PTR_FIELD", 6) => Value::SpecificPtr(a[1].clone()),
+                    ("WRITE_SPECIFIC_NODE_FIELD", 6) => Value::SpecificEmbedded(a[1].clone()),
                     _ => return Err(format!("unknown field kind: {line}")),
+                };
+                let field = Field {
+                    proto: a[a.len() - 3].clone(),
+                    c_field: a[a.len() - 1].clone(),
+                    value,
                 };
                 message.fields.push(field);
             }

@@ -56,6 +56,17 @@ fn assert_same(path: &Path) -> usize {
     })
 }
 
+/// 300 files of the benchmark's generated corpus in `dir`.
+fn generate_corpus(dir: &Path) {
+    let status = std::process::Command::new("python3")
+        .arg("scripts/gen_corpus.py")
+        .arg(dir)
+        .arg("300")
+        .status()
+        .expect("python3 runs the corpus generator");
+    assert!(status.success());
+}
+
 fn subdirs(dir: &str) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{dir}: {e}"))
@@ -81,13 +92,7 @@ fn every_fixture_is_identical_on_both_parse_paths() {
 #[test]
 fn a_generated_corpus_with_syntax_errors_is_identical_on_both_parse_paths() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let status = std::process::Command::new("python3")
-        .arg("scripts/gen_corpus.py")
-        .arg(dir.path())
-        .arg("300")
-        .status()
-        .expect("python3 runs the corpus generator");
-    assert!(status.success());
+    generate_corpus(dir.path());
     // Errors take the per-statement fallback and the error position: in a batch, alone, after
     // a multibyte character, and a NUL byte the C parser cannot be handed.
     std::fs::write(
@@ -131,13 +136,7 @@ fn the_raw_tree_equals_the_protobuf_tree_for_every_statement() {
     sql_files(Path::new("fixtures"), &mut files);
     sql_files(Path::new("tests"), &mut files);
     let dir = tempfile::tempdir().expect("temp dir");
-    let status = std::process::Command::new("python3")
-        .arg("scripts/gen_corpus.py")
-        .arg(dir.path())
-        .arg("300")
-        .status()
-        .expect("python3 runs the corpus generator");
-    assert!(status.success());
+    generate_corpus(dir.path());
     sql_files(dir.path(), &mut files);
     let (mut trees, mut errors) = (0, 0);
     for file in &files {

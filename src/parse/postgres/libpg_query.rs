@@ -165,11 +165,7 @@ pub fn parse(sql: &str) -> Result<protobuf::ParseResult, ParseError> {
         let context = pg_query_enter_memory_context();
         let result = pg_query_raw_parse(input.as_ptr(), PARSE_DEFAULT);
         let out = if let Some(error) = result.error.as_ref() {
-            let message = CStr::from_ptr(error.message).to_string_lossy().into_owned();
-            Err(ParseError {
-                message,
-                offset: char_offset_to_byte(sql, error.cursorpos),
-            })
+            Err(parse_error(sql, error))
         } else {
             let mut cx = raw::Cx::default();
             let stmts = raw::list_of(result.tree, &mut cx, |p, cx| {
@@ -223,11 +219,7 @@ pub fn parse_protobuf(sql: &str) -> Result<protobuf::ParseResult, ParseError> {
     unsafe {
         let result = pg_query_parse_protobuf_opts(input.as_ptr(), PARSE_DEFAULT);
         let out = if let Some(error) = result.error.as_ref() {
-            let message = CStr::from_ptr(error.message).to_string_lossy().into_owned();
-            Err(ParseError {
-                message,
-                offset: char_offset_to_byte(sql, error.cursorpos),
-            })
+            Err(parse_error(sql, error))
         } else {
             let data = if result.parse_tree.data.is_null() || result.parse_tree.len == 0 {
                 &[][..]
@@ -244,6 +236,19 @@ pub fn parse_protobuf(sql: &str) -> Result<protobuf::ParseResult, ParseError> {
         };
         pg_query_free_protobuf_parse_result(result);
         out
+    }
+}
+
+/// libpg_query's error as a [`ParseError`].
+///
+/// # Safety
+/// `error.message` is a NUL-terminated string (libpg_query always sets it).
+unsafe fn parse_error(sql: &str, error: &PgQueryError) -> ParseError {
+    // SAFETY: the caller's promise.
+    let message = unsafe { CStr::from_ptr(error.message) };
+    ParseError {
+        message: message.to_string_lossy().into_owned(),
+        offset: char_offset_to_byte(sql, error.cursorpos),
     }
 }
 
@@ -404,13 +409,6 @@ mod raw {
                 unsafe { node_into(cell as *const sys::Node, cx, &mut out[last]) };
             }
         }
-        out
-    }
-
-    /// The message for the node at `p` (not NULL).
-    pub(super) unsafe fn node(p: *const sys::Node, cx: &mut Cx) -> pb::Node {
-        let mut out = pb::Node { node: None };
-        unsafe { node_into(p, cx, &mut out) };
         out
     }
 
