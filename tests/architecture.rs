@@ -91,3 +91,22 @@ fn no_module_imports_from_a_later_stage() {
     assert!(checked > 50, "only {checked} files checked");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// `unsafe` code lives in one module, the one that calls libpg_query's C API and reads its
+/// parse tree (including the reader `build.rs` generates into it); everything else is safe Rust.
+#[test]
+fn unsafe_code_is_confined_to_the_libpg_query_module() {
+    let mut files = Vec::new();
+    rust_files(Path::new("src"), &mut files);
+    let with_unsafe: Vec<String> = files
+        .iter()
+        .filter(|f| {
+            fs::read_to_string(f)
+                .expect("read")
+                .lines()
+                .any(|l| !l.trim_start().starts_with("//") && l.contains("unsafe"))
+        })
+        .map(|f| f.display().to_string().replace('\\', "/"))
+        .collect();
+    assert_eq!(with_unsafe, vec!["src/parse/postgres/libpg_query.rs"]);
+}
