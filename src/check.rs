@@ -2,8 +2,6 @@
 //! (parallel per unit, then the schema replay in migration order) → rules (and the suppression
 //! step) → a [`Report`] that `report` renders.
 
-use rayon::prelude::*;
-
 use crate::analyze::{self, AnalyzedMigration};
 use crate::config::Config;
 use crate::discover::MigrationSet;
@@ -62,20 +60,9 @@ pub fn check_for(
                 let mut own: Vec<Vec<Diagnostic>> = Vec::new();
                 while let Some(window) = stream.next_window() {
                     let units = &mut stream.units_mut()[window];
-                    if units.len() > 1 {
-                        crate::threads::ensure_pool();
-                        own.par_extend(
-                            units
-                                .par_iter()
-                                .map(|unit| rules::unit_diagnostics(unit, &run_options)),
-                        );
-                    } else {
-                        own.extend(
-                            units
-                                .iter()
-                                .map(|unit| rules::unit_diagnostics(unit, &run_options)),
-                        );
-                    }
+                    own.extend(crate::threads::map_ref(units, |unit| {
+                        rules::unit_diagnostics(unit, &run_options)
+                    }));
                     units.iter_mut().for_each(AnalyzedMigration::slim);
                 }
                 return rules::finish(stream.into_units(), own, set.problems, &run_options);

@@ -7,10 +7,32 @@
 
 pub const STACK_BYTES: usize = 256 << 20;
 
-/// Configure rayon's global pool, once, before the first parallel work. Not at start: one file
-/// (the pre-commit case) is read and checked on the calling thread, and starting the pool would
-/// cost more than the file.
-pub fn ensure_pool() {
+use rayon::prelude::*;
+
+/// `items` mapped by `f`, in order: on the worker pool when there is more than one, else on this
+/// thread (one file, the pre-commit case: starting the pool would cost more than the file).
+pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
+    if items.len() > 1 {
+        ensure_pool();
+        items.into_par_iter().map(f).collect()
+    } else {
+        items.into_iter().map(f).collect()
+    }
+}
+
+/// [`map`] of a slice's items by reference.
+pub fn map_ref<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    if items.len() > 1 {
+        ensure_pool();
+        items.par_iter().map(f).collect()
+    } else {
+        items.iter().map(f).collect()
+    }
+}
+
+/// Configure rayon's global pool, once, before the first parallel work. Not at start: see
+/// [`map`].
+fn ensure_pool() {
     static POOL: std::sync::Once = std::sync::Once::new();
     POOL.call_once(|| {
         // Fails only when a pool was already built (by a library user); that pool then keeps

@@ -23,8 +23,6 @@ pub use change::*;
 pub use facts::*;
 pub use procedural::{Body, Definition, Opaque, OpaqueReason};
 
-use rayon::prelude::*;
-
 use crate::discover::Migration;
 use crate::parse::{
     self, Marker, Placeholder, PlaceholderValues, SqlTree, StatementBody, SyntaxError,
@@ -82,18 +80,8 @@ pub fn analyze_for(
         unit.analyze(placeholders, session_changed);
         unit
     };
-    // One unit (the pre-commit case) is analysed on this thread: starting the thread pool
-    // costs more than the unit.
-    let mut analyzed: Vec<AnalyzedMigration> = if units.len() > 1 {
-        crate::threads::ensure_pool();
-        units
-            .into_par_iter()
-            .zip(sessions)
-            .map(analyze_unit)
-            .collect()
-    } else {
-        units.into_iter().zip(sessions).map(analyze_unit).collect()
-    };
+    let mut analyzed: Vec<AnalyzedMigration> =
+        crate::threads::map(units.into_iter().zip(sessions).collect(), analyze_unit);
     for i in 0..analyzed.len() {
         inherit_include_markers(&mut analyzed, i);
     }
@@ -166,20 +154,13 @@ impl<'a> Stream<'a> {
             end += 1;
         }
         let placeholders = self.placeholders;
-        // One unit (the pre-commit case) is analysed on this thread: starting the thread pool
-        // costs more than the unit.
-        if end - start > 1 {
-            crate::threads::ensure_pool();
-            self.units[start..end]
-                .par_iter_mut()
-                .zip(&self.sessions[start..end])
-                .for_each(|(unit, &session_changed)| unit.analyze(placeholders, session_changed));
-        } else {
-            self.units[start..end]
-                .iter_mut()
-                .zip(&self.sessions[start..end])
-                .for_each(|(unit, &session_changed)| unit.analyze(placeholders, session_changed));
-        }
+        let window: Vec<(&mut AnalyzedMigration, bool)> = self.units[start..end]
+            .iter_mut()
+            .zip(self.sessions[start..end].iter().copied())
+            .collect();
+        crate::threads::map(window, |(unit, session_changed)| {
+            unit.analyze(placeholders, session_changed)
+        });
         for i in start..end {
             inherit_include_markers(&mut self.units, i);
         }

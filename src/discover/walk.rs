@@ -18,7 +18,6 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::InputProblem;
@@ -410,14 +409,8 @@ pub(crate) fn read_all(candidates: Vec<Candidate>) -> (Vec<Loaded>, Vec<InputPro
         let read = read_one(&candidate);
         (candidate, read)
     };
-    // One file (the pre-commit case) is read on this thread: starting the thread pool costs
-    // more than reading it.
-    let results: Vec<(Candidate, Result<String, InputProblem>)> = if candidates.len() > 1 {
-        crate::threads::ensure_pool();
-        candidates.into_par_iter().map(read).collect()
-    } else {
-        candidates.into_iter().map(read).collect()
-    };
+    let results: Vec<(Candidate, Result<String, InputProblem>)> =
+        crate::threads::map(candidates, read);
     let mut loaded = Vec::new();
     let mut problems = Vec::new();
     for (candidate, read) in results {

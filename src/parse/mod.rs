@@ -107,8 +107,6 @@ pub fn parse_migration_in_session<B: Send>(
     session_changed: bool,
     lower: impl Fn(Span, StatementBody, &str) -> B + Sync,
 ) -> ParsedMigration<B> {
-    use rayon::prelude::*;
-
     if migration.target.dialect != Dialect::Postgres {
         return parse_other(migration, lower);
     }
@@ -227,16 +225,10 @@ pub fn parse_migration_in_session<B: Send>(
         })
         .sum();
     let mut statements: Vec<ParsedStatement<B>> = Vec::with_capacity(expected);
-    if work.len() > 1 {
-        crate::threads::ensure_pool();
-        for window in work.chunks(PARSE_WINDOW) {
-            let parsed: Vec<Vec<ParsedStatement<B>>> = window.par_iter().map(run).collect();
-            for batch in parsed {
-                statements.extend(batch);
-            }
+    for window in work.chunks(PARSE_WINDOW) {
+        for batch in crate::threads::map_ref(window, run) {
+            statements.extend(batch);
         }
-    } else {
-        statements.extend(work.iter().flat_map(run));
     }
 
     ParsedMigration {

@@ -13,8 +13,6 @@ mod suppress;
 pub use outcome::{Finding, ProblemReport, Report, Suppression, SuppressionKind, UnitReport};
 pub use settings::Settings;
 
-use rayon::prelude::*;
-
 use crate::analyze::{AnalyzedMigration, StatementFacts};
 use crate::config::{Config, Severity};
 use crate::discover::diff_base::DiffBase;
@@ -354,18 +352,7 @@ pub fn run(
     problems: Vec<InputProblem>,
     options: &RunOptions,
 ) -> Report {
-    let own: Vec<Vec<Diagnostic>> = if units.len() > 1 {
-        crate::threads::ensure_pool();
-        units
-            .par_iter()
-            .map(|unit| unit_diagnostics(unit, options))
-            .collect()
-    } else {
-        units
-            .iter()
-            .map(|unit| unit_diagnostics(unit, options))
-            .collect()
-    };
+    let own = crate::threads::map_ref(&units, |unit| unit_diagnostics(unit, options));
     finish(units, own, problems, options)
 }
 
@@ -454,24 +441,8 @@ pub fn finish(
             rollback: unit.rollback,
         }
     };
-    // One unit (the pre-commit case) is checked on this thread: starting the thread pool costs
-    // more than the unit.
-    let units: Vec<UnitReport> = if units.len() > 1 {
-        crate::threads::ensure_pool();
-        units
-            .into_par_iter()
-            .zip(across)
-            .zip(own)
-            .map(check_unit)
-            .collect()
-    } else {
-        units
-            .into_iter()
-            .zip(across)
-            .zip(own)
-            .map(check_unit)
-            .collect()
-    };
+    let units: Vec<UnitReport> =
+        crate::threads::map(units.into_iter().zip(across).zip(own).collect(), check_unit);
     let problems = problems
         .into_iter()
         .filter_map(|problem| {
