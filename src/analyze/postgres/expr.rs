@@ -199,25 +199,19 @@ pub(crate) fn constant_truth(expr: &pb::Node) -> Option<bool> {
         }
         NodeEnum::BoolExpr(b) => {
             let args: Vec<Option<bool>> = b.args.iter().map(constant_truth).collect();
+            // One constant argument decides AND (false) and OR (true); all constant, the other.
+            let decided_by = |dominant: bool| {
+                if args.contains(&Some(dominant)) {
+                    Some(dominant)
+                } else if args.iter().all(|a| *a == Some(!dominant)) {
+                    Some(!dominant)
+                } else {
+                    None
+                }
+            };
             match pb::BoolExprType::try_from(b.boolop).ok()? {
-                pb::BoolExprType::AndExpr => {
-                    if args.contains(&Some(false)) {
-                        Some(false)
-                    } else if args.iter().all(|a| *a == Some(true)) {
-                        Some(true)
-                    } else {
-                        None
-                    }
-                }
-                pb::BoolExprType::OrExpr => {
-                    if args.contains(&Some(true)) {
-                        Some(true)
-                    } else if args.iter().all(|a| *a == Some(false)) {
-                        Some(false)
-                    } else {
-                        None
-                    }
-                }
+                pb::BoolExprType::AndExpr => decided_by(false),
+                pb::BoolExprType::OrExpr => decided_by(true),
                 pb::BoolExprType::NotExpr => args.first().copied().flatten().map(|a| !a),
                 pb::BoolExprType::Undefined => None,
             }
