@@ -56,16 +56,15 @@ pub fn check_for(
         // The report reads findings, positions and markers only: each window of units is
         // reported and shrunk before the next is parsed.
         match analyze::Stream::new(set.units, &config.placeholders, outputs) {
-            Ok(mut stream) => {
+            Ok(stream) => {
                 let mut own: Vec<Vec<Diagnostic>> = Vec::new();
-                while let Some(window) = stream.next_window() {
-                    let units = &mut stream.units_mut()[window];
+                let units = stream.run(|units| {
                     own.extend(crate::threads::map_ref(units, |unit| {
                         rules::unit_diagnostics(unit, &run_options)
                     }));
                     units.iter_mut().for_each(AnalyzedMigration::slim);
-                }
-                return rules::finish(stream.into_units(), own, set.problems, &run_options);
+                });
+                return rules::finish(units, own, set.problems, &run_options);
             }
             Err(units) => units,
         }

@@ -30,10 +30,30 @@ pub fn map_ref<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send)
     }
 }
 
+/// `a` and `b`, at the same time on the worker pool.
+pub fn join<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    ensure_pool();
+    rayon::join(a, b)
+}
+
+/// Drop `value` on the worker pool, while this thread goes on, when the pool runs already
+/// (a large model takes a while to free); else here.
+pub fn drop_on_pool<T: Send + 'static>(value: T) {
+    if POOL.is_completed() {
+        rayon::spawn(move || drop(value));
+    } else {
+        drop(value);
+    }
+}
+
+static POOL: std::sync::Once = std::sync::Once::new();
+
 /// Configure rayon's global pool, once, before the first parallel work. Not at start: see
 /// [`map`].
 fn ensure_pool() {
-    static POOL: std::sync::Once = std::sync::Once::new();
     POOL.call_once(|| {
         // Fails only when a pool was already built (by a library user); that pool then keeps
         // its own stack size.

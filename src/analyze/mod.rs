@@ -89,20 +89,17 @@ pub fn analyze_for(
     analyzed
 }
 
-/// How many bytes of SQL [`Stream`] parses in parallel before replaying them: enough units to
-/// keep every core busy, few enough that their facts stay small next to the schema model.
-const STREAM_WINDOW_BYTES: usize = 1024 * 1024;
-
 /// [`analyze_for`] a window of units at a time: each window is parsed and analysed in
-/// parallel, then replayed, and the caller reports its units and shrinks them
-/// ([`AnalyzedMigration::slim`]) before the next window is parsed. Memory then grows with the
-/// schema model and the largest window, not with every statement of the run.
+/// parallel, then replayed and handed to the caller, who reports its units and shrinks them
+/// ([`AnalyzedMigration::slim`]). Memory then grows with the schema model and the largest
+/// window, not with every statement of the run. The replay is sequential; it and the caller's
+/// report of one window run while the next window is parsed, so it costs no wall time of its
+/// own.
 pub struct Stream<'a> {
     units: Vec<AnalyzedMigration>,
     sessions: Vec<bool>,
     placeholders: &'a PlaceholderValues,
     replay: replay::Replay,
-    next: usize,
 }
 
 impl<'a> Stream<'a> {
@@ -132,52 +129,100 @@ impl<'a> Stream<'a> {
             units,
             sessions,
             placeholders,
-            next: 0,
         })
     }
 
-    /// Analyse and replay the next window of units; `None` when every unit has been.
-    pub fn next_window(&mut self) -> Option<std::ops::Range<usize>> {
-        let start = self.next;
-        let len = self.units.len();
-        if start >= len {
-            return None;
+    /// Analyse and replay every unit, a window at a time, handing each replayed window to
+    /// `report` (in order) while the next window is parsed. Returns every unit, as `report`
+    /// left them.
+    pub fn run(
+        self,
+        mut report: impl FnMut(&mut [AnalyzedMigration]) + Send,
+    ) -> Vec<AnalyzedMigration> {
+        let Stream {
+            mut units,
+            sessions,
+            placeholders,
+            mut replay,
+        } = self;
+        let Some(mut current) = window_after(&units, 0) else {
+            return units;
+        };
+        analyze_window(
+            &mut units[current.clone()],
+            &sessions[current.clone()],
+            placeholders,
+        );
+        for i in current.clone() {
+            inherit_include_markers(&mut units, i);
         }
-        // An up is compared with its down in the replay: both are in the window.
-        let (mut end, mut needed, mut bytes) = (start, start + 1, 0);
-        while end < len && (end < needed || bytes < STREAM_WINDOW_BYTES) {
-            let m = &self.units[end].migration;
-            bytes += m.range.len();
-            if let Some(pair) = m.pair {
-                needed = needed.max(pair.index() + 1).min(len);
+        loop {
+            let next = window_after(&units, current.end);
+            let (done, rest) = units.split_at_mut(current.end);
+            let mut replay_and_report = || {
+                for i in current.clone() {
+                    replay.unit(done, i);
+                }
+                report(&mut done[current.clone()]);
+            };
+            let Some(next) = next else {
+                replay_and_report();
+                break;
+            };
+            let parse_next = || {
+                analyze_window(
+                    &mut rest[..next.len()],
+                    &sessions[next.clone()],
+                    placeholders,
+                )
+            };
+            crate::threads::join(parse_next, replay_and_report);
+            for i in next.clone() {
+                inherit_include_markers(&mut units, i);
             }
-            end += 1;
+            current = next;
         }
-        let placeholders = self.placeholders;
-        let window: Vec<(&mut AnalyzedMigration, bool)> = self.units[start..end]
-            .iter_mut()
-            .zip(self.sessions[start..end].iter().copied())
-            .collect();
-        crate::threads::map(window, |(unit, session_changed)| {
-            unit.analyze(placeholders, session_changed)
-        });
-        for i in start..end {
-            inherit_include_markers(&mut self.units, i);
-        }
-        for i in start..end {
-            self.replay.unit(&mut self.units, i);
-        }
-        self.next = end;
-        Some(start..end)
+        // The schema model is freed while the caller reports.
+        crate::threads::drop_on_pool(replay);
+        units
     }
+}
 
-    pub fn units_mut(&mut self) -> &mut [AnalyzedMigration] {
-        &mut self.units
-    }
+/// How many bytes of SQL [`Stream`] parses in parallel before replaying them: enough units to
+/// keep every core busy, few enough that their facts stay small next to the schema model.
+const STREAM_WINDOW_BYTES: usize = 1024 * 1024;
 
-    pub fn into_units(self) -> Vec<AnalyzedMigration> {
-        self.units
+/// The window of units that starts at `start`: about [`STREAM_WINDOW_BYTES`] of SQL, and an
+/// up's down with it (the replay compares the two). `None` past the last unit.
+fn window_after(units: &[AnalyzedMigration], start: usize) -> Option<std::ops::Range<usize>> {
+    let len = units.len();
+    if start >= len {
+        return None;
     }
+    let (mut end, mut needed, mut bytes) = (start, start + 1, 0);
+    while end < len && (end < needed || bytes < STREAM_WINDOW_BYTES) {
+        let m = &units[end].migration;
+        bytes += m.range.len();
+        if let Some(pair) = m.pair {
+            needed = needed.max(pair.index() + 1).min(len);
+        }
+        end += 1;
+    }
+    Some(start..end)
+}
+
+/// Parse and analyse a window's units in parallel (`sessions`: theirs, see
+/// [`parse::session_may_change_strings`]).
+fn analyze_window(
+    units: &mut [AnalyzedMigration],
+    sessions: &[bool],
+    placeholders: &PlaceholderValues,
+) {
+    let window: Vec<(&mut AnalyzedMigration, bool)> =
+        units.iter_mut().zip(sessions.iter().copied()).collect();
+    crate::threads::map(window, |(unit, session_changed)| {
+        unit.analyze(placeholders, session_changed)
+    });
 }
 
 impl AnalyzedMigration {

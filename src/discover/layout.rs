@@ -222,10 +222,8 @@ fn flat_tools(
     fs: &mut Fs,
 ) -> (Vec<Option<Layout>>, Option<Layout>, String) {
     let forced = config.layout;
-    let signals: Vec<(&ToolFile, Signal)> = items
-        .iter()
-        .map(|item| (*item, signal(item, forced)))
-        .collect();
+    let signals: Vec<(&ToolFile, Signal)> =
+        crate::threads::map_ref(items, |item| (*item, signal(item, forced)));
     let hint = if matches!(forced, Some(Layout::GolangMigrate)) {
         String::new()
     } else if matches!(forced, Some(Layout::Sqlx)) {
@@ -286,13 +284,17 @@ pub(crate) fn assemble(
     let forced = config.layout;
     let mut fs = Fs::new();
     let mut groups: BTreeMap<PathBuf, Group> = BTreeMap::new();
-    for file in loaded {
-        let (place, group_fs) = place(&file.fs_path, forced, &mut fs);
+    // Each file's line index, in parallel; placing files reads the file system through `fs`.
+    let sources = crate::threads::map(loaded, |file| {
+        (file.fs_path, SourceFile::new(file.display, file.text))
+    });
+    for (fs_path, source) in sources {
+        let (place, group_fs) = place(&fs_path, forced, &mut fs);
         let key = ctx.absolute(&group_fs);
         let item = ToolFile {
-            file_name: file_name(&file.fs_path),
-            source: SourceFile::new(file.display, file.text),
-            fs_path: file.fs_path,
+            file_name: file_name(&fs_path),
+            source,
+            fs_path,
             place,
         };
         groups

@@ -58,6 +58,10 @@ pub fn expand(set: &mut MigrationSet) {
         let at = out.len();
         out.push(unit);
         old_ids.push(Some(old));
+        // Most units include nothing: no path to resolve.
+        if includes(&out[at]).is_empty() {
+            continue;
+        }
         let mut stack = vec![real_path(&out[at].source.path)];
         expand_unit(
             at,
