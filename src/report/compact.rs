@@ -18,7 +18,9 @@ pub fn render(report: &Report, show_suppressed: bool) -> String {
             p.finding_message
         );
     }
-    for unit in &report.units {
+    // Each unit's lines in parallel (a large run has tens of thousands), then in unit order.
+    let units = crate::threads::map_ref(&report.units, |unit| {
+        let mut out = String::new();
         let path = unit.migration.source.display_path();
         for f in &unit.findings {
             if f.is_suppressed() && !show_suppressed {
@@ -38,6 +40,9 @@ pub fn render(report: &Report, show_suppressed: bool) -> String {
                 f.diagnostic.message
             );
         }
-    }
+        out
+    });
+    out.reserve(units.iter().map(String::len).sum());
+    units.iter().for_each(|u| out.push_str(u));
     out
 }
