@@ -134,7 +134,7 @@ fn fixture_folders_stream_to_the_same_findings() {
     assert!(count >= 10, "only {count} folders");
 }
 
-/// A window ends after 1 MB of SQL, but never between an up and its down (the replay compares
+/// A window ends after 256 KB of SQL, but never between an up and its down (the replay compares
 /// them): many pairs spanning several windows give the same findings.
 #[test]
 fn windows_keep_ups_with_their_downs() {
@@ -144,7 +144,7 @@ fn windows_keep_ups_with_their_downs() {
         let mut up = format!(
             "CREATE TABLE t{i} (id bigint PRIMARY KEY, v text);\nALTER TABLE t{i} ADD COLUMN w int NOT NULL;\nCREATE INDEX i{i} ON t{i} (v);\n"
         );
-        // ~60 KB per up: about 17 ups per window.
+        // ~60 KB per up: about 4 ups per window.
         up.push_str(&padding.repeat(300));
         std::fs::write(dir.path().join(format!("{i:06}_m{i}.up.sql")), up).expect("write");
         // Every third down forgets the index (RS405).

@@ -190,7 +190,7 @@ impl<'a> Stream<'a> {
 
 /// How many bytes of SQL [`Stream`] parses in parallel before replaying them: enough units to
 /// keep every core busy, few enough that their facts stay small next to the schema model.
-const STREAM_WINDOW_BYTES: usize = 1024 * 1024;
+const STREAM_WINDOW_BYTES: usize = 256 * 1024;
 
 /// The window of units that starts at `start`: about [`STREAM_WINDOW_BYTES`] of SQL, and an
 /// up's down with it (the replay compares the two). `None` past the last unit.
