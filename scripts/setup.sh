@@ -28,6 +28,13 @@ command -v git >/dev/null 2>&1 || need+=(git)
 command -v readelf >/dev/null 2>&1 || need+=(binutils)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 
+# scripts/build-dist.sh (so CI) builds with profile-guided optimisation: it needs the
+# llvm-profdata of rustc's own LLVM, which the llvm-tools component has.
+if command -v rustup >/dev/null 2>&1 && ! rustup component list --installed 2>/dev/null | grep -q '^llvm-tools'; then
+  echo "setup: adding the llvm-tools rustup component" >&2
+  rustup component add llvm-tools >/dev/null
+fi
+
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}" >&2
   sudo=""
