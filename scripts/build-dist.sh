@@ -21,7 +21,7 @@
 # The binary is built with profile-guided optimisation: an instrumented build lints a training
 # set (a generated corpus with another seed than the benchmark's, and every fixture folder in
 # every output format), llvm-profdata merges what it recorded, and the release build is compiled
-# with it (corpus CPU -10% on Linux x86_64; see docs/architecture.md). llvm-profdata must match
+# with it (about 10% less CPU on the benchmark's corpus, Linux x86_64). llvm-profdata must match
 # rustc's LLVM: the one of the `llvm-tools` rustup component (scripts/setup.sh adds it), else
 # `llvm-profdata-N` for rustc's LLVM major version N on PATH. --no-pgo skips all of this.
 # The checks: no dynamic dependency on Linux (readelf -d, ldd), only system libraries on macOS
