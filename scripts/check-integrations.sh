@@ -359,6 +359,11 @@ if MATURIN="$VENV/bin/maturin" scripts/build-dist.sh --target "$dist_target" \
     --profile "${ROLLSAFE_DIST_PROFILE:-release}" --wheel --out "$DIST" > "$WORK/build-dist.log" 2>&1; then
   grep '^build-dist:' "$WORK/build-dist.log"
   ok "scripts/build-dist.sh $dist_target (${ROLLSAFE_DIST_PROFILE:-release}): static binary, archive, checksum, wheel ($(( $(date +%s) - t0 ))s)"
+  if grep -q '^build-dist: profile from ' "$WORK/build-dist.log" && [ -s "$TARGET/pgo/rollsafe.profdata" ]; then
+    ok "the release build is profile-guided ($(wc -c < "$TARGET/pgo/rollsafe.profdata") bytes of profile)"
+  else
+    fail "scripts/build-dist.sh built without a profile (no 'build-dist: profile from' line or no $TARGET/pgo/rollsafe.profdata)"
+  fi
 else
   fail "scripts/build-dist.sh $dist_target failed:"
   tail -40 "$WORK/build-dist.log" >&2
