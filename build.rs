@@ -14,12 +14,15 @@
 
 #[path = "build/raw_tree.rs"]
 mod raw_tree;
+#[path = "build/tree_walk.rs"]
+mod tree_walk;
 
 use std::path::{Path, PathBuf};
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=build/raw_tree.rs");
+    println!("cargo:rerun-if-changed=build/tree_walk.rs");
     println!("cargo:rerun-if-env-changed=ROLLSAFE_LIBPG_QUERY_DIR");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let libpg_query = libpg_query_dir();
@@ -51,6 +54,11 @@ fn generate(libpg_query: &Path, out_dir: &Path) -> Result<(), String> {
         .and_then(|v| v.trim().parse::<i32>().ok())
         .ok_or("pg_config.h has no PG_VERSION_NUM")?;
     std::fs::write(out_dir.join("raw_tree.rs"), tree.rust(version)).map_err(|e| e.to_string())?;
+    let proto_path = libpg_query.join("protobuf/pg_query.proto");
+    let proto = std::fs::read_to_string(&proto_path)
+        .map_err(|e| format!("{}: {e}", proto_path.display()))?;
+    let walk = tree_walk::Proto::read(&proto).and_then(|p| p.rust())?;
+    std::fs::write(out_dir.join("tree_walk.rs"), walk).map_err(|e| e.to_string())?;
 
     let mut builder = bindgen::Builder::default()
         .header_contents(
