@@ -6,7 +6,10 @@
 
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, AlterTableType};
-use serde_json::Value;
+
+mod json;
+
+use json::Json;
 
 use super::classify::classify;
 use crate::analyze::procedural::*;
@@ -590,12 +593,24 @@ fn read_plpgsql(body: &mut Body, code: &str, origin: &Origin, text: &str, kind: 
             )
         }
     };
-    let json = match parse_plpgsql(&statement) {
+    let raw = match crate::parse::postgres::libpg_query::parse_plpgsql_json(&statement) {
+        Ok(raw) => raw,
+        Err(e) => {
+            body.opaque.push(Opaque {
+                span: origin.span(0, code.len()),
+                reason: OpaqueReason::UnparseableBody(e),
+                via: None,
+            });
+            return;
+        }
+    };
+    let mut repaired = None;
+    let json = match read_plpgsql_json(&raw, &mut repaired) {
         Ok(json) => json,
         Err(e) => {
             body.opaque.push(Opaque {
                 span: origin.span(0, code.len()),
-                reason: OpaqueReason::UnparseableBody(e.to_string()),
+                reason: OpaqueReason::UnparseableBody(e),
                 via: None,
             });
             return;
@@ -610,16 +625,18 @@ fn read_plpgsql(body: &mut Body, code: &str, origin: &Origin, text: &str, kind: 
     reader.walk(&json, false);
 }
 
-/// libpg_query's PL/pgSQL parser. Its JSON is malformed for functions with record datums
-/// (trigger functions' `NEW`/`OLD` fields come out as `{}}`), which the pg_query crate then
-/// rejects; the raw text is taken here and that one defect repaired. `,{}}` cannot occur in
-/// valid JSON outside a string.
-fn parse_plpgsql(statement: &str) -> Result<Value, String> {
-    let raw = crate::parse::postgres::libpg_query::parse_plpgsql_json(statement)?;
-    match serde_json::from_str(&raw) {
-        Ok(v) => Ok(v),
-        Err(_) => serde_json::from_str(&raw.replace(",{}}", ",{}")).map_err(|e| e.to_string()),
+/// The JSON of libpg_query's PL/pgSQL parser. It is malformed for functions with record
+/// datums (trigger functions' `NEW`/`OLD` fields come out as `{}}`), which the pg_query crate
+/// then rejects; the raw text is taken here and that one defect repaired (into `repaired`,
+/// which the tree then borrows from). `,{}}` cannot occur in valid JSON outside a string.
+fn read_plpgsql_json<'a>(
+    raw: &'a str,
+    repaired: &'a mut Option<String>,
+) -> Result<Json<'a>, String> {
+    if let Ok(json) = Json::parse(raw) {
+        return Ok(json);
     }
+    Json::parse(repaired.insert(raw.replace(",{}}", ",{}"))).map_err(|e| e.to_string())
 }
 
 struct PlReader<'a> {
@@ -647,21 +664,21 @@ const SWALLOWED: &[&str] = &[
 ];
 
 impl PlReader<'_> {
-    fn walk(&mut self, v: &Value, guarded: bool) {
+    fn walk(&mut self, v: &Json, guarded: bool) {
         match v {
-            Value::Array(items) => {
+            Json::Array(items) => {
                 for item in items {
                     self.walk(item, guarded);
                 }
             }
-            Value::Object(map) => {
+            Json::Object(members) => {
                 // Every field of a statement is read at the statement's own line, whatever
                 // nested statements were read before it.
-                let own = map
+                let own = v
                     .get("lineno")
-                    .and_then(Value::as_i64)
+                    .and_then(Json::as_i64)
                     .unwrap_or(self.lineno);
-                for (key, value) in map {
+                for (key, value) in members {
                     self.lineno = own;
                     self.walk_key(key, value, guarded);
                 }
@@ -671,16 +688,16 @@ impl PlReader<'_> {
         }
     }
 
-    fn walk_key(&mut self, key: &str, v: &Value, guarded: bool) {
+    fn walk_key(&mut self, key: &str, v: &Json, guarded: bool) {
         let outer = self.lineno;
-        if let Some(n) = v.get("lineno").and_then(Value::as_i64) {
+        if let Some(n) = v.get("lineno").and_then(Json::as_i64) {
             self.lineno = n;
         }
         self.read_key(key, v, guarded);
         self.lineno = outer;
     }
 
-    fn read_key(&mut self, key: &str, v: &Value, guarded: bool) {
+    fn read_key(&mut self, key: &str, v: &Json, guarded: bool) {
         match key {
             "PLpgSQL_stmt_execsql" => {
                 if let Some(q) = expr_query(v.get("sqlstmt")) {
@@ -700,8 +717,8 @@ impl PlReader<'_> {
                 if let Some(q) = v.get(dynamic_key) {
                     self.dynamic(Some(q), guarded);
                 }
-                if let Value::Object(map) = v {
-                    for (k, inner) in map {
+                if let Json::Object(members) = v {
+                    for (k, inner) in members {
                         if k != dynamic_key {
                             self.walk_key(k, inner, guarded);
                         }
@@ -714,7 +731,7 @@ impl PlReader<'_> {
                     guard |= self.condition(cond);
                 }
                 for branch in ["elsif_list"] {
-                    if let Some(Value::Array(list)) = v.get(branch) {
+                    if let Some(Json::Array(list)) = v.get(branch) {
                         for e in list {
                             let e = e.get("PLpgSQL_if_elsif").unwrap_or(e);
                             let mut g = guarded;
@@ -751,8 +768,8 @@ impl PlReader<'_> {
                 }
             }
             "PLpgSQL_expr" => {
-                if let Some(q) = v.get("query").and_then(Value::as_str) {
-                    let mode = v.get("parseMode").and_then(Value::as_i64).unwrap_or(0);
+                if let Some(q) = v.get("query").and_then(Json::as_str) {
+                    let mode = v.get("parseMode").and_then(Json::as_i64).unwrap_or(0);
                     // A whole statement (`RETURN QUERY`, `FOR r IN query`, `OPEN c FOR`,
                     // `PERFORM`, `CALL`) can change data like any other.
                     if mode == 0 {
@@ -812,7 +829,7 @@ impl PlReader<'_> {
         read_sql(self.body, query.trim(), &origin, guarded);
     }
 
-    fn dynamic(&mut self, query: Option<&Value>, guarded: bool) {
+    fn dynamic(&mut self, query: Option<&Json>, guarded: bool) {
         let Some(q) = expr_query(query) else {
             return;
         };
@@ -839,7 +856,7 @@ impl PlReader<'_> {
     }
 
     /// An `IF` condition: its calls, and whether it is an existence check on the catalog.
-    fn condition(&mut self, cond: &Value) -> bool {
+    fn condition(&mut self, cond: &Json) -> bool {
         let Some(q) = expr_query(Some(cond)) else {
             return false;
         };
@@ -902,17 +919,17 @@ impl PlReader<'_> {
     }
 }
 
-fn expr_query(v: Option<&Value>) -> Option<&str> {
+fn expr_query<'a>(v: Option<&'a Json>) -> Option<&'a str> {
     v?.get("PLpgSQL_expr")?.get("query")?.as_str()
 }
 
-fn collect_strings(v: &Value, key: &str, out: &mut Vec<String>) {
+fn collect_strings(v: &Json, key: &str, out: &mut Vec<String>) {
     match v {
-        Value::Array(items) => items.iter().for_each(|i| collect_strings(i, key, out)),
-        Value::Object(map) => {
-            for (k, inner) in map {
+        Json::Array(items) => items.iter().for_each(|i| collect_strings(i, key, out)),
+        Json::Object(members) => {
+            for (k, inner) in members {
                 match inner {
-                    Value::String(s) if k == key => out.push(s.to_ascii_lowercase()),
+                    Json::String(s) if k == key => out.push(s.to_ascii_lowercase()),
                     _ => collect_strings(inner, key, out),
                 }
             }
