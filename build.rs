@@ -2,7 +2,7 @@
 //!
 //! rollsafe reads PostgreSQL's raw parse tree (C structs in libpg_query's memory) straight into
 //! the `pg_query::protobuf` types the analyzer uses, instead of having libpg_query encode the
-//! tree as protobuf and decoding it again (that round trip was a third of the run time). Two
+//! tree as protobuf and decoding it again (that round trip was a third of the run time). Three
 //! things are generated here, from the libpg_query sources the `pg_query` crate vendors and
 //! links, so they always match the library in the binary:
 //!
@@ -10,7 +10,10 @@
 //! - `raw_tree.rs`: one conversion function per node, generated from libpg_query's own
 //!   description of its protobuf output (`pg_query_outfuncs_defs.c`: which C field goes to
 //!   which protobuf field, and how; `pg_query_outfuncs_conds.c`: which node tag is which
-//!   message; `pg_query_enum_defs.c`: the enum numbering). See `build/raw_tree.rs`.
+//!   message; `pg_query_enum_defs.c`: the enum numbering). See `build/raw_tree.rs`;
+//! - `tree_walk.rs`: a walk over the `pg_query::protobuf` tree that reaches every field that
+//!   can hold a message, generated from `protobuf/pg_query.proto` (the file prost generated the
+//!   types from), for the analyzer's searches of a whole tree. See `build/tree_walk.rs`.
 
 #[path = "build/raw_tree.rs"]
 mod raw_tree;
