@@ -6,10 +6,7 @@
 
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, AlterTableType};
-
-mod json;
-
-use json::Json;
+use serde_json::Value;
 
 use super::classify::classify;
 use crate::analyze::procedural::*;
@@ -609,24 +606,12 @@ fn read_plpgsql(body: &mut Body, code: &str, origin: &Origin, text: &str, kind: 
             )
         }
     };
-    let raw = match crate::parse::postgres::libpg_query::parse_plpgsql_json(&statement) {
-        Ok(raw) => raw,
-        Err(e) => {
-            body.opaque.push(Opaque {
-                span: origin.span(0, code.len()),
-                reason: OpaqueReason::UnparseableBody(e),
-                via: None,
-            });
-            return;
-        }
-    };
-    let mut repaired = None;
-    let json = match read_plpgsql_json(&raw, &mut repaired) {
+    let json = match parse_plpgsql(&statement) {
         Ok(json) => json,
         Err(e) => {
             body.opaque.push(Opaque {
                 span: origin.span(0, code.len()),
-                reason: OpaqueReason::UnparseableBody(e),
+                reason: OpaqueReason::UnparseableBody(e.to_string()),
                 via: None,
             });
             return;
@@ -642,18 +627,16 @@ fn read_plpgsql(body: &mut Body, code: &str, origin: &Origin, text: &str, kind: 
     reader.walk(&json, false);
 }
 
-/// The JSON of libpg_query's PL/pgSQL parser. It is malformed for functions with record
-/// datums (trigger functions' `NEW`/`OLD` fields come out as `{}}`), which the pg_query crate
-/// then rejects; the raw text is taken here and that one defect repaired (into `repaired`,
-/// which the tree then borrows from). `,{}}` cannot occur in valid JSON outside a string.
-fn read_plpgsql_json<'a>(
-    raw: &'a str,
-    repaired: &'a mut Option<String>,
-) -> Result<Json<'a>, String> {
-    if let Ok(json) = Json::parse(raw) {
-        return Ok(json);
+/// libpg_query's PL/pgSQL parser. Its JSON is malformed for functions with record datums
+/// (trigger functions' `NEW`/`OLD` fields come out as `{}}`), which the pg_query crate then
+/// rejects; the raw text is taken here and that one defect repaired. `,{}}` cannot occur in
+/// valid JSON outside a string.
+fn parse_plpgsql(statement: &str) -> Result<Value, String> {
+    let raw = crate::parse::postgres::libpg_query::parse_plpgsql_json(statement)?;
+    match serde_json::from_str(&raw) {
+        Ok(v) => Ok(v),
+        Err(_) => serde_json::from_str(&raw.replace(",{}}", ",{}")).map_err(|e| e.to_string()),
     }
-    Json::parse(repaired.insert(raw.replace(",{}}", ",{}"))).map_err(|e| e.to_string())
 }
 
 struct PlReader<'a> {
@@ -682,21 +665,21 @@ const SWALLOWED: &[&str] = &[
 ];
 
 impl PlReader<'_> {
-    fn walk(&mut self, v: &Json, guarded: bool) {
+    fn walk(&mut self, v: &Value, guarded: bool) {
         match v {
-            Json::Array(items) => {
+            Value::Array(items) => {
                 for item in items {
                     self.walk(item, guarded);
                 }
             }
-            Json::Object(members) => {
+            Value::Object(map) => {
                 // Every field of a statement is read at the statement's own line, whatever
                 // nested statements were read before it.
-                let own = v
+                let own = map
                     .get("lineno")
-                    .and_then(Json::as_i64)
+                    .and_then(Value::as_i64)
                     .unwrap_or(self.lineno);
-                for (key, value) in members {
+                for (key, value) in map {
                     self.lineno = own;
                     self.walk_key(key, value, guarded);
                 }
@@ -706,16 +689,16 @@ impl PlReader<'_> {
         }
     }
 
-    fn walk_key(&mut self, key: &str, v: &Json, guarded: bool) {
+    fn walk_key(&mut self, key: &str, v: &Value, guarded: bool) {
         let outer = self.lineno;
-        if let Some(n) = v.get("lineno").and_then(Json::as_i64) {
+        if let Some(n) = v.get("lineno").and_then(Value::as_i64) {
             self.lineno = n;
         }
         self.read_key(key, v, guarded);
         self.lineno = outer;
     }
 
-    fn read_key(&mut self, key: &str, v: &Json, guarded: bool) {
+    fn read_key(&mut self, key: &str, v: &Value, guarded: bool) {
         match key {
             "PLpgSQL_stmt_execsql" => {
                 if let Some(q) = expr_query(v.get("sqlstmt")) {
@@ -735,8 +718,8 @@ impl PlReader<'_> {
                 if let Some(q) = v.get(dynamic_key) {
                     self.dynamic(Some(q), guarded);
                 }
-                if let Json::Object(members) = v {
-                    for (k, inner) in members {
+                if let Value::Object(map) = v {
+                    for (k, inner) in map {
                         if k != dynamic_key {
                             self.walk_key(k, inner, guarded);
                         }
@@ -749,7 +732,7 @@ impl PlReader<'_> {
                     guard |= self.condition(cond);
                 }
                 for branch in ["elsif_list"] {
-                    if let Some(Json::Array(list)) = v.get(branch) {
+                    if let Some(Value::Array(list)) = v.get(branch) {
                         for e in list {
                             let e = e.get("PLpgSQL_if_elsif").unwrap_or(e);
                             let mut g = guarded;
@@ -786,8 +769,8 @@ impl PlReader<'_> {
                 }
             }
             "PLpgSQL_expr" => {
-                if let Some(q) = v.get("query").and_then(Json::as_str) {
-                    let mode = v.get("parseMode").and_then(Json::as_i64).unwrap_or(0);
+                if let Some(q) = v.get("query").and_then(Value::as_str) {
+                    let mode = v.get("parseMode").and_then(Value::as_i64).unwrap_or(0);
                     // A whole statement (`RETURN QUERY`, `FOR r IN query`, `OPEN c FOR`,
                     // `PERFORM`, `CALL`) can change data like any other.
                     if mode == 0 {
@@ -847,7 +830,7 @@ impl PlReader<'_> {
         read_sql(self.body, query.trim(), &origin, guarded);
     }
 
-    fn dynamic(&mut self, query: Option<&Json>, guarded: bool) {
+    fn dynamic(&mut self, query: Option<&Value>, guarded: bool) {
         let Some(q) = expr_query(query) else {
             return;
         };
@@ -874,7 +857,7 @@ impl PlReader<'_> {
     }
 
     /// An `IF` condition: its calls, and whether it is an existence check on the catalog.
-    fn condition(&mut self, cond: &Json) -> bool {
+    fn condition(&mut self, cond: &Value) -> bool {
         let Some(q) = expr_query(Some(cond)) else {
             return false;
         };
@@ -937,17 +920,17 @@ impl PlReader<'_> {
     }
 }
 
-fn expr_query<'a>(v: Option<&'a Json>) -> Option<&'a str> {
+fn expr_query(v: Option<&Value>) -> Option<&str> {
     v?.get("PLpgSQL_expr")?.get("query")?.as_str()
 }
 
-fn collect_strings(v: &Json, key: &str, out: &mut Vec<String>) {
+fn collect_strings(v: &Value, key: &str, out: &mut Vec<String>) {
     match v {
-        Json::Array(items) => items.iter().for_each(|i| collect_strings(i, key, out)),
-        Json::Object(members) => {
-            for (k, inner) in members {
+        Value::Array(items) => items.iter().for_each(|i| collect_strings(i, key, out)),
+        Value::Object(map) => {
+            for (k, inner) in map {
                 match inner {
-                    Json::String(s) if k == key => out.push(s.to_ascii_lowercase()),
+                    Value::String(s) if k == key => out.push(s.to_ascii_lowercase()),
                     _ => collect_strings(inner, key, out),
                 }
             }
