@@ -2,7 +2,7 @@
 //!
 //! rollsafe reads PostgreSQL's raw parse tree (C structs in libpg_query's memory) straight into
 //! the `pg_query::protobuf` types the analyzer uses, instead of having libpg_query encode the
-//! tree as protobuf and decoding it again (that round trip was a third of the run time). Two
+//! tree as protobuf and decoding it again (that round trip was a third of the run time). Three
 //! things are generated here, from the libpg_query sources the `pg_query` crate vendors and
 //! links, so they always match the library in the binary:
 //!
@@ -10,16 +10,22 @@
 //! - `raw_tree.rs`: one conversion function per node, generated from libpg_query's own
 //!   description of its protobuf output (`pg_query_outfuncs_defs.c`: which C field goes to
 //!   which protobuf field, and how; `pg_query_outfuncs_conds.c`: which node tag is which
-//!   message; `pg_query_enum_defs.c`: the enum numbering). See `build/raw_tree.rs`.
+//!   message; `pg_query_enum_defs.c`: the enum numbering). See `build/raw_tree.rs`;
+//! - `tree_walk.rs`: a walk over the `pg_query::protobuf` tree that reaches every field that
+//!   can hold a message, generated from `protobuf/pg_query.proto` (the file prost generated the
+//!   types from), for the analyzer's searches of a whole tree. See `build/tree_walk.rs`.
 
 #[path = "build/raw_tree.rs"]
 mod raw_tree;
+#[path = "build/tree_walk.rs"]
+mod tree_walk;
 
 use std::path::{Path, PathBuf};
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=build/raw_tree.rs");
+    println!("cargo:rerun-if-changed=build/tree_walk.rs");
     println!("cargo:rerun-if-env-changed=ROLLSAFE_LIBPG_QUERY_DIR");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let libpg_query = libpg_query_dir();
@@ -51,6 +57,11 @@ fn generate(libpg_query: &Path, out_dir: &Path) -> Result<(), String> {
         .and_then(|v| v.trim().parse::<i32>().ok())
         .ok_or("pg_config.h has no PG_VERSION_NUM")?;
     std::fs::write(out_dir.join("raw_tree.rs"), tree.rust(version)).map_err(|e| e.to_string())?;
+    let proto_path = libpg_query.join("protobuf/pg_query.proto");
+    let proto = std::fs::read_to_string(&proto_path)
+        .map_err(|e| format!("{}: {e}", proto_path.display()))?;
+    let walk = tree_walk::Proto::read(&proto).and_then(|p| p.rust())?;
+    std::fs::write(out_dir.join("tree_walk.rs"), walk).map_err(|e| e.to_string())?;
 
     let mut builder = bindgen::Builder::default()
         .header_contents(

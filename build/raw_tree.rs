@@ -367,7 +367,7 @@ impl Spec {
 }
 
 /// prost's name for a protobuf field (Rust keywords are raw identifiers).
-fn rust_field(proto: &str) -> String {
+pub fn rust_field(proto: &str) -> String {
     let snake = proto.to_snake_case();
     if RUST_KEYWORDS.contains(&snake.as_str()) {
         format!("r#{snake}")

@@ -7,10 +7,20 @@ use crate::analyze::change::*;
 use crate::analyze::facts::LockLevel;
 
 pub fn type_name(t: &pb::TypeName) -> TypeName {
-    let parts: Vec<String> = t.names.iter().map(node_name).collect();
-    let name = match parts.as_slice() {
-        [schema, name] if schema == "pg_catalog" => name.clone(),
-        _ => parts.join("."),
+    let name = match t.names.as_slice() {
+        [one] => node_name(one),
+        [schema, name] => {
+            let mut schema = node_name(schema);
+            let name = node_name(name);
+            if schema == "pg_catalog" {
+                name
+            } else {
+                schema.push('.');
+                schema.push_str(&name);
+                schema
+            }
+        }
+        parts => parts.iter().map(node_name).collect::<Vec<_>>().join("."),
     };
     let name = match name.as_str() {
         "integer" | "int" => "int4".to_string(),
@@ -66,19 +76,31 @@ pub(crate) fn object_kind(t: i32) -> ObjectKind {
     }
 }
 
-pub(crate) fn object_type_label(t: i32) -> String {
-    match ObjectType::try_from(t) {
-        Ok(ObjectType::Undefined) | Err(_) => "OBJECT".into(),
-        Ok(o) => o
-            .as_str_name()
-            .trim_start_matches("OBJECT_")
-            .replace('_', " ")
-            .replace("MATVIEW", "MATERIALIZED VIEW")
-            .replace("TABCONSTRAINT", "CONSTRAINT")
-            .replace("DOMCONSTRAINT", "DOMAIN CONSTRAINT")
-            .replace("FDW", "FOREIGN DATA WRAPPER")
-            .replace("STATISTIC EXT", "STATISTICS"),
-    }
+/// How a statement names an object type (`MATERIALIZED VIEW`, `FOREIGN DATA WRAPPER`, ...).
+/// Computed once per type: statements ask for it all the time.
+pub(crate) fn object_type_label(t: i32) -> &'static str {
+    static LABELS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let labels = LABELS.get_or_init(|| {
+        (0..)
+            .map_while(|t| ObjectType::try_from(t).ok())
+            .map(|o| match o {
+                ObjectType::Undefined => "OBJECT".to_string(),
+                o => o
+                    .as_str_name()
+                    .trim_start_matches("OBJECT_")
+                    .replace('_', " ")
+                    .replace("MATVIEW", "MATERIALIZED VIEW")
+                    .replace("TABCONSTRAINT", "CONSTRAINT")
+                    .replace("DOMCONSTRAINT", "DOMAIN CONSTRAINT")
+                    .replace("FDW", "FOREIGN DATA WRAPPER")
+                    .replace("STATISTIC EXT", "STATISTICS"),
+            })
+            .collect()
+    });
+    usize::try_from(t)
+        .ok()
+        .and_then(|i| labels.get(i))
+        .map_or("OBJECT", String::as_str)
 }
 
 pub(crate) fn lock_mode(mode: i32) -> LockLevel {

@@ -548,20 +548,36 @@ fn add_statement(body: &mut Body, node: &NodeEnum, text: &str, span: Span, guard
     }
 }
 
-/// Byte offset of line `lineno` (1-based) of `code`.
-fn line_offset(code: &str, lineno: i64) -> usize {
-    if lineno <= 1 {
-        return 0;
+/// The lines of a routine's code: where each starts, so finding a line costs the same at the
+/// end of a long body as at its start.
+struct Lines {
+    /// The offset of every `\n` in the code.
+    newlines: Vec<usize>,
+}
+
+impl Lines {
+    fn of(code: &str) -> Lines {
+        Lines {
+            newlines: code.match_indices('\n').map(|(i, _)| i).collect(),
+        }
     }
-    code.match_indices('\n')
-        .nth((lineno - 2) as usize)
-        .map_or(code.len(), |(i, _)| i + 1)
+
+    /// Byte offset of line `lineno` (1-based) of the code (its end past the last line).
+    fn offset(&self, code: &str, lineno: i64) -> usize {
+        if lineno <= 1 {
+            return 0;
+        }
+        usize::try_from(lineno - 2)
+            .ok()
+            .and_then(|n| self.newlines.get(n))
+            .map_or(code.len(), |i| i + 1)
+    }
 }
 
 /// Where `needle` (text the PL/pgSQL parser copied out of the code) is written, searching from
 /// line `lineno`; the start of that line when it cannot be found.
-fn find_in(code: &str, lineno: i64, needle: &str) -> (usize, usize) {
-    let from = line_offset(code, lineno);
+fn find_in(code: &str, lines: &Lines, lineno: i64, needle: &str) -> (usize, usize) {
+    let from = lines.offset(code, lineno);
     let needle = needle.trim();
     match code[from..].find(needle) {
         Some(i) if !needle.is_empty() => (from + i, from + i + needle.len()),
@@ -604,6 +620,7 @@ fn read_plpgsql(body: &mut Body, code: &str, origin: &Origin, text: &str, kind: 
     let mut reader = PlReader {
         body,
         code,
+        lines: Lines::of(code),
         origin,
         lineno: 1,
     };
@@ -625,6 +642,7 @@ fn parse_plpgsql(statement: &str) -> Result<Value, String> {
 struct PlReader<'a> {
     body: &'a mut Body,
     code: &'a str,
+    lines: Lines,
     origin: &'a Origin,
     lineno: i64,
 }
@@ -770,12 +788,12 @@ impl PlReader<'_> {
 
     /// The file span of text copied from the code at the current line.
     fn span_of(&self, needle: &str) -> Span {
-        let (start, end) = find_in(self.code, self.lineno, needle);
+        let (start, end) = find_in(self.code, &self.lines, self.lineno, needle);
         self.origin.span(start, end)
     }
 
     fn static_sql(&mut self, query: &str, guarded: bool) {
-        let (start, _) = find_in(self.code, self.lineno, query);
+        let (start, _) = find_in(self.code, &self.lines, self.lineno, query);
         let origin = if self.origin.statement.is_some() {
             Origin {
                 start: self.origin.start,

@@ -4,6 +4,7 @@
 
 pub mod libpg_query;
 pub mod split;
+pub mod walk;
 
 use super::{SqlTree, StatementBody, SyntaxError};
 use crate::source::Span;

@@ -80,8 +80,10 @@ pub fn split_in_session(text: &str, range: Span, session_changed: bool) -> Split
     // Start of the current statement's first token, if any.
     let mut stmt_start: Option<usize> = None;
     let mut last_token_end = i;
-    let mut first_word = String::new();
-    let mut prev_word = String::new();
+    // Whether the statement's first word is CREATE, and the last word read (as written: words
+    // are compared ignoring ASCII case, without an upper-case copy of each).
+    let mut first_is_create = false;
+    let mut prev_word: &str = "";
     let mut words_seen = 0usize;
     let mut copy = Copy::No;
     let mut paren_depth = 0usize;
@@ -122,8 +124,8 @@ pub fn split_in_session(text: &str, range: Span, session_changed: bool) -> Split
             copy = Copy::No;
             words_seen = 0;
             paren_depth = 0;
-            first_word.clear();
-            prev_word.clear();
+            first_is_create = false;
+            prev_word = "";
             atomic_depth = 0;
         };
     }
@@ -237,28 +239,29 @@ pub fn split_in_session(text: &str, range: Span, session_changed: bool) -> Split
                 while j < end && is_ident_char(bytes[j]) {
                     j += 1;
                 }
-                let word = text[i..j].to_ascii_uppercase();
+                let word = &text[i..j];
+                let is = |keyword: &str| word.eq_ignore_ascii_case(keyword);
                 words_seen += 1;
                 if words_seen == 1 {
-                    first_word = word.clone();
-                    if word == "COPY" {
+                    first_is_create = is("CREATE");
+                    if is("COPY") {
                         copy = Copy::Started;
                     }
                 }
                 if paren_depth == 0 {
                     copy = match copy {
-                        Copy::Started if word == "FROM" => Copy::AfterFrom,
-                        Copy::AfterFrom if word == "STDIN" => Copy::FromStdin,
+                        Copy::Started if is("FROM") => Copy::AfterFrom,
+                        Copy::AfterFrom if is("STDIN") => Copy::FromStdin,
                         Copy::AfterFrom => Copy::No,
                         other => other,
                     };
                 }
-                if first_word == "CREATE" || atomic_depth > 0 {
-                    if (prev_word == "BEGIN" && word == "ATOMIC")
-                        || (atomic_depth > 0 && word == "CASE")
+                if first_is_create || atomic_depth > 0 {
+                    if (prev_word.eq_ignore_ascii_case("BEGIN") && is("ATOMIC"))
+                        || (atomic_depth > 0 && is("CASE"))
                     {
                         atomic_depth += 1;
-                    } else if atomic_depth > 0 && word == "END" {
+                    } else if atomic_depth > 0 && is("END") {
                         atomic_depth -= 1;
                     }
                 }
@@ -274,7 +277,9 @@ pub fn split_in_session(text: &str, range: Span, session_changed: bool) -> Split
             }
         }
         // Any token but the `FROM` itself settles the COPY source (a string: a file).
-        if copy == Copy::AfterFrom && !(c.is_ascii_alphabetic() && prev_word == "FROM") {
+        if copy == Copy::AfterFrom
+            && !(c.is_ascii_alphabetic() && prev_word.eq_ignore_ascii_case("FROM"))
+        {
             copy = Copy::No;
         }
         if stmt_start.is_none() {
