@@ -34,7 +34,11 @@ use crate::target::{Dialect, Target};
 /// and the markers written in it.
 pub struct AnalyzedMigration {
     pub migration: Migration,
+    /// Empty once the unit is slimmed ([`AnalyzedMigration::slim`]): `slimmed` holds what is
+    /// left of them. [`AnalyzedMigration::positions`] reads either.
     pub statements: Vec<StatementFacts>,
+    /// Each statement's position and markers, once its facts were dropped.
+    pub slimmed: Vec<StatementPosition>,
     pub markers: Vec<Marker>,
     /// Generated inverses (up units) and the down-migration comparison (down units).
     pub rollback: snapshot::UnitRollback,
@@ -186,6 +190,7 @@ impl AnalyzedMigration {
         AnalyzedMigration {
             migration,
             statements: Vec::new(),
+            slimmed: Vec::new(),
             markers: Vec::new(),
             rollback: snapshot::UnitRollback::default(),
             placeholders: Vec::new(),
@@ -234,10 +239,76 @@ impl AnalyzedMigration {
     /// markers), once the unit's rules ran, for runs whose output shows no statement facts
     /// ([`Outputs::statement_facts`]).
     pub fn slim(&mut self) {
-        for s in &mut self.statements {
-            let markers = std::mem::take(&mut s.markers);
-            *s = StatementFacts::blank(s.span, s.start, s.end, markers);
+        // A fresh vector: collecting from `into_iter` would reuse (and keep) the facts' own
+        // allocation, ten times the size.
+        let mut slimmed = Vec::with_capacity(self.statements.len());
+        slimmed.extend(std::mem::take(&mut self.statements).into_iter().map(|s| {
+            StatementPosition {
+                span: s.span,
+                start: s.start,
+                end: s.end,
+                markers: s.markers,
+            }
+        }));
+        self.slimmed = slimmed;
+    }
+
+    /// Every statement's position and markers, whether or not the unit was slimmed.
+    pub fn positions(&self) -> Positions<'_> {
+        Positions {
+            statements: &self.statements,
+            slimmed: &self.slimmed,
         }
+    }
+}
+
+/// Where a statement is and the markers written on it: what a report of findings reads of a
+/// statement once its unit's rules ran. A tenth of its [`StatementFacts`], which a run that
+/// streams keeps for every statement until the report is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementPosition {
+    pub span: Span,
+    pub start: LineCol,
+    pub end: LineCol,
+    /// Indexes into the unit's markers (see [`StatementFacts::markers`]).
+    pub markers: Vec<usize>,
+}
+
+/// A unit's statement positions: from its facts, or from what [`AnalyzedMigration::slim`]
+/// kept of them (one of the two is empty).
+#[derive(Debug, Clone, Copy)]
+pub struct Positions<'a> {
+    pub statements: &'a [StatementFacts],
+    pub slimmed: &'a [StatementPosition],
+}
+
+impl<'a> Positions<'a> {
+    pub fn len(self) -> usize {
+        self.statements.len().max(self.slimmed.len())
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn span(self, index: usize) -> Option<Span> {
+        match self.statements.get(index) {
+            Some(s) => Some(s.span),
+            None => self.slimmed.get(index).map(|s| s.span),
+        }
+    }
+
+    /// The markers written on statement `index` (indexes into the unit's markers).
+    pub fn markers(self, index: usize) -> &'a [usize] {
+        match self.statements.get(index) {
+            Some(s) => &s.markers,
+            None => self.slimmed.get(index).map_or(&[], |s| &s.markers),
+        }
+    }
+
+    /// The index of the statement written at `span`.
+    pub fn at(self, span: Span) -> Option<usize> {
+        (0..self.len()).find(|&i| self.span(i) == Some(span))
     }
 }
 
@@ -254,11 +325,10 @@ fn inherit_include_markers(analyzed: &mut [AnalyzedMigration], i: usize) {
     else {
         return;
     };
-    let own: &[usize] = parent
-        .statements
-        .iter()
-        .find(|s| s.span == inclusion.at)
-        .map_or(&[], |s| s.markers.as_slice());
+    let positions = parent.positions();
+    let own: &[usize] = positions
+        .at(inclusion.at)
+        .map_or(&[], |i| positions.markers(i));
     let inherited: Vec<Marker> = parent
         .markers
         .iter()

@@ -126,8 +126,7 @@ pub fn suppression_marker<'a>(unit: &'a UnitReport, finding: &Finding) -> Option
     let own: &[usize] = finding
         .diagnostic
         .statement
-        .and_then(|i| unit.statements.get(i))
-        .map_or(&[], |s| s.markers.as_slice());
+        .map_or(&[], |i| unit.positions().markers(i));
     let candidates = unit
         .markers
         .iter()
@@ -168,7 +167,7 @@ impl Totals {
         for unit in &report.units {
             files.insert(unit.migration.source.path.clone());
             t.units += 1;
-            t.statements += unit.statements.len();
+            t.statements += unit.positions().len();
             for f in &unit.findings {
                 t.add(f.severity, f.is_suppressed());
             }

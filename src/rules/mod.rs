@@ -13,7 +13,7 @@ mod suppress;
 pub use outcome::{Finding, ProblemReport, Report, Suppression, SuppressionKind, UnitReport};
 pub use settings::Settings;
 
-use crate::analyze::{AnalyzedMigration, StatementFacts};
+use crate::analyze::{AnalyzedMigration, Positions, StatementFacts};
 use crate::config::{Config, Severity};
 use crate::discover::diff_base::DiffBase;
 use crate::discover::{Direction, InputProblem, Migration};
@@ -85,7 +85,10 @@ impl Diagnostic {
 /// Everything a rule may read about one migration unit.
 pub struct Context<'a> {
     pub unit: &'a Migration,
+    /// Empty once the unit was slimmed (in the suppression step of a run that streams).
     pub statements: &'a [StatementFacts],
+    /// Every statement's position and markers, slimmed or not.
+    pub positions: Positions<'a>,
     pub markers: &'a [Marker],
     pub config: &'a Config,
     pub today: Date,
@@ -108,7 +111,7 @@ impl Context<'_> {
 
     /// Markers that cover statement `index`: its own and the file-scoped ones.
     pub fn markers_for(&self, index: usize) -> impl Iterator<Item = &Marker> {
-        let own = &self.statements[index].markers;
+        let own = self.positions.markers(index);
         self.markers
             .iter()
             .enumerate()
@@ -221,8 +224,8 @@ impl SetContext<'_> {
     /// Where a finding about a whole unit points: its first statement (so `rollsafe:allow`
     /// markers on it apply), or the start of the unit.
     pub fn anchor(unit: &AnalyzedMigration) -> (Span, Option<usize>) {
-        match unit.statements.first() {
-            Some(s) => (s.span, Some(0)),
+        match unit.positions().span(0) {
+            Some(span) => (span, Some(0)),
             None => (
                 Span::new(unit.migration.range.start, unit.migration.range.start),
                 None,
@@ -367,6 +370,7 @@ fn context<'a>(unit: &'a AnalyzedMigration, options: &'a RunOptions) -> Context<
     Context {
         unit: &unit.migration,
         statements: &unit.statements,
+        positions: unit.positions(),
         markers: &unit.markers,
         config: options.config,
         today: options.today,
@@ -436,6 +440,7 @@ pub fn finish(
         UnitReport {
             migration: unit.migration,
             statements: unit.statements,
+            slimmed: unit.slimmed,
             markers: unit.markers,
             findings,
             rollback: unit.rollback,
