@@ -52,6 +52,8 @@ impl SourceFile {
         line_starts.extend(bytes.iter().enumerate().filter_map(|(i, &b)| {
             (b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))).then_some(i + 1)
         }));
+        // Every file's stays alive until the report is written.
+        line_starts.shrink_to_fit();
         Arc::new(SourceFile {
             path,
             text,

@@ -13,6 +13,8 @@ mod suppress;
 pub use outcome::{Finding, ProblemReport, Report, Suppression, SuppressionKind, UnitReport};
 pub use settings::Settings;
 
+use std::borrow::Cow;
+
 use crate::analyze::{AnalyzedMigration, Positions, StatementFacts};
 use crate::config::{Config, Severity};
 use crate::discover::diff_base::DiffBase;
@@ -30,7 +32,8 @@ pub struct Diagnostic {
     /// The statement (index into the unit's statements) the finding is about, if any.
     pub statement: Option<usize>,
     pub message: String,
-    pub help: Option<String>,
+    /// Most rules' help is a constant: borrowed, it costs no copy per finding.
+    pub help: Option<Cow<'static, str>>,
     /// One severity level above the rule's configured one (e.g. RS115 while the same
     /// transaction holds an ACCESS EXCLUSIVE lock).
     pub escalated: bool,
@@ -72,7 +75,7 @@ impl Diagnostic {
             ..Diagnostic::at_statement(code, index, facts, message)
         }
     }
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub fn help(mut self, help: impl Into<Cow<'static, str>>) -> Self {
         self.help = Some(help.into());
         self
     }
@@ -394,6 +397,8 @@ pub fn unit_diagnostics(unit: &AnalyzedMigration, options: &RunOptions) -> Vec<D
             check(&ctx, &mut diagnostics);
         }
     }
+    // Kept until the run's report is written.
+    diagnostics.shrink_to_fit();
     diagnostics
 }
 
