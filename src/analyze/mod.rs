@@ -57,12 +57,17 @@ pub struct Outputs {
     /// keeps only its statements' positions and markers once its rules ran (see
     /// [`AnalyzedMigration::slim`]), and [`Stream`] can analyse the run a window at a time.
     pub statement_facts: bool,
+    /// The source text of every unit until the report is written (the human output's
+    /// snippets). Without it, [`AnalyzedMigration::slim`] lets a unit's text go once its rules
+    /// ran; positions still turn into lines and columns.
+    pub source_text: bool,
 }
 
 impl Outputs {
     pub const ALL: Outputs = Outputs {
         rollback_plan: true,
         statement_facts: true,
+        source_text: true,
     };
 }
 
@@ -237,8 +242,12 @@ impl AnalyzedMigration {
 
     /// Keep of each statement only what a report of findings reads (its position and
     /// markers), once the unit's rules ran, for runs whose output shows no statement facts
-    /// ([`Outputs::statement_facts`]).
-    pub fn slim(&mut self) {
+    /// ([`Outputs::statement_facts`]); and the unit's text too when the report shows none
+    /// ([`Outputs::source_text`]).
+    pub fn slim(&mut self, outputs: Outputs) {
+        if !outputs.source_text {
+            self.migration.source = self.migration.source.released();
+        }
         // A fresh vector: collecting from `into_iter` would reuse (and keep) the facts' own
         // allocation, ten times the size.
         let mut slimmed = Vec::with_capacity(self.statements.len());

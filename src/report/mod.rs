@@ -59,6 +59,15 @@ impl Format {
         }
     }
 
+    /// Whether it shows the source text (snippets, fingerprints of the statement's text)
+    /// beyond paths and positions; without it a unit's text is let go once its rules ran.
+    pub fn reads_source_text(self) -> bool {
+        match self {
+            Format::Human | Format::Sarif | Format::Markdown => true,
+            Format::Compact | Format::Json | Format::Github => false,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Format> {
         <Format as clap::ValueEnum>::from_str(s, true).ok()
     }
