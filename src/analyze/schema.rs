@@ -21,7 +21,8 @@ pub struct Routine {
     /// The input parameters' names, in order.
     pub params: Vec<String>,
     pub body: Body,
-    /// The file that defines it: the body's spans are offsets into it.
+    /// The file that defines it, without its text ([`crate::source::SourceFile::released`]):
+    /// the body's spans are offsets into it.
     pub source: std::sync::Arc<crate::source::SourceFile>,
 }
 
