@@ -242,9 +242,14 @@ impl AnalyzedMigration {
 
     /// Keep of each statement only what a report of findings reads (its position and
     /// markers), once the unit's rules ran, for runs whose output shows no statement facts
-    /// ([`Outputs::statement_facts`]); and the unit's text too when the report shows none
-    /// ([`Outputs::source_text`]).
+    /// ([`Outputs::statement_facts`]), nor the rollback plan; and the unit's text too when
+    /// the report shows none ([`Outputs::source_text`]).
     pub fn slim(&mut self, outputs: Outputs) {
+        // Read by the unit's rules (RS404, RS405) and by the rollback plan, which a report
+        // without statement facts does not show.
+        if !outputs.rollback_plan {
+            self.rollback = snapshot::UnitRollback::default();
+        }
         if !outputs.source_text {
             self.migration.source = self.migration.source.released();
         }
