@@ -121,12 +121,8 @@ fn findings(report: &Report) -> Vec<String> {
             let statements: Vec<_> = u
                 .statements
                 .iter()
-                .map(|s| (s.span, s.start, s.end, &s.markers))
-                .chain(
-                    u.slimmed
-                        .iter()
-                        .map(|s| (s.span, s.start, s.end, &s.markers)),
-                )
+                .map(|s| (s.span, s.markers.as_slice()))
+                .chain(u.slimmed.iter().map(|s| (s.span, &*s.markers)))
                 .collect();
             format!(
                 "{} {statements:?} {:?} {:?}",

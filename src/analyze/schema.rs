@@ -1346,6 +1346,11 @@ impl Schema {
                 };
                 match cmd {
                     TableCmd::AddColumn { column, .. } if t.column(&column.name).is_none() => {
+                        // A table built with room for exactly its columns would double it
+                        // for one more: grow by a quarter (still amortised linear).
+                        if t.columns.len() == t.columns.capacity() {
+                            t.columns.reserve_exact(t.columns.len() / 4 + 1);
+                        }
                         t.columns.push(self.shared.column(&k, column));
                         t.constraints
                             .extend(column.constraints.iter().map(|s| constraint(&k, s)));
