@@ -100,7 +100,9 @@ pub fn analyze_for(
 
 /// How many bytes of SQL [`Stream`] parses in parallel before replaying them: enough units to
 /// keep every core busy, few enough that their facts stay small next to the schema model.
-const STREAM_WINDOW_BYTES: usize = 1024 * 1024;
+/// On the generated 5,000-file corpus, 256 KB (about 130 files) peaks 6 MB lower than 1 MB at
+/// the same CPU time.
+const STREAM_WINDOW_BYTES: usize = 256 * 1024;
 
 /// [`analyze_for`] a window of units at a time: each window is parsed and analysed in
 /// parallel, then replayed, and the caller reports its units and shrinks them
