@@ -209,21 +209,13 @@ mod tests {
                 .rev()
                 .find(|&i| text.is_char_boundary(i))
                 .unwrap();
-            let line_start = text[..clamped]
-                .char_indices()
-                .filter(|&(i, c)| {
-                    c == '\n' || (c == '\r' && text.as_bytes().get(i + 1) != Some(&b'\n'))
-                })
-                .last()
-                .map_or(0, |(i, _)| i + 1);
+            let ends_line = |&(i, c): &(usize, char)| {
+                c == '\n' || (c == '\r' && text.as_bytes().get(i + 1) != Some(&b'\n'))
+            };
+            let breaks = || text[..clamped].char_indices().filter(ends_line);
+            let line_start = breaks().next_back().map_or(0, |(i, _)| i + 1);
             let expected = LineCol {
-                line: text[..clamped]
-                    .char_indices()
-                    .filter(|&(i, c)| {
-                        c == '\n' || (c == '\r' && text.as_bytes().get(i + 1) != Some(&b'\n'))
-                    })
-                    .count()
-                    + 1,
+                line: breaks().count() + 1,
                 column: text[line_start..clamped].chars().count() + 1,
             };
             assert_eq!(f.line_col(offset), expected, "offset {offset}");
