@@ -2,7 +2,7 @@
 //! (parallel per unit, then the schema replay in migration order) → rules (and the suppression
 //! step) → a [`Report`] that `report` renders.
 
-use crate::analyze::{self, AnalyzedMigration};
+use crate::analyze;
 use crate::config::Config;
 use crate::discover::MigrationSet;
 use crate::discover::diff_base::DiffBase;
@@ -62,7 +62,7 @@ pub fn check_for(
                     own.extend(crate::threads::map_ref(units, |unit| {
                         rules::unit_diagnostics(unit, &run_options)
                     }));
-                    units.iter_mut().for_each(AnalyzedMigration::slim);
+                    units.iter_mut().for_each(|unit| unit.slim(outputs));
                 });
                 return rules::finish(units, own, set.problems, &run_options);
             }

@@ -39,12 +39,26 @@ pub fn display_path(path: &Path) -> String {
 pub struct SourceFile {
     /// The path as shown to the user (relative to the working directory when possible).
     pub path: PathBuf,
+    /// Empty in a copy made by [`SourceFile::released`].
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Shared with the copies [`SourceFile::released`] makes.
+    positions: Arc<LineIndex>,
 }
 
-impl SourceFile {
-    pub fn new(path: PathBuf, text: String) -> Arc<Self> {
+/// What turns a byte offset into a line and column without the text.
+#[derive(Debug)]
+struct LineIndex {
+    /// The text's length in bytes.
+    len: usize,
+    line_starts: Vec<usize>,
+    /// Every character of more than one byte: its offset, and the bytes beyond the first of
+    /// it and of every such character before it. Columns count characters; most SQL has
+    /// none of these.
+    wide: Vec<(usize, usize)>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
         // Lines end at `\n`, `\r\n` or a bare `\r`, as PostgreSQL's scanner, editors and SARIF
         // count them: a statement after a bare `\r` is on a line of its own.
         let bytes = text.as_bytes();
@@ -52,30 +66,80 @@ impl SourceFile {
         line_starts.extend(bytes.iter().enumerate().filter_map(|(i, &b)| {
             (b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))).then_some(i + 1)
         }));
+        // Every file's stays alive until the report is written.
+        line_starts.shrink_to_fit();
+        let mut wide = Vec::new();
+        if !text.is_ascii() {
+            let mut extra = 0;
+            for (at, c) in text.char_indices().filter(|(_, c)| !c.is_ascii()) {
+                extra += c.len_utf8() - 1;
+                wide.push((at, extra));
+            }
+            wide.shrink_to_fit();
+        }
+        LineIndex {
+            len: text.len(),
+            line_starts,
+            wide,
+        }
+    }
+
+    /// The bytes beyond the first of the wide characters that start before `offset`.
+    fn extra_before(&self, offset: usize) -> usize {
+        match self.wide.partition_point(|&(at, _)| at < offset) {
+            0 => 0,
+            n => self.wide[n - 1].1,
+        }
+    }
+
+    fn line_col(&self, offset: usize) -> LineCol {
+        let mut offset = offset.min(self.len);
+        // An offset inside a wide character counts as the character's start.
+        let n = self.wide.partition_point(|&(at, _)| at < offset);
+        if n > 0 {
+            let (at, extra) = self.wide[n - 1];
+            let before = if n > 1 { self.wide[n - 2].1 } else { 0 };
+            if offset <= at + (extra - before) {
+                offset = at;
+            }
+        }
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line];
+        let bytes = offset - start;
+        LineCol {
+            line: line + 1,
+            column: bytes - (self.extra_before(offset) - self.extra_before(start)) + 1,
+        }
+    }
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, text: String) -> Arc<Self> {
         Arc::new(SourceFile {
             path,
+            positions: Arc::new(LineIndex::new(&text)),
             text,
-            line_starts,
+        })
+    }
+
+    /// A copy without the text that still turns offsets into lines and columns: for a report
+    /// that shows no source, once a unit's rules ran, so the run does not hold every file's
+    /// text until the report is written.
+    pub fn released(&self) -> Arc<Self> {
+        Arc::new(SourceFile {
+            path: self.path.clone(),
+            text: String::new(),
+            positions: self.positions.clone(),
         })
     }
 
     /// Line and column of a byte offset. Offsets inside a multi-byte character are clamped
     /// to the character's start.
     pub fn line_col(&self, offset: usize) -> LineCol {
-        let offset = offset.min(self.text.len());
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let start = self.line_starts[line];
-        let mut end = offset;
-        while !self.text.is_char_boundary(end) {
-            end -= 1;
-        }
-        LineCol {
-            line: line + 1,
-            column: self.text[start..end].chars().count() + 1,
-        }
+        self.positions.line_col(offset)
     }
 
     pub fn slice(&self, span: Span) -> &str {
@@ -131,6 +195,32 @@ mod tests {
             }
         );
         assert_eq!(f.line_col(f.text.len()), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn positions_without_the_text_are_the_positions_with_it() {
+        let text = "-- é ü\r\nSELECT '日本', 1;\rx\n𝄞a\n";
+        let f = SourceFile::new("a.sql".into(), text.into());
+        let released = f.released();
+        assert!(released.text.is_empty());
+        for offset in 0..=text.len() + 2 {
+            // What counting the characters of the text gives.
+            let clamped = (0..=offset.min(text.len()))
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap();
+            let ends_line = |&(i, c): &(usize, char)| {
+                c == '\n' || (c == '\r' && text.as_bytes().get(i + 1) != Some(&b'\n'))
+            };
+            let breaks = || text[..clamped].char_indices().filter(ends_line);
+            let line_start = breaks().next_back().map_or(0, |(i, _)| i + 1);
+            let expected = LineCol {
+                line: breaks().count() + 1,
+                column: text[line_start..clamped].chars().count() + 1,
+            };
+            assert_eq!(f.line_col(offset), expected, "offset {offset}");
+            assert_eq!(released.line_col(offset), expected, "offset {offset}");
+        }
     }
 
     #[test]

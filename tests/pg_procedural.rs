@@ -86,7 +86,7 @@ fn rollsafe_idempotent(sql: &str) -> bool {
         name: "case".into(),
         transaction: Transaction {
             mode: rollsafe::discover::TransactionMode::PerStatement,
-            reason: String::new(),
+            reason: "".into(),
         },
         pair: None,
         change: None,

@@ -52,7 +52,7 @@ fn helps(fixture_path: &str, code: &str) -> Vec<String> {
         .iter()
         .flat_map(|u| &u.findings)
         .filter(|f| f.code().as_str() == code)
-        .map(|f| f.diagnostic.help.clone().unwrap_or_default())
+        .map(|f| f.diagnostic.help.as_deref().unwrap_or_default().to_owned())
         .collect()
 }
 

@@ -19,6 +19,13 @@ mod fixtures;
 const FINDINGS_ONLY: Outputs = Outputs {
     rollback_plan: false,
     statement_facts: false,
+    source_text: true,
+};
+
+/// The compact output's: the units' texts are let go as they are reported.
+const POSITIONS_ONLY: Outputs = Outputs {
+    source_text: false,
+    ..FINDINGS_ONLY
 };
 
 fn copy(set: &MigrationSet) -> MigrationSet {
@@ -40,7 +47,34 @@ fn assert_same(name: &str, set: MigrationSet, config: &Config) {
             .iter()
             .all(|u| u.target.dialect != Dialect::Mysql && u.change.is_none());
     let whole = check::check(copy(&set), config, &settings, &options, None);
+    let released = check::check_for(
+        copy(&set),
+        config,
+        &settings,
+        &options,
+        None,
+        POSITIONS_ONLY,
+    );
     let streamed = check::check_for(set, config, &settings, &options, None, FINDINGS_ONLY);
+    assert_eq!(
+        rollsafe::report::compact::render(&whole, true),
+        rollsafe::report::compact::render(&released, true),
+        "{name}: compact output without the source texts"
+    );
+    assert_eq!(
+        findings(&whole),
+        findings(&released),
+        "{name}: findings without the source texts"
+    );
+    if streams {
+        assert!(
+            released
+                .units
+                .iter()
+                .all(|u| u.migration.source.text.is_empty()),
+            "{name}: source texts kept"
+        );
+    }
     assert_eq!(
         rollsafe::report::compact::render(&whole, true),
         rollsafe::report::compact::render(&streamed, true),
@@ -53,14 +87,27 @@ fn assert_same(name: &str, set: MigrationSet, config: &Config) {
     );
     assert_eq!(findings(&whole), findings(&streamed), "{name}: findings");
     if streams {
-        // The statements were shrunk, so the streaming path is the one compared.
+        // The statements were shrunk to their positions, so the streaming path is the one
+        // compared.
         assert!(
             streamed
                 .units
                 .iter()
-                .flat_map(|u| &u.statements)
-                .all(|s| s.kind.is_empty() && s.changes.is_empty()),
+                .all(|u| u.statements.is_empty() && u.slimmed.len() == u.positions().len()),
             "{name}: statements not shrunk"
+        );
+        assert_eq!(
+            whole
+                .units
+                .iter()
+                .map(|u| u.statements.len())
+                .sum::<usize>(),
+            streamed
+                .units
+                .iter()
+                .map(|u| u.slimmed.len())
+                .sum::<usize>(),
+            "{name}: statements lost"
         );
     }
 }
@@ -74,7 +121,8 @@ fn findings(report: &Report) -> Vec<String> {
             let statements: Vec<_> = u
                 .statements
                 .iter()
-                .map(|s| (s.span, s.start, s.end, &s.markers))
+                .map(|s| (s.span, s.markers.as_slice()))
+                .chain(u.slimmed.iter().map(|s| (s.span, &*s.markers)))
                 .collect();
             format!(
                 "{} {statements:?} {:?} {:?}",

@@ -2,7 +2,7 @@
 //! parse tree by `classify`; nothing downstream reads the tree again.
 
 /// A column's type as written, normalised (`pg_catalog.` dropped, `int4` for `integer`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct TypeName {
     pub name: String,
     /// Type modifiers: `varchar(100)` → `[100]`, `numeric(10,2)` → `[10, 2]`.

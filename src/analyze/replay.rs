@@ -638,7 +638,7 @@ fn define_one(
                     name: name.clone(),
                     params: params.clone(),
                     body: body.clone(),
-                    source: source.clone(),
+                    source: source.released(),
                 },
             );
         }

@@ -13,6 +13,7 @@ use super::change::*;
 use super::facts::Cascaded;
 use super::identity::{base_name, qualify, schema_of};
 use super::procedural::{Body, TriggerEvents};
+use std::sync::Arc;
 
 /// A function or procedure created by the migrations, as the replay last saw it.
 #[derive(Debug, Clone)]
@@ -21,7 +22,8 @@ pub struct Routine {
     /// The input parameters' names, in order.
     pub params: Vec<String>,
     pub body: Body,
-    /// The file that defines it: the body's spans are offsets into it.
+    /// The file that defines it, without its text ([`crate::source::SourceFile::released`]):
+    /// the body's spans are offsets into it.
     pub source: std::sync::Arc<crate::source::SourceFile>,
 }
 
@@ -33,13 +35,15 @@ pub struct Trigger {
     pub events: TriggerEvents,
 }
 
+/// One per column of every table alive in the history: types and defaults are shared
+/// ([`Shared`]), and a column is 80 bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
     pub name: String,
-    pub type_name: TypeName,
+    pub type_name: Arc<TypeName>,
     pub not_null: bool,
     /// Whether it has a default, and what decides it (the function called, or `constant`).
-    pub default: Option<String>,
+    pub default: Option<Arc<str>>,
     /// The sequence its default draws from (`nextval('seq')`, or a serial column's own).
     pub sequence: Option<String>,
 }
@@ -133,6 +137,46 @@ pub struct Schema {
     /// with them). Kept for views that no longer exist too; [`Schema::dependent_views`] skips
     /// those.
     pub view_reads: HashMap<String, Vec<String>>,
+    shared: Shared,
+}
+
+/// The column types and defaults of the model, each stored once: a long history has
+/// thousands of columns and a few dozen distinct types and defaults.
+#[derive(Debug, Clone, Default)]
+struct Shared {
+    types: HashSet<Arc<TypeName>>,
+    defaults: HashSet<Arc<str>>,
+}
+
+impl Shared {
+    fn type_name(&mut self, type_name: &TypeName) -> Arc<TypeName> {
+        if let Some(t) = self.types.get(type_name) {
+            return t.clone();
+        }
+        let t = Arc::new(type_name.clone());
+        self.types.insert(t.clone());
+        t
+    }
+
+    fn default(&mut self, default: &str) -> Arc<str> {
+        if let Some(d) = self.defaults.get(default) {
+            return d.clone();
+        }
+        let d: Arc<str> = Arc::from(default);
+        self.defaults.insert(d.clone());
+        d
+    }
+
+    /// A column of the model for `spec`, on the table `table` (a [`key`]).
+    fn column(&mut self, table: &str, spec: &ColumnSpec) -> Column {
+        Column {
+            name: spec.name.clone(),
+            type_name: self.type_name(&spec.type_name),
+            not_null: spec.not_null,
+            default: default_key(spec).map(|d| self.default(d)),
+            sequence: default_sequence(table, spec),
+        }
+    }
 }
 
 /// What the replay knows of an index beyond its table.
@@ -144,9 +188,9 @@ pub struct IndexDef {
 }
 
 /// A column's default as the model records it (see [`Column::default`]).
-pub fn default_key(spec: &ColumnSpec) -> Option<String> {
+pub fn default_key(spec: &ColumnSpec) -> Option<&str> {
     let d = spec.default.as_ref().filter(|d| !d.is_null)?;
-    Some(d.function.clone().unwrap_or_else(|| "constant".into()))
+    Some(d.function.as_deref().unwrap_or("constant"))
 }
 
 /// The sequence a column's default draws from, as a relation key: `nextval('seq')`'s, or the
@@ -997,10 +1041,14 @@ impl Schema {
         if let Some(values) = self.enum_values.remove(old) {
             self.enum_values.insert(new.clone(), values);
         }
+        let shared = &mut self.shared;
         for t in self.tables.values_mut() {
             for c in &mut t.columns {
                 if key(&c.type_name.name) == old {
-                    c.type_name.name = new.clone();
+                    c.type_name = shared.type_name(&TypeName {
+                        name: new.clone(),
+                        ..(*c.type_name).clone()
+                    });
                 }
             }
         }
@@ -1022,20 +1070,19 @@ impl Schema {
                     // namespace) changes nothing; without it the server refuses.
                     return;
                 }
+                // Exactly as many as it has: every table stays in the model to the end.
                 let mut t = Table {
+                    columns: Vec::with_capacity(columns.len()),
+                    constraints: Vec::with_capacity(
+                        constraints.len()
+                            + columns.iter().map(|c| c.constraints.len()).sum::<usize>(),
+                    ),
                     created_by: Some(unit),
                     partition_of: partition_of.as_deref().map(|p| key(p).to_string()),
                     inherits: inherits.iter().map(|p| key(p).to_string()).collect(),
-                    ..Table::default()
                 };
                 for c in columns {
-                    t.columns.push(Column {
-                        name: c.name.clone(),
-                        type_name: c.type_name.clone(),
-                        not_null: c.not_null,
-                        default: default_key(c),
-                        sequence: default_sequence(&k, c),
-                    });
+                    t.columns.push(self.shared.column(&k, c));
                     t.constraints
                         .extend(c.constraints.iter().map(|s| constraint(&k, s)));
                 }
@@ -1299,13 +1346,12 @@ impl Schema {
                 };
                 match cmd {
                     TableCmd::AddColumn { column, .. } if t.column(&column.name).is_none() => {
-                        t.columns.push(Column {
-                            name: column.name.clone(),
-                            type_name: column.type_name.clone(),
-                            not_null: column.not_null,
-                            default: default_key(column),
-                            sequence: default_sequence(&k, column),
-                        });
+                        // A table built with room for exactly its columns would double it
+                        // for one more: grow by a quarter (still amortised linear).
+                        if t.columns.len() == t.columns.capacity() {
+                            t.columns.reserve_exact(t.columns.len() / 4 + 1);
+                        }
+                        t.columns.push(self.shared.column(&k, column));
                         t.constraints
                             .extend(column.constraints.iter().map(|s| constraint(&k, s)));
                     }
@@ -1318,7 +1364,7 @@ impl Schema {
                         column, type_name, ..
                     } => {
                         if let Some(c) = t.column_mut(column) {
-                            c.type_name = type_name.clone();
+                            c.type_name = self.shared.type_name(type_name);
                         }
                     }
                     TableCmd::SetNotNull { column } => {
@@ -1340,12 +1386,15 @@ impl Schema {
                                 }
                                 Some(e) => {
                                     c.default = Some(
-                                        e.function.clone().unwrap_or_else(|| "constant".into()),
+                                        self.shared
+                                            .default(e.function.as_deref().unwrap_or("constant")),
                                     );
                                     c.sequence = e.sequence.as_deref().map(|s| key(s).to_string());
                                 }
                                 // Unread: a default is a default.
-                                None if c.default.is_none() => c.default = Some("constant".into()),
+                                None if c.default.is_none() => {
+                                    c.default = Some(self.shared.default("constant"))
+                                }
                                 None => {}
                             }
                         }

@@ -18,7 +18,7 @@ fn facts(sql: &str, pg: u32) -> Vec<StatementFacts> {
         name: "t".into(),
         transaction: crate::discover::Transaction {
             mode: crate::discover::TransactionMode::PerStatement,
-            reason: String::new(),
+            reason: "".into(),
         },
         pair: None,
         change: None,

@@ -278,6 +278,9 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         statement_facts: std::iter::once(format)
             .chain(args.also.iter().map(|(f, _)| *f))
             .any(Format::reads_statement_facts),
+        source_text: std::iter::once(format)
+            .chain(args.also.iter().map(|(f, _)| *f))
+            .any(Format::reads_source_text),
     };
     let mut report = check::check_for(set, &config, &settings, &options, base.as_ref(), outputs);
     if let Some(base) = &base {

@@ -70,7 +70,8 @@ pub enum TransactionMode {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Transaction {
     pub mode: TransactionMode,
-    pub reason: String,
+    /// Most are a tool's constant sentence: borrowed, not copied into every unit.
+    pub reason: std::borrow::Cow<'static, str>,
 }
 
 impl Transaction {

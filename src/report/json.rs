@@ -81,7 +81,7 @@ fn diagnostic(f: &Finding) -> JsonDiagnostic {
         code: f.code().as_str(),
         severity: f.severity.name(),
         message: f.diagnostic.message.clone(),
-        help: f.diagnostic.help.clone(),
+        help: f.diagnostic.help.as_deref().map(str::to_owned),
         line: f.start.line,
         column: f.start.column,
         end_line: f.end.line,

@@ -59,6 +59,15 @@ impl Format {
         }
     }
 
+    /// Whether it shows the source text (snippets, fingerprints of the statement's text)
+    /// beyond paths and positions; without it a unit's text is let go once its rules ran.
+    pub fn reads_source_text(self) -> bool {
+        match self {
+            Format::Human | Format::Sarif | Format::Markdown => true,
+            Format::Compact | Format::Json | Format::Github => false,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Format> {
         <Format as clap::ValueEnum>::from_str(s, true).ok()
     }
@@ -126,8 +135,7 @@ pub fn suppression_marker<'a>(unit: &'a UnitReport, finding: &Finding) -> Option
     let own: &[usize] = finding
         .diagnostic
         .statement
-        .and_then(|i| unit.statements.get(i))
-        .map_or(&[], |s| s.markers.as_slice());
+        .map_or(&[], |i| unit.positions().markers(i));
     let candidates = unit
         .markers
         .iter()
@@ -168,7 +176,7 @@ impl Totals {
         for unit in &report.units {
             files.insert(unit.migration.source.path.clone());
             t.units += 1;
-            t.statements += unit.statements.len();
+            t.statements += unit.positions().len();
             for f in &unit.findings {
                 t.add(f.severity, f.is_suppressed());
             }

@@ -13,7 +13,9 @@ mod suppress;
 pub use outcome::{Finding, ProblemReport, Report, Suppression, SuppressionKind, UnitReport};
 pub use settings::Settings;
 
-use crate::analyze::{AnalyzedMigration, StatementFacts};
+use std::borrow::Cow;
+
+use crate::analyze::{AnalyzedMigration, Positions, StatementFacts};
 use crate::config::{Config, Severity};
 use crate::discover::diff_base::DiffBase;
 use crate::discover::{Direction, InputProblem, Migration};
@@ -30,7 +32,8 @@ pub struct Diagnostic {
     /// The statement (index into the unit's statements) the finding is about, if any.
     pub statement: Option<usize>,
     pub message: String,
-    pub help: Option<String>,
+    /// Most rules' help is a constant: borrowed, it costs no copy per finding.
+    pub help: Option<Cow<'static, str>>,
     /// One severity level above the rule's configured one (e.g. RS115 while the same
     /// transaction holds an ACCESS EXCLUSIVE lock).
     pub escalated: bool,
@@ -72,7 +75,7 @@ impl Diagnostic {
             ..Diagnostic::at_statement(code, index, facts, message)
         }
     }
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub fn help(mut self, help: impl Into<Cow<'static, str>>) -> Self {
         self.help = Some(help.into());
         self
     }
@@ -85,7 +88,10 @@ impl Diagnostic {
 /// Everything a rule may read about one migration unit.
 pub struct Context<'a> {
     pub unit: &'a Migration,
+    /// Empty once the unit was slimmed (in the suppression step of a run that streams).
     pub statements: &'a [StatementFacts],
+    /// Every statement's position and markers, slimmed or not.
+    pub positions: Positions<'a>,
     pub markers: &'a [Marker],
     pub config: &'a Config,
     pub today: Date,
@@ -108,7 +114,7 @@ impl Context<'_> {
 
     /// Markers that cover statement `index`: its own and the file-scoped ones.
     pub fn markers_for(&self, index: usize) -> impl Iterator<Item = &Marker> {
-        let own = &self.statements[index].markers;
+        let own = self.positions.markers(index);
         self.markers
             .iter()
             .enumerate()
@@ -221,8 +227,8 @@ impl SetContext<'_> {
     /// Where a finding about a whole unit points: its first statement (so `rollsafe:allow`
     /// markers on it apply), or the start of the unit.
     pub fn anchor(unit: &AnalyzedMigration) -> (Span, Option<usize>) {
-        match unit.statements.first() {
-            Some(s) => (s.span, Some(0)),
+        match unit.positions().span(0) {
+            Some(span) => (span, Some(0)),
             None => (
                 Span::new(unit.migration.range.start, unit.migration.range.start),
                 None,
@@ -367,6 +373,7 @@ fn context<'a>(unit: &'a AnalyzedMigration, options: &'a RunOptions) -> Context<
     Context {
         unit: &unit.migration,
         statements: &unit.statements,
+        positions: unit.positions(),
         markers: &unit.markers,
         config: options.config,
         today: options.today,
@@ -390,6 +397,8 @@ pub fn unit_diagnostics(unit: &AnalyzedMigration, options: &RunOptions) -> Vec<D
             check(&ctx, &mut diagnostics);
         }
     }
+    // Kept until the run's report is written.
+    diagnostics.shrink_to_fit();
     diagnostics
 }
 
@@ -436,6 +445,7 @@ pub fn finish(
         UnitReport {
             migration: unit.migration,
             statements: unit.statements,
+            slimmed: unit.slimmed,
             markers: unit.markers,
             findings,
             rollback: unit.rollback,

@@ -2,8 +2,8 @@
 //! input problems discovery met. Reports read this and nothing else.
 
 use super::{Code, Diagnostic};
-use crate::analyze::StatementFacts;
 use crate::analyze::snapshot::UnitRollback;
+use crate::analyze::{Positions, StatementFacts, StatementPosition};
 use crate::config::Severity;
 use crate::discover::{InputProblem, Migration};
 use crate::parse::Marker;
@@ -53,11 +53,24 @@ impl Finding {
 
 pub struct UnitReport {
     pub migration: Migration,
+    /// Empty when the run streamed (the output reads no statement facts): `slimmed` holds
+    /// their positions and markers then.
     pub statements: Vec<StatementFacts>,
+    pub slimmed: Vec<StatementPosition>,
     pub markers: Vec<Marker>,
     pub findings: Vec<Finding>,
     /// Generated inverses (up units) and the down-migration comparison (down units).
     pub rollback: UnitRollback,
+}
+
+impl UnitReport {
+    /// Every statement's position and markers, whether or not the run streamed.
+    pub fn positions(&self) -> Positions<'_> {
+        Positions {
+            statements: &self.statements,
+            slimmed: &self.slimmed,
+        }
+    }
 }
 
 /// A finding about a file rather than a statement of a migration unit: a file discovery could

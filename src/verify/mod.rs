@@ -621,7 +621,7 @@ impl Run<'_> {
             );
         let mut diagnostic = Diagnostic::new(code, span, message);
         diagnostic.statement = statement.filter(|&i| i < unit.statements.len());
-        diagnostic.help = help.map(str::to_string);
+        diagnostic.help = help.map(|h| h.to_string().into());
         let source = &unit.migration.source;
         let suppression = allowed(unit, diagnostic.statement, code);
         self.findings[index].push(Finding {

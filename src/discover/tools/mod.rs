@@ -261,7 +261,10 @@ pub(crate) fn whole(source: &SourceFile) -> Span {
     Span::new(0, source.text.len())
 }
 
-pub(crate) fn tx(mode: TransactionMode, reason: impl Into<String>) -> Transaction {
+pub(crate) fn tx(
+    mode: TransactionMode,
+    reason: impl Into<std::borrow::Cow<'static, str>>,
+) -> Transaction {
     Transaction {
         mode,
         reason: reason.into(),

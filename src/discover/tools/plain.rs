@@ -45,7 +45,7 @@ pub(crate) fn draft(item: &ToolFile, config: &Config, tool: Option<Layout>) -> D
                 "{tool} will not apply this file: it does not follow {tool}'s file naming or markers, so it is linted as a plain file ({})",
                 transaction.reason,
                 tool = tool.name(),
-            );
+            ).into();
             2
         }
         None => 0,

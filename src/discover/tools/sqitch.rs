@@ -60,7 +60,7 @@ impl Tool for Sqitch {
                 draft.transaction.reason = format!(
                     "sqitch will not run this script: `{script}` is not a change in sqitch.plan, so it is linted as a plain file ({})",
                     draft.transaction.reason
-                );
+                ).into();
                 draft
             }
         }])

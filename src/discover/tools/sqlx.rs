@@ -55,7 +55,7 @@ fn transaction(text: &str, hint: &str) -> Transaction {
         )
     };
     if !hint.is_empty() {
-        t.reason = format!("{} ({hint})", t.reason);
+        t.reason = format!("{} ({hint})", t.reason).into();
     }
     t
 }
