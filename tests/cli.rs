@@ -921,3 +921,44 @@ fn standard_conforming_strings_turned_off_by_an_earlier_migration() {
     assert!(!out.contains("3_fine"), "{out}");
     insta::assert_snapshot!("session_conforming_strings", out);
 }
+
+/// The compact report is written a batch of units at a time (`report::compact::write`): with
+/// more units than a batch, every finding is there once, in unit order, the same on standard
+/// output and in `--output`'s file.
+#[test]
+fn compact_output_in_batches_keeps_every_finding_in_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = 700;
+    for i in 1..=files {
+        fs::write(
+            dir.path().join(format!("{i:04}_drop.sql")),
+            format!("ALTER TABLE t{i} DROP COLUMN c;\n"),
+        )
+        .expect("write");
+    }
+    let (code, out) = stdout_of(
+        rollsafe()
+            .args(["check", "--format", "compact", "--layout", "plain"])
+            .arg(dir.path()),
+    );
+    assert_eq!(code, Some(1), "{out}");
+    let drops: Vec<&str> = out.lines().filter(|l| l.contains("[RS001]")).collect();
+    assert_eq!(drops.len(), files, "{out}");
+    for (i, line) in drops.iter().enumerate() {
+        assert!(
+            line.contains(&format!("{:04}_drop.sql:1:1:", i + 1)),
+            "line {i}: {line}"
+        );
+    }
+    let file = dir.path().join("report.txt");
+    let (code, _) = stdout_of(
+        rollsafe()
+            .args([
+                "check", "--format", "compact", "--layout", "plain", "--output",
+            ])
+            .arg(&file)
+            .arg(dir.path()),
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(fs::read_to_string(&file).expect("report written"), out);
+}

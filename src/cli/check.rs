@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::{EXIT_CLEAN, EXIT_FINDINGS, FailOn, Failure, write_stdout};
+use super::{EXIT_CLEAN, EXIT_FINDINGS, FailOn, Failure, write_stdout_with};
 use crate::check::{self, Options};
 use std::sync::Arc;
 
@@ -343,11 +343,15 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
         std::fs::write(path, rendered)
             .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
     }
-    let rendered = report::render(format, &report, &render_options);
     match &args.output {
-        Some(path) => std::fs::write(path, rendered)
+        Some(path) => std::fs::File::create(path)
+            .and_then(|file| {
+                let mut file = std::io::BufWriter::new(file);
+                report::write(format, &report, &render_options, &mut file)?;
+                std::io::Write::flush(&mut file)
+            })
             .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?,
-        None => write_stdout(&rendered)?,
+        None => write_stdout_with(|out| report::write(format, &report, &render_options, out))?,
     }
     let failing = args
         .fail_on

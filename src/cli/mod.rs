@@ -187,8 +187,16 @@ fn init(force: bool) -> Result<u8, Failure> {
 }
 
 pub(crate) fn write_stdout(s: &str) -> Result<(), Failure> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(s.as_bytes()).and_then(|_| stdout.flush()) {
+    write_stdout_with(|out| out.write_all(s.as_bytes()))
+}
+
+/// What `write` writes, to standard output (through a buffer: a report can be tens of
+/// thousands of lines).
+pub(crate) fn write_stdout_with(
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Failure> {
+    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    match write(&mut stdout).and_then(|_| stdout.flush()) {
         Ok(()) => Ok(()),
         // A closed pipe (`rollsafe check | head`) is not a tool failure.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -100,6 +100,22 @@ impl RenderOptions {
     }
 }
 
+/// [`render`] written to `out`. The compact format is written as it is formatted, not held
+/// whole first.
+pub fn write(
+    format: Format,
+    report: &Report,
+    options: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Compact => compact::write(report, options.show_suppressed, out),
+        Format::Human | Format::Json | Format::Sarif | Format::Github | Format::Markdown => {
+            out.write_all(render(format, report, options).as_bytes())
+        }
+    }
+}
+
 pub fn render(format: Format, report: &Report, options: &RenderOptions) -> String {
     match format {
         Format::Human => human::render(report, options.color, options.show_suppressed),
