@@ -346,37 +346,27 @@ mod tests {
             }
         }
 
-        impl ser::SerializeStruct for &mut Finder {
-            type Ok = ();
-            type Error = Never;
-            fn serialize_field<T: ?Sized + Serialize>(
-                &mut self,
-                key: &'static str,
-                value: &T,
-            ) -> R {
-                self.field(key, value)
-            }
-            fn end(self) -> R {
-                self.structs.pop();
-                Ok(())
-            }
+        // Struct and struct-variant fields are read alike.
+        macro_rules! struct_fields {
+            ($($serialize:ident),*) => {$(
+                impl ser::$serialize for &mut Finder {
+                    type Ok = ();
+                    type Error = Never;
+                    fn serialize_field<T: ?Sized + Serialize>(
+                        &mut self,
+                        key: &'static str,
+                        value: &T,
+                    ) -> R {
+                        self.field(key, value)
+                    }
+                    fn end(self) -> R {
+                        self.structs.pop();
+                        Ok(())
+                    }
+                }
+            )*};
         }
-
-        impl ser::SerializeStructVariant for &mut Finder {
-            type Ok = ();
-            type Error = Never;
-            fn serialize_field<T: ?Sized + Serialize>(
-                &mut self,
-                key: &'static str,
-                value: &T,
-            ) -> R {
-                self.field(key, value)
-            }
-            fn end(self) -> R {
-                self.structs.pop();
-                Ok(())
-            }
-        }
+        struct_fields!(SerializeStruct, SerializeStructVariant);
     }
 
     /// Every statement of every SQL file under `dir` that parses as a whole.
