@@ -29,8 +29,31 @@ pub fn find_with_relations(tree: &(impl Walk + ?Sized)) -> (Vec<String>, Vec<(St
 #[derive(Default)]
 struct Finder {
     calls: Vec<String>,
+    /// `calls` as a set, once there are more than [`SCAN_CALLS`]: a statement with thousands
+    /// of distinct calls stays linear.
+    seen: crate::analyze::schema::HashSet<String>,
     /// The relations of `RangeVar` nodes, when asked for.
     relations: Option<Vec<(String, String)>>,
+}
+
+/// Up to this many calls, a new name is looked up in the list itself.
+const SCAN_CALLS: usize = 32;
+
+impl Finder {
+    fn call(&mut self, name: String) {
+        if self.calls.len() < SCAN_CALLS {
+            if !self.calls.contains(&name) {
+                self.calls.push(name);
+            }
+            return;
+        }
+        if self.seen.is_empty() {
+            self.seen.extend(self.calls.iter().cloned());
+        }
+        if self.seen.insert(name.clone()) {
+            self.calls.push(name);
+        }
+    }
 }
 
 impl Visit for Finder {
@@ -60,8 +83,8 @@ impl Visit for Finder {
             Some(rest) => rest.to_string(),
             None => name,
         };
-        if !name.is_empty() && !self.calls.contains(&name) {
-            self.calls.push(name);
+        if !name.is_empty() {
+            self.call(name);
         }
     }
 }
@@ -385,6 +408,29 @@ mod tests {
                 out.extend(parsed.stmts.into_iter().filter_map(|s| s.stmt.map(|n| *n)));
             }
         }
+    }
+
+    #[test]
+    fn many_distinct_calls_are_each_found_once_in_order() {
+        let names: Vec<String> = (0..100).map(|i| format!("f{i}")).collect();
+        let sql = format!(
+            "SELECT {}, {}",
+            names
+                .iter()
+                .map(|n| format!("{n}()"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            names
+                .iter()
+                .rev()
+                .map(|n| format!("public.{n}(1)"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let parsed = crate::parse::postgres::libpg_query::parse(&sql).expect("parses");
+        let statement = parsed.stmts[0].stmt.as_deref().expect("a statement");
+        assert_eq!(find(statement), names);
+        assert_eq!(find(statement), serde_walk::find(statement));
     }
 
     #[test]
