@@ -1,7 +1,7 @@
 //! Source text and positions: byte spans and 1-based line/column (columns in characters).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A half-open byte range into a [`SourceFile`]'s text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -41,8 +41,10 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// Empty in a copy made by [`SourceFile::released`].
     pub text: String,
+    /// Made on the first [`SourceFile::line_col`]: a run that writes its report as it goes
+    /// needs it only for the files with findings, and only until their findings are written.
     /// Shared with the copies [`SourceFile::released`] makes.
-    positions: Arc<LineIndex>,
+    positions: OnceLock<Arc<LineIndex>>,
 }
 
 /// What turns a byte offset into a line and column without the text.
@@ -66,7 +68,7 @@ impl LineIndex {
         line_starts.extend(bytes.iter().enumerate().filter_map(|(i, &b)| {
             (b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))).then_some(i + 1)
         }));
-        // Every file's stays alive until the report is written.
+        // It may stay alive until the report is written.
         line_starts.shrink_to_fit();
         let mut wide = Vec::new();
         if !text.is_ascii() {
@@ -120,9 +122,14 @@ impl SourceFile {
     pub fn new(path: PathBuf, text: String) -> Arc<Self> {
         Arc::new(SourceFile {
             path,
-            positions: Arc::new(LineIndex::new(&text)),
+            positions: OnceLock::new(),
             text,
         })
+    }
+
+    fn positions(&self) -> &Arc<LineIndex> {
+        self.positions
+            .get_or_init(|| Arc::new(LineIndex::new(&self.text)))
     }
 
     /// A copy without the text that still turns offsets into lines and columns: for a report
@@ -132,14 +139,14 @@ impl SourceFile {
         Arc::new(SourceFile {
             path: self.path.clone(),
             text: String::new(),
-            positions: self.positions.clone(),
+            positions: OnceLock::from(self.positions().clone()),
         })
     }
 
     /// Line and column of a byte offset. Offsets inside a multi-byte character are clamped
     /// to the character's start.
     pub fn line_col(&self, offset: usize) -> LineCol {
-        self.positions.line_col(offset)
+        self.positions().line_col(offset)
     }
 
     pub fn slice(&self, span: Span) -> &str {

@@ -55,7 +55,42 @@ fn assert_same(name: &str, set: MigrationSet, config: &Config) {
         None,
         POSITIONS_ONLY,
     );
-    let streamed = check::check_for(set, config, &settings, &options, None, FINDINGS_ONLY);
+    let streamed = check::check_for(copy(&set), config, &settings, &options, None, FINDINGS_ONLY);
+    // The compact output's path: each window's units are reported, written and dropped.
+    for show_suppressed in [true, false] {
+        let mut writer = rollsafe::report::compact::Writer::new(Vec::new(), show_suppressed);
+        check::check_into(
+            copy(&set),
+            config,
+            &settings,
+            &options,
+            POSITIONS_ONLY,
+            &mut writer,
+        );
+        let whole_totals = rollsafe::report::Totals::of(&whole);
+        let (totals, written) = writer.finish();
+        assert_eq!(
+            String::from_utf8(written.expect("written")).expect("utf-8"),
+            rollsafe::report::compact::render(&whole, show_suppressed),
+            "{name}: compact output written as the run goes (show suppressed: {show_suppressed})"
+        );
+        assert_eq!(
+            (
+                totals.errors,
+                totals.warnings,
+                totals.notes,
+                totals.suppressed
+            ),
+            (
+                whole_totals.errors,
+                whole_totals.warnings,
+                whole_totals.notes,
+                whole_totals.suppressed
+            ),
+            "{name}: totals of the compact output written as the run goes"
+        );
+    }
+    drop(set);
     assert_eq!(
         rollsafe::report::compact::render(&whole, true),
         rollsafe::report::compact::render(&released, true),
@@ -207,4 +242,114 @@ fn windows_keep_ups_with_their_downs() {
     let set = discover::discover(&[dir.path().to_path_buf()], &config);
     assert_eq!(set.units.len(), 80);
     assert_same("golang-migrate pairs", set, &config);
+}
+
+/// Rules that look across the set run before a streamed run parses anything: a finding about a
+/// whole unit (RS403's duplicate version) is still placed at the unit's first statement, where
+/// an allow marker on that statement reaches it.
+#[test]
+fn duplicate_versions_point_at_the_first_statement_when_streamed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(
+        d.join("000001_users.up.sql"),
+        "-- the users\n\nCREATE TABLE users (id bigint);\n",
+    )
+    .expect("write");
+    std::fs::write(d.join("000001_users.down.sql"), "DROP TABLE users;\n").expect("write");
+    std::fs::write(
+        d.join("000001_orders.up.sql"),
+        "-- rollsafe:allow RS403 reason=\"renumbered in the next release\"\nCREATE TABLE orders (id bigint);\n",
+    )
+    .expect("write");
+    std::fs::write(d.join("000001_orders.down.sql"), "DROP TABLE orders;\n").expect("write");
+    let config = Config::default();
+    let set = discover::discover(&[d.to_path_buf()], &config);
+    let settings = Settings::from_config(&config).expect("settings");
+    let options = Options {
+        today: Date::parse("2026-01-15").expect("date"),
+    };
+    let mut writer = rollsafe::report::compact::Writer::new(Vec::new(), true);
+    check::check_into(
+        copy(&set),
+        &config,
+        &settings,
+        &options,
+        POSITIONS_ONLY,
+        &mut writer,
+    );
+    let (_, written) = writer.finish();
+    let out = String::from_utf8(written.expect("written")).expect("utf-8");
+    let duplicates: Vec<&str> = out.lines().filter(|l| l.contains("[RS403]")).collect();
+    assert_eq!(duplicates.len(), 2, "{out}");
+    assert!(
+        duplicates
+            .iter()
+            .any(|l| l.contains("000001_users.up.sql:3:1: error[RS403]")
+                && !l.contains("suppressed")),
+        "{out}"
+    );
+    assert!(
+        duplicates
+            .iter()
+            .any(|l| l.contains("000001_orders.up.sql:2:1: error[RS403]")
+                && l.contains("(suppressed: ")),
+        "{out}"
+    );
+    assert_same("duplicate versions", set, &config);
+}
+
+/// A file a migration includes (`\ir`) inherits the markers that cover the include line, so it
+/// is analysed in its includer's window even when the includer fills a window on its own.
+#[test]
+fn included_files_share_their_includers_window() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("migrations")).expect("mkdir");
+    std::fs::create_dir_all(d.join("lib")).expect("mkdir");
+    // ~150 KB per includer: a window (256 KB) ends right after every second one.
+    let padding = format!("-- {}\n", "x".repeat(200)).repeat(730);
+    for i in 1..=8 {
+        std::fs::write(
+            d.join(format!("migrations/{i:03}_step.sql")),
+            format!(
+                "CREATE TABLE t{i} (id bigint);\n{padding}-- rollsafe:contract approved-by=alice reason=\"retired\" recovery=restore-from-backup\n\\ir ../lib/drop_{i}.sql\n"
+            ),
+        )
+        .expect("write");
+        std::fs::write(
+            d.join(format!("lib/drop_{i}.sql")),
+            format!("DROP TABLE t{i};\n"),
+        )
+        .expect("write");
+    }
+    let config = Config {
+        layout: Some(discover::Layout::Plain),
+        ..Config::default()
+    };
+    let mut set = discover::discover(&[d.join("migrations")], &config);
+    rollsafe::parse::includes::expand(&mut set);
+    assert_eq!(set.units.len(), 16, "every include is a unit");
+    let settings = Settings::from_config(&config).expect("settings");
+    let options = Options {
+        today: Date::parse("2026-01-15").expect("date"),
+    };
+    let mut writer = rollsafe::report::compact::Writer::new(Vec::new(), true);
+    check::check_into(
+        copy(&set),
+        &config,
+        &settings,
+        &options,
+        POSITIONS_ONLY,
+        &mut writer,
+    );
+    let (_, written) = writer.finish();
+    let out = String::from_utf8(written.expect("written")).expect("utf-8");
+    let drops: Vec<&str> = out.lines().filter(|l| l.contains("[RS001]")).collect();
+    assert_eq!(drops.len(), 8, "{out}");
+    assert!(
+        drops.iter().all(|l| l.contains("(suppressed: ")),
+        "the include line's contract approves every drop: {out}"
+    );
+    assert_same("includes", set, &config);
 }

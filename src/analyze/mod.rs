@@ -29,6 +29,7 @@ use crate::parse::{
 };
 use crate::source::{LineCol, SourceFile, Span};
 use crate::target::{Dialect, Target};
+use std::sync::Arc;
 
 /// One migration unit, analysed: every statement's complete facts (schema replay included)
 /// and the markers written in it.
@@ -141,6 +142,11 @@ impl<'a> Stream<'a> {
         })
     }
 
+    /// The units, not analysed yet: what discovery found.
+    pub fn units(&self) -> &[AnalyzedMigration] {
+        &self.units
+    }
+
     /// Analyse and replay every unit, a window at a time, handing each replayed window to
     /// `report` (in order) while the next window is parsed. Returns every unit, as `report`
     /// left them.
@@ -203,15 +209,22 @@ impl<'a> Stream<'a> {
 /// the same CPU time.
 const STREAM_WINDOW_BYTES: usize = 256 * 1024;
 
-/// The window of units that starts at `start`: about [`STREAM_WINDOW_BYTES`] of SQL, and an
-/// up's down with it (the replay compares the two). `None` past the last unit.
+/// The window of units that starts at `start`: about [`STREAM_WINDOW_BYTES`] of SQL, an
+/// up's down with it (the replay compares the two), and the files a unit includes (they
+/// inherit its markers; they come right after it). `None` past the last unit.
 fn window_after(units: &[AnalyzedMigration], start: usize) -> Option<std::ops::Range<usize>> {
     let len = units.len();
     if start >= len {
         return None;
     }
+    let included_in_window = |i: usize| {
+        units[i]
+            .migration
+            .included_by
+            .is_some_and(|inclusion| inclusion.parent.index() >= start)
+    };
     let (mut end, mut needed, mut bytes) = (start, start + 1, 0);
-    while end < len && (end < needed || bytes < STREAM_WINDOW_BYTES) {
+    while end < len && (end < needed || bytes < STREAM_WINDOW_BYTES || included_in_window(end)) {
         let m = &units[end].migration;
         bytes += m.range.len();
         if let Some(pair) = m.pair {
@@ -310,6 +323,33 @@ impl AnalyzedMigration {
             }
         }));
         self.slimmed = slimmed;
+    }
+
+    /// The unit, leaving in its place a hollow one without text, statements, markers or
+    /// names (`hollow_source` stands for its file): for a run that hands each window's units
+    /// to its report as soon as they are replayed. Nothing reads a unit after its window:
+    /// an up's down and the files a unit includes share its window ([`Stream::run`]).
+    pub fn take(&mut self, hollow_source: &Arc<SourceFile>) -> AnalyzedMigration {
+        let m = &self.migration;
+        let hollow = Migration {
+            id: m.id,
+            target: m.target,
+            group: std::path::PathBuf::new(),
+            source: hollow_source.clone(),
+            range: m.range,
+            layout: m.layout,
+            direction: m.direction,
+            version: None,
+            name: String::new(),
+            transaction: crate::discover::Transaction {
+                mode: m.transaction.mode,
+                reason: std::borrow::Cow::Borrowed(""),
+            },
+            pair: m.pair,
+            change: m.change,
+            included_by: m.included_by,
+        };
+        std::mem::replace(self, AnalyzedMigration::pending(hollow))
     }
 
     /// Every statement's position and markers, whether or not the unit was slimmed.

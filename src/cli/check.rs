@@ -282,6 +282,9 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
             .chain(args.also.iter().map(|(f, _)| *f))
             .any(Format::reads_source_text),
     };
+    if base.is_none() && format == Format::Compact && args.also.is_empty() {
+        return check_compact(&args, set, &config, &settings, &options, outputs);
+    }
     let mut report = check::check_for(set, &config, &settings, &options, base.as_ref(), outputs);
     if let Some(base) = &base {
         // Every migration was replayed; only the changed ones are reported.
@@ -360,6 +363,57 @@ pub fn run(args: CheckArgs) -> Result<u8, Failure> {
     // The process ends right after this: freeing every statement, finding and file of the
     // report one by one would only delay the exit (about 3% of a large run's time).
     std::mem::forget(report);
+    Ok(if failing > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+/// `check --format compact` (without a diff base or `--also`): the report is written as the
+/// run makes it (see `check::check_into`), so a long history's findings are never all held.
+fn check_compact(
+    args: &CheckArgs,
+    set: discover::MigrationSet,
+    config: &Config,
+    settings: &Settings,
+    options: &Options,
+    outputs: crate::analyze::Outputs,
+) -> Result<u8, Failure> {
+    let show_suppressed = !args.hide_suppressed;
+    let (totals, written) = match &args.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
+            let mut writer =
+                report::compact::Writer::new(std::io::BufWriter::new(file), show_suppressed);
+            check::check_into(set, config, settings, options, outputs, &mut writer);
+            let (totals, written) = writer.finish();
+            let written = written
+                .map(drop)
+                .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())));
+            (totals, written)
+        }
+        None => {
+            let stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+            let mut writer = report::compact::Writer::new(stdout, show_suppressed);
+            check::check_into(set, config, settings, options, outputs, &mut writer);
+            let (totals, written) = writer.finish();
+            let written = match written.map(drop) {
+                // A closed pipe (`rollsafe check | head`) is not a tool failure.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => {
+                    other.map_err(|e| Failure(format!("cannot write to standard output: {e}")))
+                }
+            };
+            (totals, written)
+        }
+    };
+    written?;
+    let failing = args
+        .fail_on
+        .severity()
+        .map_or(0, |level| totals.at_least(level));
     Ok(if failing > 0 {
         EXIT_FINDINGS
     } else {

@@ -187,18 +187,28 @@ impl Totals {
         let mut files = std::collections::HashSet::new();
         for p in &report.problems {
             files.insert(p.problem.path.clone());
-            t.add(p.severity, false);
+            t.add_problem(p);
         }
         for unit in &report.units {
             files.insert(unit.migration.source.path.clone());
-            t.units += 1;
-            t.statements += unit.positions().len();
-            for f in &unit.findings {
-                t.add(f.severity, f.is_suppressed());
-            }
+            t.add_unit(unit);
         }
         t.files = files.len();
         t
+    }
+
+    /// Count a problem's finding (not its file).
+    pub fn add_problem(&mut self, problem: &crate::rules::ProblemReport) {
+        self.add(problem.severity, false);
+    }
+
+    /// Count a unit, its statements and its findings (not its file).
+    pub fn add_unit(&mut self, unit: &UnitReport) {
+        self.units += 1;
+        self.statements += unit.positions().len();
+        for f in &unit.findings {
+            self.add(f.severity, f.is_suppressed());
+        }
     }
 
     fn add(&mut self, severity: crate::config::Severity, suppressed: bool) {

@@ -10,7 +10,9 @@ mod rerun;
 mod settings;
 mod suppress;
 
-pub use outcome::{Finding, ProblemReport, Report, Suppression, SuppressionKind, UnitReport};
+pub use outcome::{
+    Finding, ProblemReport, Report, ReportSink, Suppression, SuppressionKind, UnitReport,
+};
 pub use settings::Settings;
 
 use std::borrow::Cow;
@@ -37,6 +39,9 @@ pub struct Diagnostic {
     /// One severity level above the rule's configured one (e.g. RS115 while the same
     /// transaction holds an ACCESS EXCLUSIVE lock).
     pub escalated: bool,
+    /// About the whole unit ([`Diagnostic::about_unit`]): the suppression step places it,
+    /// once the unit is analysed.
+    pub about_unit: bool,
 }
 
 impl Diagnostic {
@@ -48,6 +53,16 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             escalated: false,
+            about_unit: false,
+        }
+    }
+    /// About a whole unit, from a rule that looks across the set: placed at the unit's first
+    /// statement (so `rollsafe:allow` markers on it apply), or at its start when it has none.
+    /// Set rules may run before a streamed run has parsed the unit; [`unit_report`] places it.
+    pub fn about_unit(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic {
+            about_unit: true,
+            ..Diagnostic::new(code, Span::new(0, 0), message)
         }
     }
     pub fn at_statement(
@@ -223,17 +238,14 @@ pub struct SetContext<'a> {
     pub diff_base: Option<&'a DiffBase>,
 }
 
-impl SetContext<'_> {
-    /// Where a finding about a whole unit points: its first statement (so `rollsafe:allow`
-    /// markers on it apply), or the start of the unit.
-    pub fn anchor(unit: &AnalyzedMigration) -> (Span, Option<usize>) {
-        match unit.positions().span(0) {
-            Some(span) => (span, Some(0)),
-            None => (
-                Span::new(unit.migration.range.start, unit.migration.range.start),
-                None,
-            ),
-        }
+/// Where a finding about a whole unit points (see [`Diagnostic::about_unit`]).
+fn anchor(unit: &AnalyzedMigration) -> (Span, Option<usize>) {
+    match unit.positions().span(0) {
+        Some(span) => (span, Some(0)),
+        None => (
+            Span::new(unit.migration.range.start, unit.migration.range.start),
+            None,
+        ),
     }
 }
 
@@ -420,9 +432,25 @@ pub fn finish(
     problems: Vec<InputProblem>,
     options: &RunOptions,
 ) -> Report {
+    let across = set_diagnostics(&units, options);
+    let units: Vec<UnitReport> = crate::threads::map(
+        units.into_iter().zip(across).zip(own).collect(),
+        |((unit, across), own)| unit_report(unit, across, own, options),
+    );
+    Report {
+        units,
+        problems: problem_reports(problems, options),
+    }
+}
+
+/// The diagnostics of the enabled rules that look across the set, per unit (in unit order).
+/// A streamed run asks before it analyses anything, when [`set_rules_read_facts`] says no
+/// rule reads more than discovery found: findings about a whole unit are placed later
+/// ([`Diagnostic::about_unit`]).
+pub fn set_diagnostics(units: &[AnalyzedMigration], options: &RunOptions) -> Vec<Vec<Diagnostic>> {
     let mut across = vec![Vec::new(); units.len()];
     let set_ctx = SetContext {
-        units: &units,
+        units,
         config: options.config,
         diff_base: options.diff_base,
     };
@@ -431,29 +459,41 @@ pub fn finish(
             check(&set_ctx, &mut across);
         }
     }
-    let check_unit = |((unit, mut diagnostics), own): (
-        (AnalyzedMigration, Vec<Diagnostic>),
-        Vec<Diagnostic>,
-    )| {
-        diagnostics.extend(own);
-        let ctx = context(&unit, options);
-        let mut findings: Vec<Finding> = diagnostics
-            .into_iter()
-            .filter_map(|d| suppress::finding(d, &ctx, options.settings))
-            .collect();
-        findings.sort_by_key(|f| (f.diagnostic.span.start, f.diagnostic.code));
-        UnitReport {
-            migration: unit.migration,
-            statements: unit.statements,
-            slimmed: unit.slimmed,
-            markers: unit.markers,
-            findings,
-            rollback: unit.rollback,
-        }
-    };
-    let units: Vec<UnitReport> =
-        crate::threads::map(units.into_iter().zip(across).zip(own).collect(), check_unit);
-    let problems = problems
+    across
+}
+
+/// One analysed unit's report: the set rules' diagnostics about it (`across`, from
+/// [`set_diagnostics`]) and its own (`own`, from [`unit_diagnostics`]) as findings, with their
+/// severity, position and suppression, in source order.
+pub fn unit_report(
+    unit: AnalyzedMigration,
+    mut across: Vec<Diagnostic>,
+    own: Vec<Diagnostic>,
+    options: &RunOptions,
+) -> UnitReport {
+    for d in across.iter_mut().filter(|d| d.about_unit) {
+        (d.span, d.statement) = anchor(&unit);
+    }
+    across.extend(own);
+    let ctx = context(&unit, options);
+    let mut findings: Vec<Finding> = across
+        .into_iter()
+        .filter_map(|d| suppress::finding(d, &ctx, options.settings))
+        .collect();
+    findings.sort_by_key(|f| (f.diagnostic.span.start, f.diagnostic.code));
+    UnitReport {
+        migration: unit.migration,
+        statements: unit.statements,
+        slimmed: unit.slimmed,
+        markers: unit.markers,
+        findings,
+        rollback: unit.rollback,
+    }
+}
+
+/// The findings about files discovery could not make units of (E002).
+pub fn problem_reports(problems: Vec<InputProblem>, options: &RunOptions) -> Vec<ProblemReport> {
+    problems
         .into_iter()
         .filter_map(|problem| {
             let severity = options.settings.severity(Code::E002)?;
@@ -467,6 +507,5 @@ pub fn finish(
                 severity,
             })
         })
-        .collect();
-    Report { units, problems }
+        .collect()
 }

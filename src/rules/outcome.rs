@@ -88,3 +88,11 @@ pub struct Report {
     pub units: Vec<UnitReport>,
     pub problems: Vec<ProblemReport>,
 }
+
+/// Where a run that writes its report as it goes hands it over: the input problems first,
+/// then the units, a window at a time and in order. Each unit is dropped once handed over, so
+/// a long history's findings are never all held at once.
+pub trait ReportSink: Send {
+    fn problems(&mut self, problems: &[ProblemReport]);
+    fn units(&mut self, units: &[UnitReport]);
+}

@@ -51,10 +51,8 @@ pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
         let Some(existing) = ctx.units.get(newest) else {
             continue;
         };
-        let (span, statement) = SetContext::anchor(unit);
-        let mut d = Diagnostic::new(
+        let d = Diagnostic::about_unit(
             Code::RS402,
-            span,
             format!(
                 "new migration {} (version {}) sorts before {} (version {}), which already existed at {}: databases \
                  that already applied {} skip or refuse this one, while new databases run it first",
@@ -67,7 +65,6 @@ pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
             ),
         )
         .help("Rename the migration so its version sorts after every migration already merged (e.g. a new timestamp).");
-        d.statement = statement;
         if let Some(slot) = out.get_mut(index) {
             slot.push(d);
         }

@@ -48,10 +48,8 @@ pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
             };
             let mine = unit.migration.source.display_path();
             let others: Vec<String> = paths.iter().filter(|p| **p != mine).cloned().collect();
-            let (span, statement) = SetContext::anchor(unit);
-            let mut d = Diagnostic::new(
+            let d = Diagnostic::about_unit(
                 Code::RS403,
-                span,
                 format!(
                     "migration {} has version {}, like {}: the tool applies only one of them, or refuses to run",
                     unit.migration.name,
@@ -60,7 +58,6 @@ pub fn check_set(ctx: &SetContext, out: &mut [Vec<Diagnostic>]) {
                 ),
             )
             .help("Give each migration its own version: rename the newer one to a version after every existing one.");
-            d.statement = statement;
             if let Some(slot) = out.get_mut(index) {
                 slot.push(d);
             }
