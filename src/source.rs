@@ -50,6 +50,10 @@ pub struct SourceFile {
 /// What turns a byte offset into a line and column without the text.
 #[derive(Debug)]
 struct LineIndex {
+    /// Where the text it indexes starts in the file (0, or an excerpt's first line), and that
+    /// line's index: offsets and lines below are relative to them.
+    base: usize,
+    first_line: usize,
     /// The text's length in bytes.
     len: usize,
     line_starts: Vec<usize>,
@@ -80,9 +84,19 @@ impl LineIndex {
             wide.shrink_to_fit();
         }
         LineIndex {
+            base: 0,
+            first_line: 0,
             len: text.len(),
             line_starts,
             wide,
+        }
+    }
+
+    /// The index of the line that holds `offset` (relative to `base`).
+    fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
         }
     }
 
@@ -95,7 +109,7 @@ impl LineIndex {
     }
 
     fn line_col(&self, offset: usize) -> LineCol {
-        let mut offset = offset.min(self.len);
+        let mut offset = offset.saturating_sub(self.base).min(self.len);
         // An offset inside a wide character counts as the character's start.
         let n = self.wide.partition_point(|&(at, _)| at < offset);
         if n > 0 {
@@ -105,14 +119,11 @@ impl LineIndex {
                 offset = at;
             }
         }
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
+        let line = self.line_of(offset);
         let start = self.line_starts[line];
         let bytes = offset - start;
         LineCol {
-            line: line + 1,
+            line: self.first_line + line + 1,
             column: bytes - (self.extra_before(offset) - self.extra_before(start)) + 1,
         }
     }
@@ -140,6 +151,30 @@ impl SourceFile {
             path: self.path.clone(),
             text: String::new(),
             positions: OnceLock::from(self.positions().clone()),
+        })
+    }
+
+    /// A copy without the text that turns the offsets inside `span` (and no others) into
+    /// lines and columns: what a function's body needs once its file is let go, indexing the
+    /// function's lines rather than the whole file's.
+    pub fn excerpt(&self, span: Span) -> Arc<Self> {
+        let full = self.positions();
+        let first_line = full.line_of(span.start.min(full.len));
+        let base = full.line_starts[first_line];
+        // With the `\n` after it: a `\r` that ends the span is not a line break of its own.
+        let end = match self.text.as_bytes().get(span.end) {
+            Some(b'\n') => span.end + 1,
+            _ => span.end,
+        };
+        let piece = self.text.get(base..end).unwrap_or("");
+        Arc::new(SourceFile {
+            path: self.path.clone(),
+            text: String::new(),
+            positions: OnceLock::from(Arc::new(LineIndex {
+                base,
+                first_line,
+                ..LineIndex::new(piece)
+            })),
         })
     }
 
@@ -227,6 +262,26 @@ mod tests {
             };
             assert_eq!(f.line_col(offset), expected, "offset {offset}");
             assert_eq!(released.line_col(offset), expected, "offset {offset}");
+        }
+    }
+
+    #[test]
+    fn an_excerpt_has_the_files_positions_inside_its_span() {
+        let text = "-- é ü\r\nSELECT '日本', 1;\rx\n𝄞a\nCREATE FUNCTION f() ... 'ä'\r\n$$;\nb\n";
+        let f = SourceFile::new("a.sql".into(), text.into());
+        let boundaries = || (0..=text.len()).filter(|&i| text.is_char_boundary(i));
+        for start in boundaries() {
+            for end in boundaries().filter(|&e| e >= start) {
+                let excerpt = f.excerpt(Span::new(start, end));
+                assert!(excerpt.text.is_empty());
+                for offset in start..=end {
+                    assert_eq!(
+                        excerpt.line_col(offset),
+                        f.line_col(offset),
+                        "offset {offset} in {start}..{end}"
+                    );
+                }
+            }
         }
     }
 

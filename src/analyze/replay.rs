@@ -616,19 +616,25 @@ fn define(
     schema: &mut Schema,
     source: &std::sync::Arc<crate::source::SourceFile>,
 ) {
+    let mut excerpt = None;
     for d in facts
         .definition()
         .into_iter()
         .chain(&facts.body().definitions)
     {
-        define_one(d, schema, source);
+        define_one(d, schema, || {
+            excerpt
+                .get_or_insert_with(|| source.excerpt(facts.span))
+                .clone()
+        });
     }
 }
 
+/// `source`: the file's positions for the statement's span (its body's spans lie in it).
 fn define_one(
     definition: &Definition,
     schema: &mut Schema,
-    source: &std::sync::Arc<crate::source::SourceFile>,
+    mut source: impl FnMut() -> std::sync::Arc<crate::source::SourceFile>,
 ) {
     match definition {
         Definition::Routine { name, params, body } => {
@@ -638,7 +644,7 @@ fn define_one(
                     name: name.clone(),
                     params: params.clone(),
                     body: body.clone(),
-                    source: source.released(),
+                    source: source(),
                 },
             );
         }

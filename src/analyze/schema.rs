@@ -22,8 +22,8 @@ pub struct Routine {
     /// The input parameters' names, in order.
     pub params: Vec<String>,
     pub body: Body,
-    /// The file that defines it, without its text ([`crate::source::SourceFile::released`]):
-    /// the body's spans are offsets into it.
+    /// The positions of the statement that defines it, without the file's text
+    /// ([`crate::source::SourceFile::excerpt`]): the body's spans are offsets into the file.
     pub source: std::sync::Arc<crate::source::SourceFile>,
 }
 
