@@ -103,7 +103,7 @@ impl Replay {
         if target.dialect == Dialect::Sqlite {
             let columns = |t: &str| {
                 let t = schema.table(t)?;
-                Some(t.columns.iter().map(|c| c.name.clone()).collect())
+                Some(t.columns.iter().map(|c| c.name.to_string()).collect())
             };
             super::sqlite::replay::recognise_rebuilds(&mut unit.statements, &columns);
         }

@@ -35,17 +35,39 @@ pub struct Trigger {
     pub events: TriggerEvents,
 }
 
-/// One per column of every table alive in the history: types and defaults are shared
-/// ([`Shared`]), and a column is 80 bytes.
+/// One per column of every table alive in the history, 24 bytes: all but its name is a
+/// [`ColumnShape`] shared with every column alike ([`Shared`]); a long history has thousands of
+/// columns and a few dozen distinct shapes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
-    pub name: String,
-    pub type_name: Arc<TypeName>,
-    pub not_null: bool,
+    pub name: Box<str>,
+    shape: Arc<ColumnShape>,
+}
+
+/// A column's type, nullability and default.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ColumnShape {
+    type_name: Arc<TypeName>,
+    not_null: bool,
+    default: Option<Arc<str>>,
+    sequence: Option<Box<str>>,
+}
+
+impl Column {
+    pub fn type_name(&self) -> &TypeName {
+        &self.shape.type_name
+    }
+    pub fn not_null(&self) -> bool {
+        self.shape.not_null
+    }
     /// Whether it has a default, and what decides it (the function called, or `constant`).
-    pub default: Option<Arc<str>>,
+    pub fn default(&self) -> Option<&str> {
+        self.shape.default.as_deref()
+    }
     /// The sequence its default draws from (`nextval('seq')`, or a serial column's own).
-    pub sequence: Option<String>,
+    pub fn sequence(&self) -> Option<&str> {
+        self.shape.sequence.as_deref()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,10 +98,10 @@ pub struct Table {
 
 impl Table {
     pub fn column(&self, name: &str) -> Option<&Column> {
-        self.columns.iter().find(|c| c.name == name)
+        self.columns.iter().find(|c| &*c.name == name)
     }
     fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
-        self.columns.iter_mut().find(|c| c.name == name)
+        self.columns.iter_mut().find(|c| &*c.name == name)
     }
     /// A validated `CHECK (col IS NOT NULL)` lets `SET NOT NULL` skip its scan (PostgreSQL 12+).
     pub fn has_validated_not_null_check(&self, column: &str) -> bool {
@@ -140,12 +162,13 @@ pub struct Schema {
     shared: Shared,
 }
 
-/// The column types and defaults of the model, each stored once: a long history has
-/// thousands of columns and a few dozen distinct types and defaults.
+/// The column types, defaults and shapes of the model, each stored once: a long history has
+/// thousands of columns and a few dozen distinct types, defaults and shapes.
 #[derive(Debug, Clone, Default)]
 struct Shared {
     types: HashSet<Arc<TypeName>>,
     defaults: HashSet<Arc<str>>,
+    shapes: HashSet<Arc<ColumnShape>>,
 }
 
 impl Shared {
@@ -167,15 +190,44 @@ impl Shared {
         d
     }
 
+    fn shape(&mut self, shape: ColumnShape) -> Arc<ColumnShape> {
+        if let Some(s) = self.shapes.get(&shape) {
+            return s.clone();
+        }
+        let s = Arc::new(shape);
+        self.shapes.insert(s.clone());
+        s
+    }
+
     /// A column of the model for `spec`, on the table `table` (a [`key`]).
     fn column(&mut self, table: &str, spec: &ColumnSpec) -> Column {
-        Column {
-            name: spec.name.clone(),
+        let shape = ColumnShape {
             type_name: self.type_name(&spec.type_name),
             not_null: spec.not_null,
             default: default_key(spec).map(|d| self.default(d)),
-            sequence: default_sequence(table, spec),
+            sequence: default_sequence(table, spec).map(String::into_boxed_str),
+        };
+        Column {
+            name: spec.name.as_str().into(),
+            shape: self.shape(shape),
         }
+    }
+
+    /// Change what `column` is beyond its name.
+    fn reshape(&mut self, column: &mut Column, change: impl FnOnce(&mut ColumnShape)) {
+        let mut shape = (*column.shape).clone();
+        change(&mut shape);
+        if shape != *column.shape {
+            column.shape = self.shape(shape);
+        }
+    }
+
+    /// `column` without its default (and the sequence it drew from).
+    fn drop_default(&mut self, column: &mut Column) {
+        self.reshape(column, |s| {
+            s.default = None;
+            s.sequence = None;
+        });
     }
 }
 
@@ -471,10 +523,10 @@ impl Schema {
                 let types: HashSet<&str> = names.iter().map(|n| key(n)).collect();
                 for (t, table) in &all_tables() {
                     for c in &table.columns {
-                        if types.contains(key(&c.type_name.name)) {
+                        if types.contains(key(&c.type_name().name)) {
                             out.push(Cascaded::Column {
                                 table: (*t).clone(),
-                                column: c.name.clone(),
+                                column: c.name.to_string(),
                             });
                         }
                     }
@@ -490,14 +542,11 @@ impl Schema {
                 for (t, table) in &all_tables() {
                     let mut by_default = false;
                     for c in &table.columns {
-                        if c.default
-                            .as_deref()
-                            .is_some_and(|f| functions.contains(&plain(f)))
-                        {
+                        if c.default().is_some_and(|f| functions.contains(&plain(f))) {
                             by_default = true;
                             out.push(Cascaded::Default {
                                 table: (*t).clone(),
-                                column: c.name.clone(),
+                                column: c.name.to_string(),
                             });
                         }
                     }
@@ -625,22 +674,22 @@ impl Schema {
                 }
             }
             if self.drawn.contains(r.as_str()) {
-                let mut drawers: Vec<(&String, &String)> = self
+                let mut drawers: Vec<(&String, &str)> = self
                     .tables
                     .iter()
                     .flat_map(|(t, table)| {
                         table
                             .columns
                             .iter()
-                            .filter(|c| c.sequence.as_deref() == Some(r.as_str()))
-                            .map(move |c| (t, &c.name))
+                            .filter(|c| c.sequence() == Some(r.as_str()))
+                            .map(move |c| (t, &*c.name))
                     })
                     .collect();
                 drawers.sort_by(|x, y| x.0.cmp(y.0));
                 for (t, c) in drawers {
                     out.push(Cascaded::Default {
                         table: t.clone(),
-                        column: c.clone(),
+                        column: c.to_string(),
                     });
                 }
             }
@@ -677,7 +726,7 @@ impl Schema {
                 }
                 Cascaded::Column { table, column } => {
                     if let Some(t) = self.tables.get_mut(table) {
-                        t.columns.retain(|c| &c.name != column);
+                        t.columns.retain(|c| *c.name != **column);
                         t.constraints.retain(|c| !c.columns.contains(column));
                     }
                 }
@@ -687,8 +736,7 @@ impl Schema {
                         .get_mut(table)
                         .and_then(|t| t.column_mut(column))
                     {
-                        c.default = None;
-                        c.sequence = None;
+                        self.shared.drop_default(c);
                     }
                 }
                 Cascaded::Trigger { table, name } => {
@@ -899,11 +947,12 @@ impl Schema {
     /// A serial column creates its sequence with the column.
     fn note_serial_sequences(&mut self, columns: &[Column], specs: &[ColumnSpec], unit: usize) {
         for (c, spec) in columns.iter().zip(specs) {
-            if let (true, Some(seq)) = (spec.is_serial(), &c.sequence)
+            if let (true, Some(seq)) = (spec.is_serial(), c.sequence())
                 && !self.has_relation(seq)
             {
-                self.others.insert(seq.clone(), Some(unit));
-                self.other_kinds.insert(seq.clone(), ObjectKind::Sequence);
+                self.others.insert(seq.to_string(), Some(unit));
+                self.other_kinds
+                    .insert(seq.to_string(), ObjectKind::Sequence);
             }
         }
     }
@@ -1020,10 +1069,11 @@ impl Schema {
         }
         if self.drawn.contains(&old) {
             self.drawn.insert(new.clone());
+            let shared = &mut self.shared;
             for t in self.tables.values_mut() {
                 for c in &mut t.columns {
-                    if c.sequence.as_deref() == Some(old.as_str()) {
-                        c.sequence = Some(new.clone());
+                    if c.sequence() == Some(old.as_str()) {
+                        shared.reshape(c, |s| s.sequence = Some(new.as_str().into()));
                     }
                 }
             }
@@ -1044,11 +1094,12 @@ impl Schema {
         let shared = &mut self.shared;
         for t in self.tables.values_mut() {
             for c in &mut t.columns {
-                if key(&c.type_name.name) == old {
-                    c.type_name = shared.type_name(&TypeName {
+                if key(&c.type_name().name) == old {
+                    let type_name = shared.type_name(&TypeName {
                         name: new.clone(),
-                        ..(*c.type_name).clone()
+                        ..c.type_name().clone()
                     });
+                    shared.reshape(c, |s| s.type_name = type_name);
                 }
             }
         }
@@ -1280,7 +1331,7 @@ impl Schema {
                         .and_then(|r| self.tables.get_mut(key(r)))
                     {
                         if let Some(c) = t.column_mut(from) {
-                            c.name = to.clone();
+                            c.name = to.as_str().into();
                         }
                         for c in &mut t.constraints {
                             for col in &mut c.columns {
@@ -1356,7 +1407,7 @@ impl Schema {
                             .extend(column.constraints.iter().map(|s| constraint(&k, s)));
                     }
                     TableCmd::DropColumn { column, .. } => {
-                        t.columns.retain(|c| &c.name != column);
+                        t.columns.retain(|c| *c.name != **column);
                         // Indexes and constraints involving the column go with it.
                         t.constraints.retain(|c| !c.columns.contains(column));
                     }
@@ -1364,36 +1415,37 @@ impl Schema {
                         column, type_name, ..
                     } => {
                         if let Some(c) = t.column_mut(column) {
-                            c.type_name = self.shared.type_name(type_name);
+                            let type_name = self.shared.type_name(type_name);
+                            self.shared.reshape(c, |s| s.type_name = type_name);
                         }
                     }
                     TableCmd::SetNotNull { column } => {
                         if let Some(c) = t.column_mut(column) {
-                            c.not_null = true;
+                            self.shared.reshape(c, |s| s.not_null = true);
                         }
                     }
                     TableCmd::DropNotNull { column } => {
                         if let Some(c) = t.column_mut(column) {
-                            c.not_null = false;
+                            self.shared.reshape(c, |s| s.not_null = false);
                         }
                     }
                     TableCmd::SetDefault { column, expr } => {
                         if let Some(c) = t.column_mut(column) {
+                            let shared = &mut self.shared;
                             match expr {
-                                Some(e) if e.is_null => {
-                                    c.default = None;
-                                    c.sequence = None;
-                                }
+                                Some(e) if e.is_null => shared.drop_default(c),
                                 Some(e) => {
-                                    c.default = Some(
-                                        self.shared
-                                            .default(e.function.as_deref().unwrap_or("constant")),
-                                    );
-                                    c.sequence = e.sequence.as_deref().map(|s| key(s).to_string());
+                                    let default =
+                                        shared.default(e.function.as_deref().unwrap_or("constant"));
+                                    shared.reshape(c, |s| {
+                                        s.default = Some(default);
+                                        s.sequence = e.sequence.as_deref().map(|s| key(s).into());
+                                    });
                                 }
                                 // Unread: a default is a default.
-                                None if c.default.is_none() => {
-                                    c.default = Some(self.shared.default("constant"))
+                                None if c.default().is_none() => {
+                                    let default = shared.default("constant");
+                                    shared.reshape(c, |s| s.default = Some(default));
                                 }
                                 None => {}
                             }
@@ -1401,8 +1453,7 @@ impl Schema {
                     }
                     TableCmd::DropDefault { column } => {
                         if let Some(c) = t.column_mut(column) {
-                            c.default = None;
-                            c.sequence = None;
+                            self.shared.drop_default(c);
                         }
                     }
                     TableCmd::AddConstraint(spec) => {

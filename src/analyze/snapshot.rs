@@ -598,13 +598,9 @@ fn compare_tables(
     table_down_stmt: Option<usize>,
     out: &mut Vec<DownDiff>,
 ) {
-    let cols_before: BTreeMap<&str, &Column> = before
-        .columns
-        .iter()
-        .map(|c| (c.name.as_str(), c))
-        .collect();
-    let cols_after: BTreeMap<&str, &Column> =
-        after.columns.iter().map(|c| (c.name.as_str(), c)).collect();
+    let cols_before: BTreeMap<&str, &Column> =
+        before.columns.iter().map(|c| (&*c.name, c)).collect();
+    let cols_after: BTreeMap<&str, &Column> = after.columns.iter().map(|c| (&*c.name, c)).collect();
     let mut names: Vec<&str> = cols_before
         .keys()
         .chain(cols_after.keys())
@@ -721,12 +717,12 @@ fn compare_tables(
 }
 
 fn describe_column(c: &Column) -> String {
-    let mut s = c.type_name.to_string();
-    if c.not_null {
+    let mut s = c.type_name().to_string();
+    if c.not_null() {
         s.push_str(" NOT NULL");
     }
     // The model keeps what decides a default, not its expression.
-    if c.default.is_some() {
+    if c.default().is_some() {
         s.push_str(" with a default");
     }
     s

@@ -572,7 +572,7 @@ fn table_cmd_locks_one(
             }
             let old = existing
                 .and_then(|t| t.column(column))
-                .map(|c| &c.type_name);
+                .map(|c| c.type_name());
             match old.map(|old| (old, type_change(old, type_name, *using, pg, zone).rewrite)) {
                 Some((_, TypeRewrite::No)) => {}
                 Some((old, TypeRewrite::Yes)) => {
