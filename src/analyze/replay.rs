@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::identity;
 use super::phase::{self, PhaseContext};
@@ -18,6 +19,7 @@ use super::snapshot;
 use super::transaction::Scope;
 use super::{AnalyzedMigration, Change, StatementFacts, TableCmd};
 use crate::discover::{Direction, Layout};
+use crate::source::SourceFile;
 use crate::target::Dialect;
 
 /// Sequential schema replay in migration order: lock facts that depend on the schema, which
@@ -92,6 +94,8 @@ impl Replay {
             |u: usize| u == index || (changed[index] && changed.get(u).copied().unwrap_or(false));
         let target = unit.migration.target;
         let source = unit.migration.source.clone();
+        // One copy of the file without its text for all the routines it defines.
+        let mut released = None;
         let added = added.entry(unit.migration.group.clone()).or_default();
         let units_group = unit.migration.group.clone();
         let replaced =
@@ -257,7 +261,7 @@ impl Replay {
                         schema.disown(change, index);
                     }
                 }
-                define(facts, schema, &source);
+                define(facts, schema, &source, &mut released);
             }
         }
     }
@@ -451,12 +455,13 @@ fn resolve_calls(facts: &mut StatementFacts, schema: &Schema) -> bool {
                     .get(super::schema::key(table))
                     .map(|list| list.iter().filter(|t| t.events.fired_by(&change)).collect())
                     .unwrap_or_default();
-                let stored: Vec<&String> = if writes_rows(&change) {
+                let stored: Vec<&str> = if writes_rows(&change) {
                     schema
                         .write_calls
                         .get(super::schema::key(table))
                         .map(|fs| {
                             fs.iter()
+                                .map(|f| &**f)
                                 .filter(|f| schema.routines.contains_key(*f))
                                 .collect()
                         })
@@ -464,11 +469,11 @@ fn resolve_calls(facts: &mut StatementFacts, schema: &Schema) -> bool {
                 } else {
                     Vec::new()
                 };
-                let functions = fired.iter().map(|t| &t.function).chain(stored);
+                let functions = fired.iter().map(|t| t.function.as_str()).chain(stored);
                 for function in functions {
                     let (span, via) = origin_of(facts, &added, &change);
                     queue.push_back(Pending {
-                        name: function.clone(),
+                        name: function.to_string(),
                         span,
                         via,
                         args: None,
@@ -610,25 +615,28 @@ fn origin_of(
     }
 }
 
-/// Record the routine or trigger a statement defines, for the statements after it.
+/// Record the routine or trigger a statement defines, for the statements after it. A
+/// routine keeps `source` without its text (`released`, made once per file).
 fn define(
     facts: &StatementFacts,
     schema: &mut Schema,
-    source: &std::sync::Arc<crate::source::SourceFile>,
+    source: &Arc<SourceFile>,
+    released: &mut Option<Arc<SourceFile>>,
 ) {
     for d in facts
         .definition()
         .into_iter()
         .chain(&facts.body().definitions)
     {
-        define_one(d, schema, source);
+        define_one(d, schema, source, released);
     }
 }
 
 fn define_one(
     definition: &Definition,
     schema: &mut Schema,
-    source: &std::sync::Arc<crate::source::SourceFile>,
+    source: &Arc<SourceFile>,
+    released: &mut Option<Arc<SourceFile>>,
 ) {
     match definition {
         Definition::Routine { name, params, body } => {
@@ -638,21 +646,11 @@ fn define_one(
                     name: name.clone(),
                     params: params.clone(),
                     body: body.clone(),
-                    source: source.released(),
+                    source: released.get_or_insert_with(|| source.released()).clone(),
                 },
             );
         }
-        Definition::TableCode { table, functions } => {
-            let list = schema
-                .write_calls
-                .entry(super::schema::key(table).to_string())
-                .or_default();
-            for f in functions {
-                if !list.contains(f) {
-                    list.push(f.clone());
-                }
-            }
-        }
+        Definition::TableCode { table, functions } => schema.note_write_calls(table, functions),
         Definition::Trigger {
             name,
             table,

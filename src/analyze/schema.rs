@@ -84,19 +84,40 @@ pub struct Constraint {
     pub references: Option<String>,
 }
 
+/// 72 bytes, boxed in [`Schema::tables`] (a map at a quarter load stores its values inline).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Table {
     pub columns: Vec<Column>,
     pub constraints: Vec<Constraint>,
     /// The unit (index into the migration set) that created it.
     pub created_by: Option<usize>,
-    /// The partitioned table this table is a partition of (a [`key`]).
-    pub partition_of: Option<String>,
-    /// The tables it inherits from (keys).
-    pub inherits: Vec<String>,
+    /// What few tables have; `None` when empty.
+    links: Option<Box<Links>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Links {
+    partition_of: Option<String>,
+    inherits: Vec<String>,
 }
 
 impl Table {
+    /// The partitioned table this table is a partition of (a [`key`]).
+    pub fn partition_of(&self) -> Option<&str> {
+        self.links.as_ref()?.partition_of.as_deref()
+    }
+    /// The tables it inherits from (keys).
+    pub fn inherits(&self) -> &[String] {
+        self.links.as_ref().map_or(&[], |l| &l.inherits)
+    }
+    /// Change its links, keeping `None` for none.
+    fn relink(&mut self, change: impl FnOnce(&mut Links)) {
+        let mut links = self.links.take().unwrap_or_default();
+        change(&mut links);
+        if links.partition_of.is_some() || !links.inherits.is_empty() {
+            self.links = Some(links);
+        }
+    }
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| &*c.name == name)
     }
@@ -113,7 +134,7 @@ impl Table {
 
 #[derive(Debug, Clone, Default)]
 pub struct Schema {
-    pub tables: HashMap<String, Table>,
+    pub tables: HashMap<String, Box<Table>>,
     /// Index name → (table, creating unit).
     pub indexes: HashMap<String, (String, Option<usize>)>,
     /// Other relations (views, materialized views, sequences) → creating unit.
@@ -154,7 +175,7 @@ pub struct Schema {
     pub triggers: HashMap<String, Vec<Trigger>>,
     /// Functions a table's defaults, checks and index expressions call on every row written,
     /// by table (a [`key`]).
-    pub write_calls: HashMap<String, Vec<String>>,
+    pub write_calls: HashMap<String, Vec<Arc<str>>>,
     /// The relations each view or materialized view reads (what `DROP ... CASCADE` drops
     /// with them). Kept for views that no longer exist too; [`Schema::dependent_views`] skips
     /// those.
@@ -162,12 +183,13 @@ pub struct Schema {
     shared: Shared,
 }
 
-/// The column types, defaults and shapes of the model, each stored once: a long history has
-/// thousands of columns and a few dozen distinct types, defaults and shapes.
+/// The column types and shapes of the model and its words (what decides a default, index
+/// methods, functions called by writes), each stored once: a long history has thousands of
+/// columns, indexes and tables and a few dozen distinct types, shapes and words.
 #[derive(Debug, Clone, Default)]
 struct Shared {
     types: HashSet<Arc<TypeName>>,
-    defaults: HashSet<Arc<str>>,
+    words: HashSet<Arc<str>>,
     shapes: HashSet<Arc<ColumnShape>>,
 }
 
@@ -181,13 +203,13 @@ impl Shared {
         t
     }
 
-    fn default(&mut self, default: &str) -> Arc<str> {
-        if let Some(d) = self.defaults.get(default) {
-            return d.clone();
+    fn word(&mut self, word: &str) -> Arc<str> {
+        if let Some(w) = self.words.get(word) {
+            return w.clone();
         }
-        let d: Arc<str> = Arc::from(default);
-        self.defaults.insert(d.clone());
-        d
+        let w: Arc<str> = Arc::from(word);
+        self.words.insert(w.clone());
+        w
     }
 
     fn shape(&mut self, shape: ColumnShape) -> Arc<ColumnShape> {
@@ -204,7 +226,7 @@ impl Shared {
         let shape = ColumnShape {
             type_name: self.type_name(&spec.type_name),
             not_null: spec.not_null,
-            default: default_key(spec).map(|d| self.default(d)),
+            default: default_key(spec).map(|d| self.word(d)),
             sequence: default_sequence(table, spec).map(String::into_boxed_str),
         };
         Column {
@@ -235,7 +257,7 @@ impl Shared {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexDef {
     pub columns: Vec<String>,
-    pub method: String,
+    pub method: Arc<str>,
     pub unique: bool,
 }
 
@@ -292,7 +314,7 @@ pub fn key(name: &str) -> &str {
 
 impl Schema {
     pub fn table(&self, name: &str) -> Option<&Table> {
-        self.tables.get(key(name))
+        self.tables.get(key(name)).map(|t| &**t)
     }
 
     /// Whether the replay knows a relation (table, index, view, sequence, ...) by this name.
@@ -370,7 +392,7 @@ impl Schema {
         // `contains` per partition made each ALTER of a 2,500-partition table quadratic).
         let mut children: HashMap<&str, Vec<&str>> = HashMap::default();
         for (name, t) in &self.tables {
-            if let Some(parent) = t.partition_of.as_deref() {
+            if let Some(parent) = t.partition_of() {
                 children.entry(parent).or_default().push(name);
             }
         }
@@ -397,7 +419,7 @@ impl Schema {
 
     /// The partitioned table `table` is a partition of.
     pub fn parent(&self, table: &str) -> Option<&str> {
-        self.table(table).and_then(|t| t.partition_of.as_deref())
+        self.table(table).and_then(|t| t.partition_of())
     }
 
     /// A table's constraint by name (as written or as PostgreSQL named it).
@@ -495,7 +517,8 @@ impl Schema {
         // Every table, sorted (deterministic output): only the kinds that must look at every
         // table pay for it; a relation's dependants come from the reverse indexes below.
         let all_tables = || {
-            let mut tables: Vec<(&String, &Table)> = self.tables.iter().collect();
+            let mut tables: Vec<(&String, &Table)> =
+                self.tables.iter().map(|(k, t)| (k, &**t)).collect();
             tables.sort_by(|x, y| x.0.cmp(y.0));
             tables
         };
@@ -652,7 +675,7 @@ impl Schema {
                 let mut heirs: Vec<&String> = self
                     .tables
                     .iter()
-                    .filter(|(_, t)| t.inherits.contains(&r))
+                    .filter(|(_, t)| t.inherits().contains(&r))
                     .map(|(name, _)| name)
                     .collect();
                 heirs.sort();
@@ -759,7 +782,7 @@ impl Schema {
         let mut out: Vec<String> = self
             .tables
             .iter()
-            .filter(|(_, t)| t.inherits.iter().any(|p| p == k))
+            .filter(|(_, t)| t.inherits().iter().any(|p| p == k))
             .map(|(name, _)| name.clone())
             .collect();
         out.sort();
@@ -787,6 +810,16 @@ impl Schema {
             }
         }
         out
+    }
+
+    /// Record the functions that `table`'s defaults, checks and index expressions call.
+    pub fn note_write_calls(&mut self, table: &str, functions: &[String]) {
+        let list = self.write_calls.entry(key(table).to_string()).or_default();
+        for f in functions {
+            if !list.iter().any(|g| **g == **f) {
+                list.push(self.shared.word(f));
+            }
+        }
     }
 
     /// Record that `table` holds a foreign key to `referenced` (a [`key`]), for `referencing`.
@@ -996,13 +1029,17 @@ impl Schema {
                 || self.referenced.contains(&old)
                 || self.inherited.contains(&old);
             for other in self.tables.values_mut().filter(|_| linked) {
-                if other.partition_of.as_deref() == Some(old.as_str()) {
-                    other.partition_of = Some(new.clone());
-                }
-                for parent in &mut other.inherits {
-                    if *parent == old {
-                        *parent = new.clone();
-                    }
+                if other.partition_of() == Some(old.as_str()) || other.inherits().contains(&old) {
+                    other.relink(|links| {
+                        if links.partition_of.as_deref() == Some(old.as_str()) {
+                            links.partition_of = Some(new.clone());
+                        }
+                        for parent in &mut links.inherits {
+                            if *parent == old {
+                                *parent = new.clone();
+                            }
+                        }
+                    });
                 }
                 for c in &mut other.constraints {
                     if c.references.as_deref() == Some(old.as_str()) {
@@ -1122,16 +1159,19 @@ impl Schema {
                     return;
                 }
                 // Exactly as many as it has: every table stays in the model to the end.
-                let mut t = Table {
+                let mut t = Box::new(Table {
                     columns: Vec::with_capacity(columns.len()),
                     constraints: Vec::with_capacity(
                         constraints.len()
                             + columns.iter().map(|c| c.constraints.len()).sum::<usize>(),
                     ),
                     created_by: Some(unit),
-                    partition_of: partition_of.as_deref().map(|p| key(p).to_string()),
-                    inherits: inherits.iter().map(|p| key(p).to_string()).collect(),
-                };
+                    links: None,
+                });
+                t.relink(|links| {
+                    links.partition_of = partition_of.as_deref().map(|p| key(p).to_string());
+                    links.inherits = inherits.iter().map(|p| key(p).to_string()).collect();
+                });
                 for c in columns {
                     t.columns.push(self.shared.column(&k, c));
                     t.constraints
@@ -1157,7 +1197,7 @@ impl Schema {
                     key(index).to_string(),
                     IndexDef {
                         columns: columns.clone(),
-                        method: method.clone(),
+                        method: self.shared.word(method),
                         unique: *unique,
                     },
                 );
@@ -1379,7 +1419,7 @@ impl Schema {
                 cmd: TableCmd::AttachPartition { partition },
             } => {
                 if let Some(p) = self.tables.get_mut(key(partition)) {
-                    p.partition_of = Some(key(table).to_string());
+                    p.relink(|links| links.partition_of = Some(key(table).to_string()));
                 }
             }
             Change::AlterTable {
@@ -1387,7 +1427,7 @@ impl Schema {
                 ..
             } => {
                 if let Some(p) = self.tables.get_mut(key(partition)) {
-                    p.partition_of = None;
+                    p.relink(|links| links.partition_of = None);
                 }
             }
             Change::AlterTable { table, cmd } => {
@@ -1436,7 +1476,7 @@ impl Schema {
                                 Some(e) if e.is_null => shared.drop_default(c),
                                 Some(e) => {
                                     let default =
-                                        shared.default(e.function.as_deref().unwrap_or("constant"));
+                                        shared.word(e.function.as_deref().unwrap_or("constant"));
                                     shared.reshape(c, |s| {
                                         s.default = Some(default);
                                         s.sequence = e.sequence.as_deref().map(|s| key(s).into());
@@ -1444,7 +1484,7 @@ impl Schema {
                                 }
                                 // Unread: a default is a default.
                                 None if c.default().is_none() => {
-                                    let default = shared.default("constant");
+                                    let default = shared.word("constant");
                                     shared.reshape(c, |s| s.default = Some(default));
                                 }
                                 None => {}

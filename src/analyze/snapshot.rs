@@ -458,7 +458,7 @@ fn with_placeholders<'a>(mut base: Schema, changes: impl Iterator<Item = &'a Cha
             Change::AlterTable { table, .. } => {
                 let k = key(table);
                 if !created.contains(k) && !base.tables.contains_key(k) {
-                    base.tables.insert(k.to_string(), Table::default());
+                    base.tables.insert(k.to_string(), Box::default());
                 }
             }
             _ => {}
