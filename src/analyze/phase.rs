@@ -447,7 +447,7 @@ pub fn replaced_constraints<'a>(
         {
             let known = schema
                 .constraint(table, name)
-                .map(|k| (k.kind, k.columns.clone()));
+                .map(|k| (k.kind, k.columns.to_vec()));
             dropped.push((schema::key(table).to_string(), name.clone(), known));
         }
     }

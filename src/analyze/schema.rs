@@ -70,18 +70,19 @@ impl Column {
     }
 }
 
+/// 72 bytes: its strings never grow, so they are boxed without spare capacity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Constraint {
     /// As written, or the name PostgreSQL chooses for an unnamed PRIMARY KEY, UNIQUE, FOREIGN
     /// KEY or column CHECK constraint (`users_pkey`, `orders_user_id_fkey`, ...).
-    pub name: Option<String>,
+    pub name: Option<Box<str>>,
     pub kind: ConstraintKind,
     pub validated: bool,
-    pub proves_not_null: Option<String>,
+    pub proves_not_null: Option<Box<str>>,
     /// The constrained columns (for a FOREIGN KEY: the referencing columns).
-    pub columns: Vec<String>,
+    pub columns: Box<[String]>,
     /// The referenced table of a FOREIGN KEY (a [`key`]).
-    pub references: Option<String>,
+    pub references: Option<Box<str>>,
 }
 
 /// 72 bytes, boxed in [`Schema::tables`] (a map at a quarter load stores its values inline).
@@ -465,7 +466,7 @@ impl Schema {
                     .iter()
                     .find(|c| c.kind == ConstraintKind::PrimaryKey)
             })
-            .map(|c| c.columns.clone())
+            .map(|c| c.columns.to_vec())
             .unwrap_or_default()
     }
 
@@ -836,7 +837,7 @@ impl Schema {
         let Some(t) = self.tables.get(table) else {
             return;
         };
-        let targets: Vec<String> = t
+        let targets: Vec<Box<str>> = t
             .constraints
             .iter()
             .filter_map(|c| c.references.clone())
@@ -1043,7 +1044,7 @@ impl Schema {
                 }
                 for c in &mut other.constraints {
                     if c.references.as_deref() == Some(old.as_str()) {
-                        c.references = Some(new.clone());
+                        c.references = Some(new.as_str().into());
                     }
                 }
             }
@@ -1391,7 +1392,7 @@ impl Schema {
                             .iter_mut()
                             .find(|c| c.name.as_deref() == Some(from))
                     {
-                        c.name = Some(to.clone());
+                        c.name = Some(to.as_str().into());
                     }
                 }
                 ObjectKind::Function | ObjectKind::Procedure => {
@@ -1532,12 +1533,13 @@ fn constraint(table: &str, spec: &ConstraintSpec) -> Constraint {
         name: spec
             .name
             .clone()
-            .or_else(|| default_constraint_name(table, spec)),
+            .or_else(|| default_constraint_name(table, spec))
+            .map(String::into_boxed_str),
         kind: spec.kind,
         validated: !spec.not_valid,
-        proves_not_null: spec.proves_not_null.clone(),
-        columns: spec.columns.clone(),
-        references: spec.references.as_deref().map(|r| key(r).to_string()),
+        proves_not_null: spec.proves_not_null.as_deref().map(Box::from),
+        columns: spec.columns.as_slice().into(),
+        references: spec.references.as_deref().map(|r| key(r).into()),
     }
 }
 

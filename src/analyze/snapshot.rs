@@ -659,9 +659,10 @@ fn compare_tables(
         }
     }
     let key_of = |c: &Constraint| {
-        c.name
-            .clone()
-            .unwrap_or_else(|| format!("{}({})", c.kind.name(), c.columns.join(",")))
+        c.name.as_deref().map_or_else(
+            || format!("{}({})", c.kind.name(), c.columns.join(",")),
+            str::to_string,
+        )
     };
     let cons_before: BTreeMap<String, &Constraint> =
         before.constraints.iter().map(|c| (key_of(c), c)).collect();

@@ -528,8 +528,9 @@ fn referenced_tables(
             t.constraints
                 .iter()
                 .filter(|c| c.kind == ConstraintKind::ForeignKey && involves(&c.columns))
-                .filter_map(|c| c.references.clone())
-                .filter(|r| r != key)
+                .filter_map(|c| c.references.as_deref())
+                .filter(|r| *r != key)
+                .map(str::to_string)
                 .collect()
         })
         .unwrap_or_default()
