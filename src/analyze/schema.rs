@@ -137,7 +137,8 @@ impl Table {
 pub struct Schema {
     pub tables: HashMap<String, Box<Table>>,
     /// Index name → (table, creating unit).
-    pub indexes: HashMap<String, (String, Option<usize>)>,
+    /// (Index names are shared with `index_defs` and `index_of_table`.)
+    pub indexes: HashMap<Arc<str>, (String, Option<usize>)>,
     /// Other relations (views, materialized views, sequences) → creating unit.
     pub others: HashMap<String, Option<usize>>,
     /// What each of `others` is (view, materialized view, sequence, foreign table).
@@ -145,7 +146,7 @@ pub struct Schema {
     /// Table → the indexes on it (a superset: a dropped or renamed index may stay listed;
     /// `indexes` decides). Lets a table rename or move retarget its indexes without a scan of
     /// every index.
-    index_of_table: HashMap<String, Vec<String>>,
+    index_of_table: HashMap<String, Vec<Arc<str>>>,
     /// Tables that are (or were) inherited from and sequences column defaults draw from:
     /// supersets that let a rename or move skip its scans of every
     /// table, view and column in the common case.
@@ -163,7 +164,7 @@ pub struct Schema {
     /// what references the table, not a scan of every table.
     referencers: HashMap<String, Vec<String>>,
     /// Key columns, method and uniqueness of indexes whose CREATE INDEX the replay saw.
-    pub index_defs: HashMap<String, IndexDef>,
+    pub index_defs: HashMap<Arc<str>, IndexDef>,
     /// Types, domains, functions, procedures, schemas, extensions, triggers and policies by
     /// kind and name (a trigger or policy as `table.name`), with the creating unit.
     pub objects: HashMap<(ObjectKind, String), Option<usize>>,
@@ -961,7 +962,7 @@ impl Schema {
     }
 
     /// Record an index on a table (also for the snapshot's copies of the model).
-    pub fn insert_index(&mut self, name: String, entry: (String, Option<usize>)) {
+    pub fn insert_index(&mut self, name: Arc<str>, entry: (String, Option<usize>)) {
         self.index_of_table
             .entry(entry.0.clone())
             .or_default()
@@ -1017,7 +1018,7 @@ impl Schema {
                     continue; // listed, but no longer on this table
                 }
                 let to = match moved_schema {
-                    Some(schema) => qualify(schema, base_name(&index)),
+                    Some(schema) => qualify(schema, base_name(&index)).into(),
                     None => index.clone(),
                 };
                 self.indexes.remove(&index);
@@ -1082,10 +1083,11 @@ impl Schema {
                 self.other_kinds.insert(new.clone(), kind);
             }
             self.others.insert(new.clone(), u);
-        } else if let Some(v) = self.indexes.remove(&old) {
+        } else if let Some(v) = self.indexes.remove(old.as_str()) {
+            let new: Arc<str> = new.into();
             self.insert_index(new.clone(), v);
-            if let Some(d) = self.index_defs.remove(&old) {
-                self.index_defs.insert(new.clone(), d);
+            if let Some(d) = self.index_defs.remove(old.as_str()) {
+                self.index_defs.insert(new, d);
             }
             return;
         } else {
@@ -1194,15 +1196,16 @@ impl Schema {
                 if self.has_relation(index) {
                     return; // IF NOT EXISTS of an existing relation changes nothing.
                 }
+                let name: Arc<str> = key(index).into();
                 self.index_defs.insert(
-                    key(index).to_string(),
+                    name.clone(),
                     IndexDef {
                         columns: columns.clone(),
                         method: self.shared.word(method),
                         unique: *unique,
                     },
                 );
-                self.insert_index(key(index).to_string(), (key(table).to_string(), Some(unit)));
+                self.insert_index(name, (key(table).to_string(), Some(unit)));
             }
             Change::Create {
                 object:
@@ -1503,11 +1506,7 @@ impl Schema {
                         if let (Some(index), Some(name)) = (&spec.using_index, &spec.name)
                             && let Some(v) = self.indexes.remove(key(index))
                         {
-                            self.index_of_table
-                                .entry(v.0.clone())
-                                .or_default()
-                                .push(name.clone());
-                            self.indexes.insert(name.clone(), v);
+                            self.insert_index(name.as_str().into(), v);
                         }
                     }
                     TableCmd::ValidateConstraint { name } => {

@@ -421,11 +421,11 @@ fn subset(schema: &Schema, touches: &[Touch]) -> Schema {
                     copy.tables.insert(k.clone(), table.clone());
                     copy.note_table_links(k);
                 }
-                if let Some(v) = schema.indexes.get(k) {
-                    copy.insert_index(k.clone(), v.clone());
+                if let Some(v) = schema.indexes.get(k.as_str()) {
+                    copy.insert_index(k.as_str().into(), v.clone());
                 }
-                if let Some(d) = schema.index_defs.get(k) {
-                    copy.index_defs.insert(k.clone(), d.clone());
+                if let Some(d) = schema.index_defs.get(k.as_str()) {
+                    copy.index_defs.insert(k.as_str().into(), d.clone());
                 }
                 if let Some(v) = schema.others.get(k) {
                     copy.others.insert(k.clone(), *v);
