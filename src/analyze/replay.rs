@@ -642,12 +642,12 @@ fn define_one(
         Definition::Routine { name, params, body } => {
             schema.routines.insert(
                 name.clone(),
-                Routine {
+                Box::new(Routine {
                     name: name.clone(),
                     params: params.clone(),
                     body: body.clone(),
                     source: released.get_or_insert_with(|| source.released()).clone(),
-                },
+                }),
             );
         }
         Definition::TableCode { table, functions } => schema.note_write_calls(table, functions),
@@ -663,11 +663,14 @@ fn define_one(
                 .or_default();
             // CREATE OR REPLACE TRIGGER replaces the one of the same name.
             list.retain(|t| &t.name != name);
-            list.push(Trigger {
-                name: name.clone(),
-                function: function.clone(),
-                events: *events,
-            });
+            schema::push_compact(
+                list,
+                Trigger {
+                    name: name.clone(),
+                    function: function.clone(),
+                    events: *events,
+                },
+            );
         }
     }
 }

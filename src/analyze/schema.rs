@@ -172,7 +172,7 @@ pub struct Schema {
     pub enum_values: HashMap<String, Vec<String>>,
     /// Functions and procedures by name (lower-case, `public.` dropped; overloads share one
     /// entry, the last created).
-    pub routines: HashMap<String, Routine>,
+    pub routines: HashMap<String, Box<Routine>>,
     /// Triggers by the table (a [`key`]) they are on.
     pub triggers: HashMap<String, Vec<Trigger>>,
     /// Functions a table's defaults, checks and index expressions call on every row written,
@@ -261,6 +261,15 @@ pub struct IndexDef {
     pub columns: Vec<String>,
     pub method: Arc<str>,
     pub unique: bool,
+}
+
+/// Push onto a list the model keeps to the end of the run: most hold one or two items, for
+/// which `Vec::push` would make room for four. Grows by a quarter (still amortised linear).
+pub fn push_compact<T>(list: &mut Vec<T>, item: T) {
+    if list.len() == list.capacity() {
+        list.reserve_exact(list.len() / 4 + 1);
+    }
+    list.push(item);
 }
 
 /// A column's default as the model records it (see [`Column::default`]).
@@ -495,10 +504,8 @@ impl Schema {
         if let (Some(view), Some(reads)) = (view, reads) {
             let reads: Vec<String> = reads.iter().map(|r| key(r).to_string()).collect();
             for r in &reads {
-                self.readers_of
-                    .entry(r.clone())
-                    .or_default()
-                    .push(view.clone());
+                let readers = self.readers_of.entry(r.clone()).or_default();
+                push_compact(readers, view.clone());
             }
             self.view_reads.insert(view, reads);
         }
@@ -819,7 +826,7 @@ impl Schema {
         let list = self.write_calls.entry(key(table).to_string()).or_default();
         for f in functions {
             if !list.iter().any(|g| **g == **f) {
-                list.push(self.shared.word(f));
+                push_compact(list, self.shared.word(f));
             }
         }
     }
@@ -828,7 +835,7 @@ impl Schema {
     fn note_referencer(&mut self, referenced: &str, table: &str) {
         let list = self.referencers.entry(referenced.to_string()).or_default();
         if list.last().map(String::as_str) != Some(table) {
-            list.push(table.to_string());
+            push_compact(list, table.to_string());
         }
     }
 
@@ -963,10 +970,8 @@ impl Schema {
 
     /// Record an index on a table (also for the snapshot's copies of the model).
     pub fn insert_index(&mut self, name: Arc<str>, entry: (String, Option<usize>)) {
-        self.index_of_table
-            .entry(entry.0.clone())
-            .or_default()
-            .push(name.clone());
+        let on_table = self.index_of_table.entry(entry.0.clone()).or_default();
+        push_compact(on_table, name.clone());
         self.indexes.insert(name, entry);
     }
 
@@ -1442,11 +1447,8 @@ impl Schema {
                 match cmd {
                     TableCmd::AddColumn { column, .. } if t.column(&column.name).is_none() => {
                         // A table built with room for exactly its columns would double it
-                        // for one more: grow by a quarter (still amortised linear).
-                        if t.columns.len() == t.columns.capacity() {
-                            t.columns.reserve_exact(t.columns.len() / 4 + 1);
-                        }
-                        t.columns.push(self.shared.column(&k, column));
+                        // for one more.
+                        push_compact(&mut t.columns, self.shared.column(&k, column));
                         t.constraints
                             .extend(column.constraints.iter().map(|s| constraint(&k, s)));
                     }
@@ -1501,7 +1503,7 @@ impl Schema {
                         }
                     }
                     TableCmd::AddConstraint(spec) => {
-                        t.constraints.push(constraint(&k, spec));
+                        push_compact(&mut t.constraints, constraint(&k, spec));
                         // `USING INDEX idx` with a constraint name renames the index.
                         if let (Some(index), Some(name)) = (&spec.using_index, &spec.name)
                             && let Some(v) = self.indexes.remove(key(index))
