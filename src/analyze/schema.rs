@@ -1603,3 +1603,79 @@ fn object_name(name1: &str, name2: &str, label: &str) -> String {
     out.push_str(label);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::postgres::classify::classify;
+
+    fn replayed(sql: &str) -> Schema {
+        let parsed = pg_query::parse(sql, pg_query::ParserOptions::DEFAULT).expect("parses");
+        let mut schema = Schema::default();
+        for node in parsed
+            .protobuf
+            .stmts
+            .into_iter()
+            .filter_map(|s| s.stmt?.node)
+        {
+            for change in classify(&node).changes {
+                schema.apply(&change, 0);
+            }
+        }
+        schema
+    }
+
+    /// The model keeps one of each per column, constraint and table of the whole history: their
+    /// size is most of its memory (issue 12).
+    #[test]
+    fn the_model_keeps_columns_constraints_and_tables_small() {
+        assert_eq!(std::mem::size_of::<Column>(), 24);
+        assert_eq!(std::mem::size_of::<Constraint>(), 72);
+        assert_eq!(std::mem::size_of::<Table>(), 72);
+    }
+
+    #[test]
+    fn columns_alike_share_a_shape_and_change_alone() {
+        let s = replayed(
+            "CREATE TABLE a (x int NOT NULL DEFAULT 0, y int NOT NULL DEFAULT 0);
+             CREATE TABLE b (z int NOT NULL DEFAULT 0);
+             ALTER TABLE a ALTER COLUMN y DROP NOT NULL, ALTER COLUMN x TYPE bigint;",
+        );
+        let col = |t: &str, c: &str| s.table(t).and_then(|t| t.column(c)).expect("column");
+        let (x, y, z) = (col("a", "x"), col("a", "y"), col("b", "z"));
+        assert!(x.not_null() && !y.not_null() && z.not_null());
+        assert_eq!(
+            (x.type_name().name.as_str(), y.type_name().name.as_str()),
+            ("int8", "int4")
+        );
+        assert_eq!(
+            (x.default(), y.default()),
+            (Some("constant"), Some("constant"))
+        );
+        // `y` back to what `z` is: one shape again.
+        let s = replayed(
+            "CREATE TABLE a (y int NOT NULL DEFAULT 0); CREATE TABLE b (z int DEFAULT 0);
+             ALTER TABLE b ALTER COLUMN z SET NOT NULL;",
+        );
+        let col = |t: &str, c: &str| s.table(t).and_then(|t| t.column(c)).expect("column");
+        assert!(Arc::ptr_eq(&col("a", "y").shape, &col("b", "z").shape));
+    }
+
+    #[test]
+    fn a_detached_partition_is_a_table_without_links() {
+        let s = replayed(
+            "CREATE TABLE p (id int) PARTITION BY RANGE (id); CREATE TABLE c (id int);
+             CREATE TABLE d (id int);
+             ALTER TABLE p ATTACH PARTITION c FOR VALUES FROM (0) TO (10);",
+        );
+        assert_eq!(s.parent("c"), Some("p"));
+        let s2 = replayed(
+            "CREATE TABLE p (id int) PARTITION BY RANGE (id); CREATE TABLE c (id int);
+             CREATE TABLE d (id int);
+             ALTER TABLE p ATTACH PARTITION c FOR VALUES FROM (0) TO (10);
+             ALTER TABLE p DETACH PARTITION c;",
+        );
+        assert_eq!(s2.parent("c"), None);
+        assert_eq!(s2.table("c"), s2.table("d"));
+    }
+}
