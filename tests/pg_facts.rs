@@ -1190,7 +1190,7 @@ fn type_change_facts_match_postgresql() {
                 schema
                     .table(&format!("tc_{n}"))
                     .and_then(|t| t.column("c"))
-                    .map(|c| c.type_name.clone())
+                    .map(|c| c.type_name().clone())
                     .unwrap_or_default(),
                 type_name.clone(),
                 *using,

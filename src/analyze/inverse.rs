@@ -445,7 +445,7 @@ fn alter_inverse(table: &str, cmd: &TableCmd, schema: &Schema, unit: usize) -> S
             )
         }
         TableCmd::SetNotNull { column } => match col(column) {
-            Some(c) if c.not_null => nothing(),
+            Some(c) if c.not_null() => nothing(),
             _ => steps(
                 vec![alter(format!(
                     "ALTER COLUMN {} DROP NOT NULL",
@@ -455,7 +455,7 @@ fn alter_inverse(table: &str, cmd: &TableCmd, schema: &Schema, unit: usize) -> S
             ),
         },
         TableCmd::DropNotNull { column } => match col(column) {
-            Some(c) if !c.not_null => nothing(),
+            Some(c) if !c.not_null() => nothing(),
             _ => steps(
                 vec![alter(format!(
                     "ALTER COLUMN {} SET NOT NULL",
@@ -469,13 +469,13 @@ fn alter_inverse(table: &str, cmd: &TableCmd, schema: &Schema, unit: usize) -> S
                 vec![alter(format!(
                     "ALTER COLUMN {} TYPE {}",
                     ident(column),
-                    c.type_name
+                    c.type_name()
                 ))],
                 vec![format!(
                     "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass({}) AND attname = {} AND NOT attisdropped AND format_type(atttypid, atttypmod) = {})",
                     literal(&qualified(table)),
                     literal(column),
-                    literal(&format_type(&c.type_name))
+                    literal(&format_type(c.type_name()))
                 )],
             ),
             None => irreversible(
@@ -484,7 +484,7 @@ fn alter_inverse(table: &str, cmd: &TableCmd, schema: &Schema, unit: usize) -> S
             ),
         },
         TableCmd::SetDefault { column, .. } => match col(column) {
-            Some(c) if c.default.is_none() => steps(
+            Some(c) if c.default().is_none() => steps(
                 vec![alter(format!(
                     "ALTER COLUMN {} DROP DEFAULT",
                     ident(column)
@@ -502,7 +502,7 @@ fn alter_inverse(table: &str, cmd: &TableCmd, schema: &Schema, unit: usize) -> S
             ),
         },
         TableCmd::DropDefault { column } => match col(column) {
-            Some(c) if c.default.is_none() => nothing(),
+            Some(c) if c.default().is_none() => nothing(),
             _ => irreversible(
                 format!("the dropped default of {table}.{column} is not known"),
                 false,

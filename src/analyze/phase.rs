@@ -383,7 +383,7 @@ fn every_row_of(schema: &Schema, table: &str, columns: &[String]) -> bool {
         && schema.table(table).is_some_and(|t| {
             columns
                 .iter()
-                .all(|c| t.column(c).is_some_and(|c| c.not_null))
+                .all(|c| t.column(c).is_some_and(|c| c.not_null()))
         })
 }
 
@@ -447,7 +447,7 @@ pub fn replaced_constraints<'a>(
         {
             let known = schema
                 .constraint(table, name)
-                .map(|k| (k.kind, k.columns.clone()));
+                .map(|k| (k.kind, k.columns.to_vec()));
             dropped.push((schema::key(table).to_string(), name.clone(), known));
         }
     }

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::identity;
 use super::phase::{self, PhaseContext};
@@ -18,6 +19,7 @@ use super::snapshot;
 use super::transaction::Scope;
 use super::{AnalyzedMigration, Change, StatementFacts, TableCmd};
 use crate::discover::{Direction, Layout};
+use crate::source::SourceFile;
 use crate::target::Dialect;
 
 /// Sequential schema replay in migration order: lock facts that depend on the schema, which
@@ -103,7 +105,7 @@ impl Replay {
         if target.dialect == Dialect::Sqlite {
             let columns = |t: &str| {
                 let t = schema.table(t)?;
-                Some(t.columns.iter().map(|c| c.name.clone()).collect())
+                Some(t.columns.iter().map(|c| c.name.to_string()).collect())
             };
             super::sqlite::replay::recognise_rebuilds(&mut unit.statements, &columns);
         }
@@ -451,12 +453,13 @@ fn resolve_calls(facts: &mut StatementFacts, schema: &Schema) -> bool {
                     .get(super::schema::key(table))
                     .map(|list| list.iter().filter(|t| t.events.fired_by(&change)).collect())
                     .unwrap_or_default();
-                let stored: Vec<&String> = if writes_rows(&change) {
+                let stored: Vec<&str> = if writes_rows(&change) {
                     schema
                         .write_calls
                         .get(super::schema::key(table))
                         .map(|fs| {
                             fs.iter()
+                                .map(|f| &**f)
                                 .filter(|f| schema.routines.contains_key(*f))
                                 .collect()
                         })
@@ -464,11 +467,11 @@ fn resolve_calls(facts: &mut StatementFacts, schema: &Schema) -> bool {
                 } else {
                     Vec::new()
                 };
-                let functions = fired.iter().map(|t| &t.function).chain(stored);
+                let functions = fired.iter().map(|t| t.function.as_str()).chain(stored);
                 for function in functions {
                     let (span, via) = origin_of(facts, &added, &change);
                     queue.push_back(Pending {
-                        name: function.clone(),
+                        name: function.to_string(),
                         span,
                         via,
                         args: None,
@@ -610,12 +613,9 @@ fn origin_of(
     }
 }
 
-/// Record the routine or trigger a statement defines, for the statements after it.
-fn define(
-    facts: &StatementFacts,
-    schema: &mut Schema,
-    source: &std::sync::Arc<crate::source::SourceFile>,
-) {
+/// Record the routine or trigger a statement defines, for the statements after it. A
+/// routine keeps the positions of the statement in `source`, without its text.
+fn define(facts: &StatementFacts, schema: &mut Schema, source: &Arc<SourceFile>) {
     let mut excerpt = None;
     for d in facts
         .definition()
@@ -634,31 +634,21 @@ fn define(
 fn define_one(
     definition: &Definition,
     schema: &mut Schema,
-    mut source: impl FnMut() -> std::sync::Arc<crate::source::SourceFile>,
+    mut source: impl FnMut() -> Arc<SourceFile>,
 ) {
     match definition {
         Definition::Routine { name, params, body } => {
             schema.routines.insert(
                 name.clone(),
-                Routine {
+                Box::new(Routine {
                     name: name.clone(),
                     params: params.clone(),
                     body: body.clone(),
                     source: source(),
-                },
+                }),
             );
         }
-        Definition::TableCode { table, functions } => {
-            let list = schema
-                .write_calls
-                .entry(super::schema::key(table).to_string())
-                .or_default();
-            for f in functions {
-                if !list.contains(f) {
-                    list.push(f.clone());
-                }
-            }
-        }
+        Definition::TableCode { table, functions } => schema.note_write_calls(table, functions),
         Definition::Trigger {
             name,
             table,
@@ -671,11 +661,14 @@ fn define_one(
                 .or_default();
             // CREATE OR REPLACE TRIGGER replaces the one of the same name.
             list.retain(|t| &t.name != name);
-            list.push(Trigger {
-                name: name.clone(),
-                function: function.clone(),
-                events: *events,
-            });
+            schema::push_compact(
+                list,
+                Trigger {
+                    name: name.clone(),
+                    function: function.clone(),
+                    events: *events,
+                },
+            );
         }
     }
 }

@@ -35,51 +35,95 @@ pub struct Trigger {
     pub events: TriggerEvents,
 }
 
-/// One per column of every table alive in the history: types and defaults are shared
-/// ([`Shared`]), and a column is 80 bytes.
+/// One per column of every table alive in the history, 24 bytes: all but its name is a
+/// [`ColumnShape`] shared with every column alike ([`Shared`]); a long history has thousands of
+/// columns and a few dozen distinct shapes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
-    pub name: String,
-    pub type_name: Arc<TypeName>,
-    pub not_null: bool,
-    /// Whether it has a default, and what decides it (the function called, or `constant`).
-    pub default: Option<Arc<str>>,
-    /// The sequence its default draws from (`nextval('seq')`, or a serial column's own).
-    pub sequence: Option<String>,
+    pub name: Box<str>,
+    shape: Arc<ColumnShape>,
 }
 
+/// A column's type, nullability and default.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ColumnShape {
+    type_name: Arc<TypeName>,
+    not_null: bool,
+    default: Option<Arc<str>>,
+    sequence: Option<Box<str>>,
+}
+
+impl Column {
+    pub fn type_name(&self) -> &TypeName {
+        &self.shape.type_name
+    }
+    pub fn not_null(&self) -> bool {
+        self.shape.not_null
+    }
+    /// Whether it has a default, and what decides it (the function called, or `constant`).
+    pub fn default(&self) -> Option<&str> {
+        self.shape.default.as_deref()
+    }
+    /// The sequence its default draws from (`nextval('seq')`, or a serial column's own).
+    pub fn sequence(&self) -> Option<&str> {
+        self.shape.sequence.as_deref()
+    }
+}
+
+/// 72 bytes: its strings never grow, so they are boxed without spare capacity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Constraint {
     /// As written, or the name PostgreSQL chooses for an unnamed PRIMARY KEY, UNIQUE, FOREIGN
     /// KEY or column CHECK constraint (`users_pkey`, `orders_user_id_fkey`, ...).
-    pub name: Option<String>,
+    pub name: Option<Box<str>>,
     pub kind: ConstraintKind,
     pub validated: bool,
-    pub proves_not_null: Option<String>,
+    pub proves_not_null: Option<Box<str>>,
     /// The constrained columns (for a FOREIGN KEY: the referencing columns).
-    pub columns: Vec<String>,
+    pub columns: Box<[String]>,
     /// The referenced table of a FOREIGN KEY (a [`key`]).
-    pub references: Option<String>,
+    pub references: Option<Box<str>>,
 }
 
+/// 72 bytes, boxed in [`Schema::tables`] (a map at a quarter load stores its values inline).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Table {
     pub columns: Vec<Column>,
     pub constraints: Vec<Constraint>,
     /// The unit (index into the migration set) that created it.
     pub created_by: Option<usize>,
-    /// The partitioned table this table is a partition of (a [`key`]).
-    pub partition_of: Option<String>,
-    /// The tables it inherits from (keys).
-    pub inherits: Vec<String>,
+    /// What few tables have; `None` when empty.
+    links: Option<Box<Links>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Links {
+    partition_of: Option<String>,
+    inherits: Vec<String>,
 }
 
 impl Table {
+    /// The partitioned table this table is a partition of (a [`key`]).
+    pub fn partition_of(&self) -> Option<&str> {
+        self.links.as_ref()?.partition_of.as_deref()
+    }
+    /// The tables it inherits from (keys).
+    pub fn inherits(&self) -> &[String] {
+        self.links.as_ref().map_or(&[], |l| &l.inherits)
+    }
+    /// Change its links, keeping `None` for none.
+    fn relink(&mut self, change: impl FnOnce(&mut Links)) {
+        let mut links = self.links.take().unwrap_or_default();
+        change(&mut links);
+        if links.partition_of.is_some() || !links.inherits.is_empty() {
+            self.links = Some(links);
+        }
+    }
     pub fn column(&self, name: &str) -> Option<&Column> {
-        self.columns.iter().find(|c| c.name == name)
+        self.columns.iter().find(|c| &*c.name == name)
     }
     fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
-        self.columns.iter_mut().find(|c| c.name == name)
+        self.columns.iter_mut().find(|c| &*c.name == name)
     }
     /// A validated `CHECK (col IS NOT NULL)` lets `SET NOT NULL` skip its scan (PostgreSQL 12+).
     pub fn has_validated_not_null_check(&self, column: &str) -> bool {
@@ -91,9 +135,10 @@ impl Table {
 
 #[derive(Debug, Clone, Default)]
 pub struct Schema {
-    pub tables: HashMap<String, Table>,
+    pub tables: HashMap<String, Box<Table>>,
     /// Index name → (table, creating unit).
-    pub indexes: HashMap<String, (String, Option<usize>)>,
+    /// (Index names are shared with `index_defs` and `index_of_table`.)
+    pub indexes: HashMap<Arc<str>, (String, Option<usize>)>,
     /// Other relations (views, materialized views, sequences) → creating unit.
     pub others: HashMap<String, Option<usize>>,
     /// What each of `others` is (view, materialized view, sequence, foreign table).
@@ -101,7 +146,7 @@ pub struct Schema {
     /// Table → the indexes on it (a superset: a dropped or renamed index may stay listed;
     /// `indexes` decides). Lets a table rename or move retarget its indexes without a scan of
     /// every index.
-    index_of_table: HashMap<String, Vec<String>>,
+    index_of_table: HashMap<String, Vec<Arc<str>>>,
     /// Tables that are (or were) inherited from and sequences column defaults draw from:
     /// supersets that let a rename or move skip its scans of every
     /// table, view and column in the common case.
@@ -119,7 +164,7 @@ pub struct Schema {
     /// what references the table, not a scan of every table.
     referencers: HashMap<String, Vec<String>>,
     /// Key columns, method and uniqueness of indexes whose CREATE INDEX the replay saw.
-    pub index_defs: HashMap<String, IndexDef>,
+    pub index_defs: HashMap<Arc<str>, IndexDef>,
     /// Types, domains, functions, procedures, schemas, extensions, triggers and policies by
     /// kind and name (a trigger or policy as `table.name`), with the creating unit.
     pub objects: HashMap<(ObjectKind, String), Option<usize>>,
@@ -127,12 +172,12 @@ pub struct Schema {
     pub enum_values: HashMap<String, Vec<String>>,
     /// Functions and procedures by name (lower-case, `public.` dropped; overloads share one
     /// entry, the last created).
-    pub routines: HashMap<String, Routine>,
+    pub routines: HashMap<String, Box<Routine>>,
     /// Triggers by the table (a [`key`]) they are on.
     pub triggers: HashMap<String, Vec<Trigger>>,
     /// Functions a table's defaults, checks and index expressions call on every row written,
     /// by table (a [`key`]).
-    pub write_calls: HashMap<String, Vec<String>>,
+    pub write_calls: HashMap<String, Vec<Arc<str>>>,
     /// The relations each view or materialized view reads (what `DROP ... CASCADE` drops
     /// with them). Kept for views that no longer exist too; [`Schema::dependent_views`] skips
     /// those.
@@ -140,12 +185,14 @@ pub struct Schema {
     shared: Shared,
 }
 
-/// The column types and defaults of the model, each stored once: a long history has
-/// thousands of columns and a few dozen distinct types and defaults.
+/// The column types and shapes of the model and its words (what decides a default, index
+/// methods, functions called by writes), each stored once: a long history has thousands of
+/// columns, indexes and tables and a few dozen distinct types, shapes and words.
 #[derive(Debug, Clone, Default)]
 struct Shared {
     types: HashSet<Arc<TypeName>>,
-    defaults: HashSet<Arc<str>>,
+    words: HashSet<Arc<str>>,
+    shapes: HashSet<Arc<ColumnShape>>,
 }
 
 impl Shared {
@@ -158,24 +205,53 @@ impl Shared {
         t
     }
 
-    fn default(&mut self, default: &str) -> Arc<str> {
-        if let Some(d) = self.defaults.get(default) {
-            return d.clone();
+    fn word(&mut self, word: &str) -> Arc<str> {
+        if let Some(w) = self.words.get(word) {
+            return w.clone();
         }
-        let d: Arc<str> = Arc::from(default);
-        self.defaults.insert(d.clone());
-        d
+        let w: Arc<str> = Arc::from(word);
+        self.words.insert(w.clone());
+        w
+    }
+
+    fn shape(&mut self, shape: ColumnShape) -> Arc<ColumnShape> {
+        if let Some(s) = self.shapes.get(&shape) {
+            return s.clone();
+        }
+        let s = Arc::new(shape);
+        self.shapes.insert(s.clone());
+        s
     }
 
     /// A column of the model for `spec`, on the table `table` (a [`key`]).
     fn column(&mut self, table: &str, spec: &ColumnSpec) -> Column {
-        Column {
-            name: spec.name.clone(),
+        let shape = ColumnShape {
             type_name: self.type_name(&spec.type_name),
             not_null: spec.not_null,
-            default: default_key(spec).map(|d| self.default(d)),
-            sequence: default_sequence(table, spec),
+            default: default_key(spec).map(|d| self.word(d)),
+            sequence: default_sequence(table, spec).map(String::into_boxed_str),
+        };
+        Column {
+            name: spec.name.as_str().into(),
+            shape: self.shape(shape),
         }
+    }
+
+    /// Change what `column` is beyond its name.
+    fn reshape(&mut self, column: &mut Column, change: impl FnOnce(&mut ColumnShape)) {
+        let mut shape = (*column.shape).clone();
+        change(&mut shape);
+        if shape != *column.shape {
+            column.shape = self.shape(shape);
+        }
+    }
+
+    /// `column` without its default (and the sequence it drew from).
+    fn drop_default(&mut self, column: &mut Column) {
+        self.reshape(column, |s| {
+            s.default = None;
+            s.sequence = None;
+        });
     }
 }
 
@@ -183,8 +259,17 @@ impl Shared {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexDef {
     pub columns: Vec<String>,
-    pub method: String,
+    pub method: Arc<str>,
     pub unique: bool,
+}
+
+/// Push onto a list the model keeps to the end of the run: most hold one or two items, for
+/// which `Vec::push` would make room for four. Grows by a quarter (still amortised linear).
+pub fn push_compact<T>(list: &mut Vec<T>, item: T) {
+    if list.len() == list.capacity() {
+        list.reserve_exact(list.len() / 4 + 1);
+    }
+    list.push(item);
 }
 
 /// A column's default as the model records it (see [`Column::default`]).
@@ -240,7 +325,7 @@ pub fn key(name: &str) -> &str {
 
 impl Schema {
     pub fn table(&self, name: &str) -> Option<&Table> {
-        self.tables.get(key(name))
+        self.tables.get(key(name)).map(|t| &**t)
     }
 
     /// Whether the replay knows a relation (table, index, view, sequence, ...) by this name.
@@ -318,7 +403,7 @@ impl Schema {
         // `contains` per partition made each ALTER of a 2,500-partition table quadratic).
         let mut children: HashMap<&str, Vec<&str>> = HashMap::default();
         for (name, t) in &self.tables {
-            if let Some(parent) = t.partition_of.as_deref() {
+            if let Some(parent) = t.partition_of() {
                 children.entry(parent).or_default().push(name);
             }
         }
@@ -345,7 +430,7 @@ impl Schema {
 
     /// The partitioned table `table` is a partition of.
     pub fn parent(&self, table: &str) -> Option<&str> {
-        self.table(table).and_then(|t| t.partition_of.as_deref())
+        self.table(table).and_then(|t| t.partition_of())
     }
 
     /// A table's constraint by name (as written or as PostgreSQL named it).
@@ -391,7 +476,7 @@ impl Schema {
                     .iter()
                     .find(|c| c.kind == ConstraintKind::PrimaryKey)
             })
-            .map(|c| c.columns.clone())
+            .map(|c| c.columns.to_vec())
             .unwrap_or_default()
     }
 
@@ -419,10 +504,8 @@ impl Schema {
         if let (Some(view), Some(reads)) = (view, reads) {
             let reads: Vec<String> = reads.iter().map(|r| key(r).to_string()).collect();
             for r in &reads {
-                self.readers_of
-                    .entry(r.clone())
-                    .or_default()
-                    .push(view.clone());
+                let readers = self.readers_of.entry(r.clone()).or_default();
+                push_compact(readers, view.clone());
             }
             self.view_reads.insert(view, reads);
         }
@@ -443,7 +526,8 @@ impl Schema {
         // Every table, sorted (deterministic output): only the kinds that must look at every
         // table pay for it; a relation's dependants come from the reverse indexes below.
         let all_tables = || {
-            let mut tables: Vec<(&String, &Table)> = self.tables.iter().collect();
+            let mut tables: Vec<(&String, &Table)> =
+                self.tables.iter().map(|(k, t)| (k, &**t)).collect();
             tables.sort_by(|x, y| x.0.cmp(y.0));
             tables
         };
@@ -471,10 +555,10 @@ impl Schema {
                 let types: HashSet<&str> = names.iter().map(|n| key(n)).collect();
                 for (t, table) in &all_tables() {
                     for c in &table.columns {
-                        if types.contains(key(&c.type_name.name)) {
+                        if types.contains(key(&c.type_name().name)) {
                             out.push(Cascaded::Column {
                                 table: (*t).clone(),
-                                column: c.name.clone(),
+                                column: c.name.to_string(),
                             });
                         }
                     }
@@ -490,14 +574,11 @@ impl Schema {
                 for (t, table) in &all_tables() {
                     let mut by_default = false;
                     for c in &table.columns {
-                        if c.default
-                            .as_deref()
-                            .is_some_and(|f| functions.contains(&plain(f)))
-                        {
+                        if c.default().is_some_and(|f| functions.contains(&plain(f))) {
                             by_default = true;
                             out.push(Cascaded::Default {
                                 table: (*t).clone(),
-                                column: c.name.clone(),
+                                column: c.name.to_string(),
                             });
                         }
                     }
@@ -603,7 +684,7 @@ impl Schema {
                 let mut heirs: Vec<&String> = self
                     .tables
                     .iter()
-                    .filter(|(_, t)| t.inherits.contains(&r))
+                    .filter(|(_, t)| t.inherits().contains(&r))
                     .map(|(name, _)| name)
                     .collect();
                 heirs.sort();
@@ -625,22 +706,22 @@ impl Schema {
                 }
             }
             if self.drawn.contains(r.as_str()) {
-                let mut drawers: Vec<(&String, &String)> = self
+                let mut drawers: Vec<(&String, &str)> = self
                     .tables
                     .iter()
                     .flat_map(|(t, table)| {
                         table
                             .columns
                             .iter()
-                            .filter(|c| c.sequence.as_deref() == Some(r.as_str()))
-                            .map(move |c| (t, &c.name))
+                            .filter(|c| c.sequence() == Some(r.as_str()))
+                            .map(move |c| (t, &*c.name))
                     })
                     .collect();
                 drawers.sort_by(|x, y| x.0.cmp(y.0));
                 for (t, c) in drawers {
                     out.push(Cascaded::Default {
                         table: t.clone(),
-                        column: c.clone(),
+                        column: c.to_string(),
                     });
                 }
             }
@@ -677,7 +758,7 @@ impl Schema {
                 }
                 Cascaded::Column { table, column } => {
                     if let Some(t) = self.tables.get_mut(table) {
-                        t.columns.retain(|c| &c.name != column);
+                        t.columns.retain(|c| *c.name != **column);
                         t.constraints.retain(|c| !c.columns.contains(column));
                     }
                 }
@@ -687,8 +768,7 @@ impl Schema {
                         .get_mut(table)
                         .and_then(|t| t.column_mut(column))
                     {
-                        c.default = None;
-                        c.sequence = None;
+                        self.shared.drop_default(c);
                     }
                 }
                 Cascaded::Trigger { table, name } => {
@@ -711,7 +791,7 @@ impl Schema {
         let mut out: Vec<String> = self
             .tables
             .iter()
-            .filter(|(_, t)| t.inherits.iter().any(|p| p == k))
+            .filter(|(_, t)| t.inherits().iter().any(|p| p == k))
             .map(|(name, _)| name.clone())
             .collect();
         out.sort();
@@ -741,11 +821,21 @@ impl Schema {
         out
     }
 
+    /// Record the functions that `table`'s defaults, checks and index expressions call.
+    pub fn note_write_calls(&mut self, table: &str, functions: &[String]) {
+        let list = self.write_calls.entry(key(table).to_string()).or_default();
+        for f in functions {
+            if !list.iter().any(|g| **g == **f) {
+                push_compact(list, self.shared.word(f));
+            }
+        }
+    }
+
     /// Record that `table` holds a foreign key to `referenced` (a [`key`]), for `referencing`.
     fn note_referencer(&mut self, referenced: &str, table: &str) {
         let list = self.referencers.entry(referenced.to_string()).or_default();
         if list.last().map(String::as_str) != Some(table) {
-            list.push(table.to_string());
+            push_compact(list, table.to_string());
         }
     }
 
@@ -755,7 +845,7 @@ impl Schema {
         let Some(t) = self.tables.get(table) else {
             return;
         };
-        let targets: Vec<String> = t
+        let targets: Vec<Box<str>> = t
             .constraints
             .iter()
             .filter_map(|c| c.references.clone())
@@ -879,11 +969,9 @@ impl Schema {
     }
 
     /// Record an index on a table (also for the snapshot's copies of the model).
-    pub fn insert_index(&mut self, name: String, entry: (String, Option<usize>)) {
-        self.index_of_table
-            .entry(entry.0.clone())
-            .or_default()
-            .push(name.clone());
+    pub fn insert_index(&mut self, name: Arc<str>, entry: (String, Option<usize>)) {
+        let on_table = self.index_of_table.entry(entry.0.clone()).or_default();
+        push_compact(on_table, name.clone());
         self.indexes.insert(name, entry);
     }
 
@@ -899,11 +987,12 @@ impl Schema {
     /// A serial column creates its sequence with the column.
     fn note_serial_sequences(&mut self, columns: &[Column], specs: &[ColumnSpec], unit: usize) {
         for (c, spec) in columns.iter().zip(specs) {
-            if let (true, Some(seq)) = (spec.is_serial(), &c.sequence)
+            if let (true, Some(seq)) = (spec.is_serial(), c.sequence())
                 && !self.has_relation(seq)
             {
-                self.others.insert(seq.clone(), Some(unit));
-                self.other_kinds.insert(seq.clone(), ObjectKind::Sequence);
+                self.others.insert(seq.to_string(), Some(unit));
+                self.other_kinds
+                    .insert(seq.to_string(), ObjectKind::Sequence);
             }
         }
     }
@@ -934,7 +1023,7 @@ impl Schema {
                     continue; // listed, but no longer on this table
                 }
                 let to = match moved_schema {
-                    Some(schema) => qualify(schema, base_name(&index)),
+                    Some(schema) => qualify(schema, base_name(&index)).into(),
                     None => index.clone(),
                 };
                 self.indexes.remove(&index);
@@ -947,17 +1036,21 @@ impl Schema {
                 || self.referenced.contains(&old)
                 || self.inherited.contains(&old);
             for other in self.tables.values_mut().filter(|_| linked) {
-                if other.partition_of.as_deref() == Some(old.as_str()) {
-                    other.partition_of = Some(new.clone());
-                }
-                for parent in &mut other.inherits {
-                    if *parent == old {
-                        *parent = new.clone();
-                    }
+                if other.partition_of() == Some(old.as_str()) || other.inherits().contains(&old) {
+                    other.relink(|links| {
+                        if links.partition_of.as_deref() == Some(old.as_str()) {
+                            links.partition_of = Some(new.clone());
+                        }
+                        for parent in &mut links.inherits {
+                            if *parent == old {
+                                *parent = new.clone();
+                            }
+                        }
+                    });
                 }
                 for c in &mut other.constraints {
                     if c.references.as_deref() == Some(old.as_str()) {
-                        c.references = Some(new.clone());
+                        c.references = Some(new.as_str().into());
                     }
                 }
             }
@@ -995,10 +1088,11 @@ impl Schema {
                 self.other_kinds.insert(new.clone(), kind);
             }
             self.others.insert(new.clone(), u);
-        } else if let Some(v) = self.indexes.remove(&old) {
+        } else if let Some(v) = self.indexes.remove(old.as_str()) {
+            let new: Arc<str> = new.into();
             self.insert_index(new.clone(), v);
-            if let Some(d) = self.index_defs.remove(&old) {
-                self.index_defs.insert(new.clone(), d);
+            if let Some(d) = self.index_defs.remove(old.as_str()) {
+                self.index_defs.insert(new, d);
             }
             return;
         } else {
@@ -1020,10 +1114,11 @@ impl Schema {
         }
         if self.drawn.contains(&old) {
             self.drawn.insert(new.clone());
+            let shared = &mut self.shared;
             for t in self.tables.values_mut() {
                 for c in &mut t.columns {
-                    if c.sequence.as_deref() == Some(old.as_str()) {
-                        c.sequence = Some(new.clone());
+                    if c.sequence() == Some(old.as_str()) {
+                        shared.reshape(c, |s| s.sequence = Some(new.as_str().into()));
                     }
                 }
             }
@@ -1044,11 +1139,12 @@ impl Schema {
         let shared = &mut self.shared;
         for t in self.tables.values_mut() {
             for c in &mut t.columns {
-                if key(&c.type_name.name) == old {
-                    c.type_name = shared.type_name(&TypeName {
+                if key(&c.type_name().name) == old {
+                    let type_name = shared.type_name(&TypeName {
                         name: new.clone(),
-                        ..(*c.type_name).clone()
+                        ..c.type_name().clone()
                     });
+                    shared.reshape(c, |s| s.type_name = type_name);
                 }
             }
         }
@@ -1071,16 +1167,19 @@ impl Schema {
                     return;
                 }
                 // Exactly as many as it has: every table stays in the model to the end.
-                let mut t = Table {
+                let mut t = Box::new(Table {
                     columns: Vec::with_capacity(columns.len()),
                     constraints: Vec::with_capacity(
                         constraints.len()
                             + columns.iter().map(|c| c.constraints.len()).sum::<usize>(),
                     ),
                     created_by: Some(unit),
-                    partition_of: partition_of.as_deref().map(|p| key(p).to_string()),
-                    inherits: inherits.iter().map(|p| key(p).to_string()).collect(),
-                };
+                    links: None,
+                });
+                t.relink(|links| {
+                    links.partition_of = partition_of.as_deref().map(|p| key(p).to_string());
+                    links.inherits = inherits.iter().map(|p| key(p).to_string()).collect();
+                });
                 for c in columns {
                     t.columns.push(self.shared.column(&k, c));
                     t.constraints
@@ -1102,15 +1201,16 @@ impl Schema {
                 if self.has_relation(index) {
                     return; // IF NOT EXISTS of an existing relation changes nothing.
                 }
+                let name: Arc<str> = key(index).into();
                 self.index_defs.insert(
-                    key(index).to_string(),
+                    name.clone(),
                     IndexDef {
                         columns: columns.clone(),
-                        method: method.clone(),
+                        method: self.shared.word(method),
                         unique: *unique,
                     },
                 );
-                self.insert_index(key(index).to_string(), (key(table).to_string(), Some(unit)));
+                self.insert_index(name, (key(table).to_string(), Some(unit)));
             }
             Change::Create {
                 object:
@@ -1280,7 +1380,7 @@ impl Schema {
                         .and_then(|r| self.tables.get_mut(key(r)))
                     {
                         if let Some(c) = t.column_mut(from) {
-                            c.name = to.clone();
+                            c.name = to.as_str().into();
                         }
                         for c in &mut t.constraints {
                             for col in &mut c.columns {
@@ -1300,7 +1400,7 @@ impl Schema {
                             .iter_mut()
                             .find(|c| c.name.as_deref() == Some(from))
                     {
-                        c.name = Some(to.clone());
+                        c.name = Some(to.as_str().into());
                     }
                 }
                 ObjectKind::Function | ObjectKind::Procedure => {
@@ -1328,7 +1428,7 @@ impl Schema {
                 cmd: TableCmd::AttachPartition { partition },
             } => {
                 if let Some(p) = self.tables.get_mut(key(partition)) {
-                    p.partition_of = Some(key(table).to_string());
+                    p.relink(|links| links.partition_of = Some(key(table).to_string()));
                 }
             }
             Change::AlterTable {
@@ -1336,7 +1436,7 @@ impl Schema {
                 ..
             } => {
                 if let Some(p) = self.tables.get_mut(key(partition)) {
-                    p.partition_of = None;
+                    p.relink(|links| links.partition_of = None);
                 }
             }
             Change::AlterTable { table, cmd } => {
@@ -1347,16 +1447,13 @@ impl Schema {
                 match cmd {
                     TableCmd::AddColumn { column, .. } if t.column(&column.name).is_none() => {
                         // A table built with room for exactly its columns would double it
-                        // for one more: grow by a quarter (still amortised linear).
-                        if t.columns.len() == t.columns.capacity() {
-                            t.columns.reserve_exact(t.columns.len() / 4 + 1);
-                        }
-                        t.columns.push(self.shared.column(&k, column));
+                        // for one more.
+                        push_compact(&mut t.columns, self.shared.column(&k, column));
                         t.constraints
                             .extend(column.constraints.iter().map(|s| constraint(&k, s)));
                     }
                     TableCmd::DropColumn { column, .. } => {
-                        t.columns.retain(|c| &c.name != column);
+                        t.columns.retain(|c| *c.name != **column);
                         // Indexes and constraints involving the column go with it.
                         t.constraints.retain(|c| !c.columns.contains(column));
                     }
@@ -1364,36 +1461,37 @@ impl Schema {
                         column, type_name, ..
                     } => {
                         if let Some(c) = t.column_mut(column) {
-                            c.type_name = self.shared.type_name(type_name);
+                            let type_name = self.shared.type_name(type_name);
+                            self.shared.reshape(c, |s| s.type_name = type_name);
                         }
                     }
                     TableCmd::SetNotNull { column } => {
                         if let Some(c) = t.column_mut(column) {
-                            c.not_null = true;
+                            self.shared.reshape(c, |s| s.not_null = true);
                         }
                     }
                     TableCmd::DropNotNull { column } => {
                         if let Some(c) = t.column_mut(column) {
-                            c.not_null = false;
+                            self.shared.reshape(c, |s| s.not_null = false);
                         }
                     }
                     TableCmd::SetDefault { column, expr } => {
                         if let Some(c) = t.column_mut(column) {
+                            let shared = &mut self.shared;
                             match expr {
-                                Some(e) if e.is_null => {
-                                    c.default = None;
-                                    c.sequence = None;
-                                }
+                                Some(e) if e.is_null => shared.drop_default(c),
                                 Some(e) => {
-                                    c.default = Some(
-                                        self.shared
-                                            .default(e.function.as_deref().unwrap_or("constant")),
-                                    );
-                                    c.sequence = e.sequence.as_deref().map(|s| key(s).to_string());
+                                    let default =
+                                        shared.word(e.function.as_deref().unwrap_or("constant"));
+                                    shared.reshape(c, |s| {
+                                        s.default = Some(default);
+                                        s.sequence = e.sequence.as_deref().map(|s| key(s).into());
+                                    });
                                 }
                                 // Unread: a default is a default.
-                                None if c.default.is_none() => {
-                                    c.default = Some(self.shared.default("constant"))
+                                None if c.default().is_none() => {
+                                    let default = shared.word("constant");
+                                    shared.reshape(c, |s| s.default = Some(default));
                                 }
                                 None => {}
                             }
@@ -1401,21 +1499,16 @@ impl Schema {
                     }
                     TableCmd::DropDefault { column } => {
                         if let Some(c) = t.column_mut(column) {
-                            c.default = None;
-                            c.sequence = None;
+                            self.shared.drop_default(c);
                         }
                     }
                     TableCmd::AddConstraint(spec) => {
-                        t.constraints.push(constraint(&k, spec));
+                        push_compact(&mut t.constraints, constraint(&k, spec));
                         // `USING INDEX idx` with a constraint name renames the index.
                         if let (Some(index), Some(name)) = (&spec.using_index, &spec.name)
                             && let Some(v) = self.indexes.remove(key(index))
                         {
-                            self.index_of_table
-                                .entry(v.0.clone())
-                                .or_default()
-                                .push(name.clone());
-                            self.indexes.insert(name.clone(), v);
+                            self.insert_index(name.as_str().into(), v);
                         }
                     }
                     TableCmd::ValidateConstraint { name } => {
@@ -1441,12 +1534,13 @@ fn constraint(table: &str, spec: &ConstraintSpec) -> Constraint {
         name: spec
             .name
             .clone()
-            .or_else(|| default_constraint_name(table, spec)),
+            .or_else(|| default_constraint_name(table, spec))
+            .map(String::into_boxed_str),
         kind: spec.kind,
         validated: !spec.not_valid,
-        proves_not_null: spec.proves_not_null.clone(),
-        columns: spec.columns.clone(),
-        references: spec.references.as_deref().map(|r| key(r).to_string()),
+        proves_not_null: spec.proves_not_null.as_deref().map(Box::from),
+        columns: spec.columns.as_slice().into(),
+        references: spec.references.as_deref().map(|r| key(r).into()),
     }
 }
 
@@ -1508,4 +1602,80 @@ fn object_name(name1: &str, name2: &str, label: &str) -> String {
     out.push('_');
     out.push_str(label);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::postgres::classify::classify;
+
+    fn replayed(sql: &str) -> Schema {
+        let parsed = pg_query::parse(sql, pg_query::ParserOptions::DEFAULT).expect("parses");
+        let mut schema = Schema::default();
+        for node in parsed
+            .protobuf
+            .stmts
+            .into_iter()
+            .filter_map(|s| s.stmt?.node)
+        {
+            for change in classify(&node).changes {
+                schema.apply(&change, 0);
+            }
+        }
+        schema
+    }
+
+    /// The model keeps one of each per column, constraint and table of the whole history: their
+    /// size is most of its memory (issue 12).
+    #[test]
+    fn the_model_keeps_columns_constraints_and_tables_small() {
+        assert_eq!(std::mem::size_of::<Column>(), 24);
+        assert_eq!(std::mem::size_of::<Constraint>(), 72);
+        assert_eq!(std::mem::size_of::<Table>(), 72);
+    }
+
+    #[test]
+    fn columns_alike_share_a_shape_and_change_alone() {
+        let s = replayed(
+            "CREATE TABLE a (x int NOT NULL DEFAULT 0, y int NOT NULL DEFAULT 0);
+             CREATE TABLE b (z int NOT NULL DEFAULT 0);
+             ALTER TABLE a ALTER COLUMN y DROP NOT NULL, ALTER COLUMN x TYPE bigint;",
+        );
+        let col = |t: &str, c: &str| s.table(t).and_then(|t| t.column(c)).expect("column");
+        let (x, y, z) = (col("a", "x"), col("a", "y"), col("b", "z"));
+        assert!(x.not_null() && !y.not_null() && z.not_null());
+        assert_eq!(
+            (x.type_name().name.as_str(), y.type_name().name.as_str()),
+            ("int8", "int4")
+        );
+        assert_eq!(
+            (x.default(), y.default()),
+            (Some("constant"), Some("constant"))
+        );
+        // `y` back to what `z` is: one shape again.
+        let s = replayed(
+            "CREATE TABLE a (y int NOT NULL DEFAULT 0); CREATE TABLE b (z int DEFAULT 0);
+             ALTER TABLE b ALTER COLUMN z SET NOT NULL;",
+        );
+        let col = |t: &str, c: &str| s.table(t).and_then(|t| t.column(c)).expect("column");
+        assert!(Arc::ptr_eq(&col("a", "y").shape, &col("b", "z").shape));
+    }
+
+    #[test]
+    fn a_detached_partition_is_a_table_without_links() {
+        let s = replayed(
+            "CREATE TABLE p (id int) PARTITION BY RANGE (id); CREATE TABLE c (id int);
+             CREATE TABLE d (id int);
+             ALTER TABLE p ATTACH PARTITION c FOR VALUES FROM (0) TO (10);",
+        );
+        assert_eq!(s.parent("c"), Some("p"));
+        let s2 = replayed(
+            "CREATE TABLE p (id int) PARTITION BY RANGE (id); CREATE TABLE c (id int);
+             CREATE TABLE d (id int);
+             ALTER TABLE p ATTACH PARTITION c FOR VALUES FROM (0) TO (10);
+             ALTER TABLE p DETACH PARTITION c;",
+        );
+        assert_eq!(s2.parent("c"), None);
+        assert_eq!(s2.table("c"), s2.table("d"));
+    }
 }

@@ -421,11 +421,11 @@ fn subset(schema: &Schema, touches: &[Touch]) -> Schema {
                     copy.tables.insert(k.clone(), table.clone());
                     copy.note_table_links(k);
                 }
-                if let Some(v) = schema.indexes.get(k) {
-                    copy.insert_index(k.clone(), v.clone());
+                if let Some(v) = schema.indexes.get(k.as_str()) {
+                    copy.insert_index(k.as_str().into(), v.clone());
                 }
-                if let Some(d) = schema.index_defs.get(k) {
-                    copy.index_defs.insert(k.clone(), d.clone());
+                if let Some(d) = schema.index_defs.get(k.as_str()) {
+                    copy.index_defs.insert(k.as_str().into(), d.clone());
                 }
                 if let Some(v) = schema.others.get(k) {
                     copy.others.insert(k.clone(), *v);
@@ -458,7 +458,7 @@ fn with_placeholders<'a>(mut base: Schema, changes: impl Iterator<Item = &'a Cha
             Change::AlterTable { table, .. } => {
                 let k = key(table);
                 if !created.contains(k) && !base.tables.contains_key(k) {
-                    base.tables.insert(k.to_string(), Table::default());
+                    base.tables.insert(k.to_string(), Box::default());
                 }
             }
             _ => {}
@@ -598,13 +598,9 @@ fn compare_tables(
     table_down_stmt: Option<usize>,
     out: &mut Vec<DownDiff>,
 ) {
-    let cols_before: BTreeMap<&str, &Column> = before
-        .columns
-        .iter()
-        .map(|c| (c.name.as_str(), c))
-        .collect();
-    let cols_after: BTreeMap<&str, &Column> =
-        after.columns.iter().map(|c| (c.name.as_str(), c)).collect();
+    let cols_before: BTreeMap<&str, &Column> =
+        before.columns.iter().map(|c| (&*c.name, c)).collect();
+    let cols_after: BTreeMap<&str, &Column> = after.columns.iter().map(|c| (&*c.name, c)).collect();
     let mut names: Vec<&str> = cols_before
         .keys()
         .chain(cols_after.keys())
@@ -663,9 +659,10 @@ fn compare_tables(
         }
     }
     let key_of = |c: &Constraint| {
-        c.name
-            .clone()
-            .unwrap_or_else(|| format!("{}({})", c.kind.name(), c.columns.join(",")))
+        c.name.as_deref().map_or_else(
+            || format!("{}({})", c.kind.name(), c.columns.join(",")),
+            str::to_string,
+        )
     };
     let cons_before: BTreeMap<String, &Constraint> =
         before.constraints.iter().map(|c| (key_of(c), c)).collect();
@@ -721,12 +718,12 @@ fn compare_tables(
 }
 
 fn describe_column(c: &Column) -> String {
-    let mut s = c.type_name.to_string();
-    if c.not_null {
+    let mut s = c.type_name().to_string();
+    if c.not_null() {
         s.push_str(" NOT NULL");
     }
     // The model keeps what decides a default, not its expression.
-    if c.default.is_some() {
+    if c.default().is_some() {
         s.push_str(" with a default");
     }
     s

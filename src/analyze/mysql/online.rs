@@ -418,7 +418,7 @@ pub fn need(op: &Op, table: Option<&Table>, target: Target, fk_checks: bool) -> 
                     ..n(Copy, DdlLock::Shared, &what)
                 };
             };
-            let mut need = match type_change(&old.type_name, type_name) {
+            let mut need = match type_change(old.type_name(), type_name) {
                 TypeChange::Same => n(Instant, DdlLock::None, &what),
                 TypeChange::EnumAppend => n(Instant, DdlLock::None, &what),
                 // MySQL doc: "Extending VARCHAR column size ... in place, no rebuild" (not
@@ -441,7 +441,7 @@ pub fn need(op: &Op, table: Option<&Table>, target: Target, fk_checks: bool) -> 
                 need.algorithm = need.algorithm.max(a);
                 need.lock = need.lock.max(l);
             };
-            match (old.not_null, *not_null) {
+            match (old.not_null(), *not_null) {
                 // NULL to NOT NULL: every row is checked while the table is rebuilt.
                 (false, Some(true)) => at_least(Inplace, DdlLock::None),
                 // NOT NULL to NULL: in place, rebuilds (MariaDB 10.11 refuses INSTANT and NOCOPY).

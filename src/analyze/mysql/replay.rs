@@ -47,15 +47,15 @@ pub fn statement(
         };
         match cmd {
             TableCmd::AlterColumnType { type_name, .. } => {
-                let kind = online::type_change(&column.type_name, type_name);
+                let kind = online::type_change(column.type_name(), type_name);
                 if kind == TypeChange::Same {
                     return false;
                 }
                 widening.push(online::is_widening(kind));
                 true
             }
-            TableCmd::SetNotNull { .. } => !column.not_null,
-            TableCmd::DropNotNull { .. } => column.not_null,
+            TableCmd::SetNotNull { .. } => !column.not_null(),
+            TableCmd::DropNotNull { .. } => column.not_null(),
             _ => true,
         }
     });

@@ -528,8 +528,9 @@ fn referenced_tables(
             t.constraints
                 .iter()
                 .filter(|c| c.kind == ConstraintKind::ForeignKey && involves(&c.columns))
-                .filter_map(|c| c.references.clone())
-                .filter(|r| r != key)
+                .filter_map(|c| c.references.as_deref())
+                .filter(|r| *r != key)
+                .map(str::to_string)
                 .collect()
         })
         .unwrap_or_default()
@@ -572,7 +573,7 @@ fn table_cmd_locks_one(
             }
             let old = existing
                 .and_then(|t| t.column(column))
-                .map(|c| &c.type_name);
+                .map(|c| c.type_name());
             match old.map(|old| (old, type_change(old, type_name, *using, pg, zone).rewrite)) {
                 Some((_, TypeRewrite::No)) => {}
                 Some((old, TypeRewrite::Yes)) => {

@@ -262,5 +262,5 @@ pub fn is_lossless(
     schema
         .table(schema::key(table))
         .and_then(|t| t.column(column))
-        .is_some_and(|c| type_change(&c.type_name, new, using_expression, pg, zone).lossless)
+        .is_some_and(|c| type_change(c.type_name(), new, using_expression, pg, zone).lossless)
 }
