@@ -39,6 +39,12 @@ pub fn join<A: Send, B: Send>(
     rayon::join(a, b)
 }
 
+/// `f`, run on a worker of the pool (this thread waits).
+pub fn on_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    ensure_pool();
+    rayon::scope(|_| f())
+}
+
 /// Drop `value` on the worker pool, while this thread goes on, when the pool runs already
 /// (a large model takes a while to free); else here.
 pub fn drop_on_pool<T: Send + 'static>(value: T) {

@@ -217,7 +217,7 @@ fn fixture_folders_stream_to_the_same_findings() {
     assert!(count >= 10, "only {count} folders");
 }
 
-/// A window ends after 256 KB of SQL, but never between an up and its down (the replay compares
+/// A window ends after 128 KB of SQL, but never between an up and its down (the replay compares
 /// them): many pairs spanning several windows give the same findings.
 #[test]
 fn windows_keep_ups_with_their_downs() {
@@ -227,7 +227,7 @@ fn windows_keep_ups_with_their_downs() {
         let mut up = format!(
             "CREATE TABLE t{i} (id bigint PRIMARY KEY, v text);\nALTER TABLE t{i} ADD COLUMN w int NOT NULL;\nCREATE INDEX i{i} ON t{i} (v);\n"
         );
-        // ~60 KB per up: about 4 ups per window.
+        // ~60 KB per up: about 2 ups per window.
         up.push_str(&padding.repeat(300));
         std::fs::write(dir.path().join(format!("{i:06}_m{i}.up.sql")), up).expect("write");
         // Every third down forgets the index (RS405).
@@ -307,7 +307,7 @@ fn included_files_share_their_includers_window() {
     let d = dir.path();
     std::fs::create_dir_all(d.join("migrations")).expect("mkdir");
     std::fs::create_dir_all(d.join("lib")).expect("mkdir");
-    // ~150 KB per includer: a window (256 KB) ends right after every second one.
+    // ~150 KB per includer: a window (128 KB) would end right after each one.
     let padding = format!("-- {}\n", "x".repeat(200)).repeat(730);
     for i in 1..=8 {
         std::fs::write(

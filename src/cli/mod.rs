@@ -102,6 +102,13 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        // Folders run on a worker of the pool, which goes on allocating for the analysis:
+        // what discovery frees is then reused there. The allocator keeps a heap per thread,
+        // and what an idle thread freed would stay resident for the whole run (1.5 MB on the
+        // benchmark). One file (the pre-commit case) does not start the pool (1 ms).
+        Command::Check(args) if args.paths.len() != 1 || args.paths[0].is_dir() => {
+            crate::threads::on_pool(move || check::run(*args))
+        }
         Command::Check(args) => check::run(*args),
         Command::Plan(args) => plan::run(*args),
         Command::Verify(args) => verify::run(*args),
