@@ -962,3 +962,46 @@ fn compact_output_in_batches_keeps_every_finding_in_order() {
     assert_eq!(code, Some(1));
     assert_eq!(fs::read_to_string(&file).expect("report written"), out);
 }
+
+/// The compact report is written while the run goes on: a reader that stops reading early
+/// (`rollsafe check | head`) ends the writing, not the run, and the exit code still counts
+/// every finding.
+#[test]
+fn compact_output_to_a_closed_pipe_still_exits_with_the_findings() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Far more than a pipe holds (64 KB): the writes after the reader left fail.
+    for i in 1..=3000 {
+        fs::write(
+            dir.path().join(format!("{i:04}_drop.sql")),
+            format!("ALTER TABLE t{i} DROP COLUMN c;\n"),
+        )
+        .expect("write");
+    }
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("rollsafe"))
+        .args(["check", "--format", "compact", "--layout", "plain"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run rollsafe");
+    let mut first = [0u8; 100];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("the first findings");
+    // The reader is gone (dropped above).
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("stderr");
+    let status = child.wait().expect("rollsafe ends");
+    assert!(String::from_utf8_lossy(&first).contains("0001_drop.sql:1:1: error[RS001]"));
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("cannot write"), "{stderr}");
+}

@@ -380,26 +380,22 @@ fn check_compact(
     options: &Options,
     outputs: crate::analyze::Outputs,
 ) -> Result<u8, Failure> {
-    let show_suppressed = !args.hide_suppressed;
+    let run = |sink: &mut dyn crate::rules::ReportSink| {
+        check::check_into(set, config, settings, options, outputs, sink)
+    };
     let (totals, written) = match &args.output {
         Some(path) => {
             let file = std::fs::File::create(path)
                 .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
-            let mut writer =
-                report::compact::Writer::new(std::io::BufWriter::new(file), show_suppressed);
-            check::check_into(set, config, settings, options, outputs, &mut writer);
-            let (totals, written) = writer.finish();
-            let written = written
-                .map(drop)
-                .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())));
+            let (totals, written) = write_compact(std::io::BufWriter::new(file), args, run);
+            let written =
+                written.map_err(|e| Failure(format!("cannot write {}: {e}", path.display())));
             (totals, written)
         }
         None => {
             let stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
-            let mut writer = report::compact::Writer::new(stdout, show_suppressed);
-            check::check_into(set, config, settings, options, outputs, &mut writer);
-            let (totals, written) = writer.finish();
-            let written = match written.map(drop) {
+            let (totals, written) = write_compact(stdout, args, run);
+            let written = match written {
                 // A closed pipe (`rollsafe check | head`) is not a tool failure.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 other => {
@@ -419,6 +415,18 @@ fn check_compact(
     } else {
         EXIT_CLEAN
     })
+}
+
+/// What `run` hands over, written to `out` in the compact format; the findings counted.
+fn write_compact<W: std::io::Write + Send>(
+    out: W,
+    args: &CheckArgs,
+    run: impl FnOnce(&mut dyn crate::rules::ReportSink),
+) -> (report::Totals, std::io::Result<()>) {
+    let mut writer = report::compact::Writer::new(out, !args.hide_suppressed);
+    run(&mut writer);
+    let (totals, written) = writer.finish();
+    (totals, written.map(drop))
 }
 
 /// The paths `check` lints: the ones given, else the config's `migrations` directories.
