@@ -49,9 +49,7 @@ pub fn check_for(
         today: options.today,
         diff_base,
     };
-    let units = if outputs.statement_facts
-        || rules::set_rules_read_facts(&set.units, diff_base.is_some())
-    {
+    let units = if outputs.statement_facts || rules::set_rules_read_facts(diff_base.is_some()) {
         set.units
     } else {
         // The report reads findings, positions and markers only: each window of units is
@@ -99,7 +97,7 @@ pub fn check_into(
     let streams = !outputs.statement_facts
         && !outputs.rollback_plan
         && !outputs.source_text
-        && !rules::set_rules_read_facts(&set.units, false);
+        && !rules::set_rules_read_facts(false);
     let set = if streams {
         match analyze::Stream::new(set.units, &config.placeholders, outputs) {
             Ok(stream) => {

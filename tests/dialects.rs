@@ -327,6 +327,59 @@ fn directories_in_the_config_choose_the_engine_per_folder() {
     );
 }
 
+/// The row versions of a table are counted across the migrations of its folder, in order, by
+/// the schema replay: downs do not count, and a run that writes findings as it goes (compact,
+/// many windows of units) counts like one that analyses everything first (JSON).
+#[test]
+fn instant_column_changes_count_across_migrations() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, sql: String| {
+        std::fs::write(dir.path().join(name), sql).expect("write");
+    };
+    write(
+        "000001_t.up.sql",
+        "CREATE TABLE t (id INT PRIMARY KEY);\n".into(),
+    );
+    write("000001_t.down.sql", "DROP TABLE t;\n".into());
+    // ~20 KB per migration: the 65 of them span several windows.
+    let padding = format!("-- {}\n", "x".repeat(200)).repeat(100);
+    for n in 1..=65 {
+        let v = n + 1;
+        write(
+            &format!("{v:06}_c{n}.up.sql"),
+            format!("{padding}ALTER TABLE t ADD COLUMN c{n} INT;\n"),
+        );
+        write(
+            &format!("{v:06}_c{n}.down.sql"),
+            format!("ALTER TABLE t DROP COLUMN c{n};\n"),
+        );
+    }
+    let d = dir.path().to_string_lossy().into_owned();
+    let args = |format: &'static str| {
+        [
+            "check",
+            "--dialect",
+            "mysql",
+            "--version",
+            "8.0.29",
+            "--fail-on",
+            "never",
+            "--format",
+            format,
+        ]
+    };
+    let (_, out, _) = rollsafe(&[&args("compact")[..], &[d.as_str()]].concat());
+    let hits: Vec<&str> = out.lines().filter(|l| l.contains("[RS125]")).collect();
+    assert_eq!(hits.len(), 1, "{out}");
+    assert!(
+        hits[0].contains("000066_c65.up.sql:101:1: warning[RS125]"),
+        "{out}"
+    );
+    assert!(hits[0].contains("number 65"), "{out}");
+    let (_, json, _) = rollsafe(&[&args("json")[..], &[d.as_str()]].concat());
+    assert_eq!(json.matches("\"RS125\"").count(), 1, "{json}");
+}
+
 #[test]
 fn the_65th_instant_column_change_rebuilds_the_table() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -48,6 +48,8 @@ pub struct Replay {
     base: HashMap<PathBuf, identity::BaseObjects>,
     // Columns added to existing tables, per group: (table key, column) → the adding unit.
     added: HashMap<PathBuf, HashMap<(String, String), usize>>,
+    // MySQL 8.0.29+: per group, each table's row versions (`mysql::replay::count_row_versions`).
+    row_versions: HashMap<PathBuf, HashMap<String, u32>>,
     outputs: super::Outputs,
 }
 
@@ -64,6 +66,7 @@ impl Replay {
             flyway_undo: flyway_undo_groups(units), // rollback (issue 13)
             base: base_objects(units),
             added: HashMap::new(),
+            row_versions: HashMap::new(),
             outputs,
         }
     }
@@ -77,6 +80,7 @@ impl Replay {
             flyway_undo,
             base,
             added,
+            row_versions,
             outputs,
         } = self;
         let outputs = *outputs;
@@ -95,6 +99,11 @@ impl Replay {
         let target = unit.migration.target;
         let source = unit.migration.source.clone();
         let added = added.entry(unit.migration.group.clone()).or_default();
+        let mut row_versions = (target.dialect == Dialect::Mysql).then(|| {
+            row_versions
+                .entry(unit.migration.group.clone())
+                .or_default()
+        });
         let units_group = unit.migration.group.clone();
         let replaced =
             phase::replaced_constraints(unit.statements.iter().flat_map(|s| &s.changes), schema);
@@ -133,6 +142,9 @@ impl Replay {
                         );
                     }
                     if applies {
+                        if let Some(versions) = row_versions.as_deref_mut() {
+                            super::mysql::replay::count_row_versions(facts, versions, target);
+                        }
                         for change in &facts.changes {
                             schema.apply(change, index);
                         }

@@ -414,14 +414,12 @@ pub fn unit_diagnostics(unit: &AnalyzedMigration, options: &RunOptions) -> Vec<D
     diagnostics
 }
 
-/// Whether the rules that look across the set read statement facts of these units beyond
-/// their positions and markers: RS401 (with a diff base) and RS125 (MySQL). When they do not,
-/// a unit can be shrunk ([`AnalyzedMigration::slim`]) as soon as [`unit_diagnostics`] ran.
-pub fn set_rules_read_facts(units: &[Migration], diff_base: bool) -> bool {
+/// Whether the rules that look across the set read statement facts beyond their positions
+/// and markers: only RS401, with a diff base. Every other set rule reads what discovery
+/// found, so a unit can be shrunk ([`AnalyzedMigration::slim`]) or reported and dropped as soon
+/// as [`unit_diagnostics`] ran. A set rule that reads more must say so here.
+pub fn set_rules_read_facts(diff_base: bool) -> bool {
     diff_base
-        || units
-            .iter()
-            .any(|u| u.target.dialect == crate::target::Dialect::Mysql)
 }
 
 /// Run the rules across the set, add each unit's own diagnostics (`own`, from

@@ -180,6 +180,9 @@ pub struct OnlineDdl {
     pub refused: Option<String>,
     /// A `DROP INDEX ... ON t` statement (not `ALTER TABLE ... DROP INDEX`).
     pub drop_index_statement: bool,
+    /// MySQL 8.0.29+: the table's row versions once this statement's INSTANT column change
+    /// is made, counted by the replay since the table was created or last rebuilt (RS125).
+    pub row_versions: Option<u32>,
 }
 
 impl OnlineDdl {
@@ -209,6 +212,7 @@ impl OnlineDdl {
             requested_lock,
             refused: None,
             drop_index_statement: text.trim_start().to_ascii_uppercase().starts_with("DROP"),
+            row_versions: None,
         }
     }
 }

@@ -2,10 +2,10 @@
 //! column's current type for `MODIFY`/`CHANGE` (no-op, widening, narrowing), the online-DDL
 //! algorithm and lock, `foreign_key_checks` set earlier in the unit, and new relations.
 
-use super::online::{self, Algorithm, TypeChange};
+use super::online::{self, Algorithm, Op, TypeChange};
 use crate::analyze::schema::{self, Schema};
 use crate::analyze::{Change, ObjectKind, Phase, StatementFacts, TableCmd, TableWork, phase};
-use crate::target::Target;
+use crate::target::{Dialect, Target};
 
 /// What earlier statements of the same unit set for the session.
 #[derive(Debug, Clone)]
@@ -160,5 +160,43 @@ pub fn subject(change: &Change) -> Option<&str> {
         } => Some(r),
         Change::Truncate { tables } => tables.first().map(String::as_str),
         _ => None,
+    }
+}
+
+/// Count the row versions of the tables a statement of an up migration changes with INSTANT
+/// (`versions`: the folder's counts so far, by table as written). MySQL 8.0.29+ allows 64 per
+/// table ("Online DDL Operations", Column Operations): each INSTANT ADD or DROP COLUMN adds
+/// one; creating the table or rebuilding it (INPLACE or COPY) starts afresh. MariaDB has no
+/// such limit.
+pub fn count_row_versions(
+    facts: &mut StatementFacts,
+    versions: &mut std::collections::HashMap<String, u32>,
+    target: Target,
+) {
+    if target.dialect != Dialect::Mysql || !target.at_least(8, 0, 29) {
+        return;
+    }
+    for change in &facts.changes {
+        if let Change::CreateTable { table, .. } = change {
+            versions.insert(table.clone(), 0);
+        }
+    }
+    let Some(online) = facts.online.as_mut() else {
+        return;
+    };
+    if online.algorithm != Algorithm::Instant {
+        if matches!(online.algorithm, Algorithm::Inplace | Algorithm::Copy) {
+            versions.insert(online.table.clone(), 0);
+        }
+        return;
+    }
+    let adds_version = online
+        .ops
+        .iter()
+        .any(|op| matches!(op, Op::AddColumn { .. } | Op::DropColumn { .. }));
+    if adds_version {
+        let n = versions.entry(online.table.clone()).or_insert(0);
+        *n += 1;
+        online.row_versions = Some(*n);
     }
 }
