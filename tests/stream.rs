@@ -53,19 +53,10 @@ fn assert_same(name: &str, set: MigrationSet, config: &Config) {
     let streamed = check::check_for(copy(&set), config, &settings, &options, None, FINDINGS_ONLY);
     // The compact output's path: each window's units are reported, written and dropped.
     for show_suppressed in [true, false] {
-        let mut writer = rollsafe::report::compact::Writer::new(Vec::new(), show_suppressed);
-        check::check_into(
-            copy(&set),
-            config,
-            &settings,
-            &options,
-            POSITIONS_ONLY,
-            &mut writer,
-        );
         let whole_totals = rollsafe::report::Totals::of(&whole);
-        let (totals, written) = writer.finish();
+        let (totals, written) = compact_as_it_goes(&set, config, show_suppressed);
         assert_eq!(
-            String::from_utf8(written.expect("written")).expect("utf-8"),
+            written,
             rollsafe::report::compact::render(&whole, show_suppressed),
             "{name}: compact output written as the run goes (show suppressed: {show_suppressed})"
         );
@@ -140,6 +131,31 @@ fn assert_same(name: &str, set: MigrationSet, config: &Config) {
             "{name}: statements lost"
         );
     }
+}
+
+/// The compact output of `check::check_into` (each window's units reported, written and
+/// dropped as the run goes), and its totals.
+fn compact_as_it_goes(
+    set: &MigrationSet,
+    config: &Config,
+    show_suppressed: bool,
+) -> (rollsafe::report::Totals, String) {
+    let settings = Settings::from_config(config).expect("settings");
+    let options = Options {
+        today: Date::parse("2026-01-15").expect("date"),
+    };
+    let mut writer = rollsafe::report::compact::Writer::new(Vec::new(), show_suppressed);
+    check::check_into(
+        copy(set),
+        config,
+        &settings,
+        &options,
+        POSITIONS_ONLY,
+        &mut writer,
+    );
+    let (totals, written) = writer.finish();
+    let written = String::from_utf8(written.expect("written")).expect("utf-8");
+    (totals, written)
 }
 
 /// Per unit: its path, its statements' positions and markers, its markers and its findings.
@@ -260,21 +276,7 @@ fn duplicate_versions_point_at_the_first_statement_when_streamed() {
     std::fs::write(d.join("000001_orders.down.sql"), "DROP TABLE orders;\n").expect("write");
     let config = Config::default();
     let set = discover::discover(&[d.to_path_buf()], &config);
-    let settings = Settings::from_config(&config).expect("settings");
-    let options = Options {
-        today: Date::parse("2026-01-15").expect("date"),
-    };
-    let mut writer = rollsafe::report::compact::Writer::new(Vec::new(), true);
-    check::check_into(
-        copy(&set),
-        &config,
-        &settings,
-        &options,
-        POSITIONS_ONLY,
-        &mut writer,
-    );
-    let (_, written) = writer.finish();
-    let out = String::from_utf8(written.expect("written")).expect("utf-8");
+    let (_, out) = compact_as_it_goes(&set, &config, true);
     let duplicates: Vec<&str> = out.lines().filter(|l| l.contains("[RS403]")).collect();
     assert_eq!(duplicates.len(), 2, "{out}");
     assert!(
@@ -325,21 +327,7 @@ fn included_files_share_their_includers_window() {
     let mut set = discover::discover(&[d.join("migrations")], &config);
     rollsafe::parse::includes::expand(&mut set);
     assert_eq!(set.units.len(), 16, "every include is a unit");
-    let settings = Settings::from_config(&config).expect("settings");
-    let options = Options {
-        today: Date::parse("2026-01-15").expect("date"),
-    };
-    let mut writer = rollsafe::report::compact::Writer::new(Vec::new(), true);
-    check::check_into(
-        copy(&set),
-        &config,
-        &settings,
-        &options,
-        POSITIONS_ONLY,
-        &mut writer,
-    );
-    let (_, written) = writer.finish();
-    let out = String::from_utf8(written.expect("written")).expect("utf-8");
+    let (_, out) = compact_as_it_goes(&set, &config, true);
     let drops: Vec<&str> = out.lines().filter(|l| l.contains("[RS001]")).collect();
     assert_eq!(drops.len(), 8, "{out}");
     assert!(
