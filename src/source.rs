@@ -50,10 +50,12 @@ pub struct SourceFile {
 /// What turns a byte offset into a line and column without the text.
 #[derive(Debug)]
 struct LineIndex {
-    /// Where the text it indexes starts in the file (0, or an excerpt's first line), and that
-    /// line's index: offsets and lines below are relative to them.
+    /// Where the text it indexes starts in the file (0, or an excerpt's start), that place's
+    /// line and column (0-based, in characters): offsets, lines and the first line's columns
+    /// below are relative to them.
     base: usize,
     first_line: usize,
+    first_column: usize,
     /// The text's length in bytes.
     len: usize,
     line_starts: Vec<usize>,
@@ -86,6 +88,7 @@ impl LineIndex {
         LineIndex {
             base: 0,
             first_line: 0,
+            first_column: 0,
             len: text.len(),
             line_starts,
             wide,
@@ -122,9 +125,10 @@ impl LineIndex {
         let line = self.line_of(offset);
         let start = self.line_starts[line];
         let bytes = offset - start;
+        let before = if line == 0 { self.first_column } else { 0 };
         LineCol {
             line: self.first_line + line + 1,
-            column: bytes - (self.extra_before(offset) - self.extra_before(start)) + 1,
+            column: before + bytes - (self.extra_before(offset) - self.extra_before(start)) + 1,
         }
     }
 }
@@ -158,21 +162,22 @@ impl SourceFile {
     /// lines and columns: what a function's body needs once its file is let go, indexing the
     /// function's lines rather than the whole file's.
     pub fn excerpt(&self, span: Span) -> Arc<Self> {
-        let full = self.positions();
-        let first_line = full.line_of(span.start.min(full.len));
-        let base = full.line_starts[first_line];
+        // From the span's own start, not its line's: a file of one long line holding many
+        // functions would otherwise cost the line's length per function.
+        let start = self.line_col(span.start);
         // With the `\n` after it: a `\r` that ends the span is not a line break of its own.
         let end = match self.text.as_bytes().get(span.end) {
             Some(b'\n') => span.end + 1,
             _ => span.end,
         };
-        let piece = self.text.get(base..end).unwrap_or("");
+        let piece = self.text.get(span.start..end).unwrap_or("");
         Arc::new(SourceFile {
             path: self.path.clone(),
             text: String::new(),
             positions: OnceLock::from(Arc::new(LineIndex {
-                base,
-                first_line,
+                base: span.start,
+                first_line: start.line - 1,
+                first_column: start.column - 1,
                 ..LineIndex::new(piece)
             })),
         })
